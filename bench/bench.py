@@ -1,0 +1,654 @@
+#!/usr/bin/env python3
+"""zcc benchmarks: Arduino AVR core compiled with PlatformIO-style `uno` flags.
+
+    python3 bench/bench.py [all|core|hit|moved|miss ...] [--zcc PATH] [--rounds N]
+
+Prints figures; it is not a test and never fails because of a timing. It does
+report (and exit 1 on) functional problems it notices along the way: a compile
+that fails, stats counters that do not match what the scenario expects, or
+objects replayed from the store that differ from the ones stored.
+
+Standard library only. Needs avr-gcc/avr-g++, Debian's arduino-core-avr, and,
+for the comparisons, ccache and hyperfine (rows are skipped when missing).
+See bench/README.md.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+ARDUINO_AVR = Path(os.environ.get("ARDUINO_AVR", "/usr/share/arduino/hardware/arduino/avr"))
+CORE_DIR = ARDUINO_AVR / "cores" / "arduino"
+VARIANT_DIR = ARDUINO_AVR / "variants" / "standard"
+SCENARIOS = ("core", "hit", "moved", "miss")
+
+# PlatformIO's flags for `board = uno`, `framework = arduino` (Debian's core 1.8.7 needs
+# DECIMAL_DIG with gcc-avr 5.4, see fixtures/arduino-sketch/Makefile).
+COMMON = ["-Os", "-Wall", "-ffunction-sections", "-fdata-sections", "-flto",
+          "-mmcu=atmega328p", "-DF_CPU=16000000L", "-DARDUINO=10808", "-DARDUINO_AVR_UNO",
+          "-DARDUINO_ARCH_AVR", "-DDECIMAL_DIG=__DECIMAL_DIG__"]
+CXXFLAGS = ["-std=gnu++11", "-fno-exceptions", "-fno-threadsafe-statics", "-fpermissive"]
+CFLAGS = ["-std=gnu11", "-fno-fat-lto-objects"]
+ASFLAGS = ["-x", "assembler-with-cpp"]
+OBJ_DIR = ".pio/build/uno/FrameworkArduino"
+
+PROBLEMS = []
+
+
+def problem(msg):
+    PROBLEMS.append(msg)
+    print(f"  !! PROBLEM: {msg}")
+
+
+# ---------------------------------------------------------------- helpers
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f}"
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def pct(x, base):
+    return f"{(x / base - 1) * 100:+.1f}%" if base else "n/a"
+
+
+def table(headers, rows):
+    cols = [[str(h)] + [str(r[i]) for r in rows] for i, h in enumerate(headers)]
+    widths = [max(len(c) for c in col) for col in cols]
+    def line(cells):
+        out = []
+        for i, c in enumerate(cells):
+            out.append(str(c).ljust(widths[i]) if i == 0 else str(c).rjust(widths[i]))
+        return "  " + "  ".join(out).rstrip()
+    print(line(headers))
+    print("  " + "  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
+
+
+def first_line(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "not available"
+
+
+def base_env():
+    """The caller's environment without any ZCC_* / CCACHE_* setting."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ZCC_", "CCACHE_"))}
+    env.pop("XDG_CACHE_HOME", None)
+    env["LC_ALL"] = "C"
+    return env
+
+
+def zcc_env(store, **extra):
+    env = base_env()
+    env["ZCC_DIR"] = str(store)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def ccache_env(cdir):
+    env = base_env()
+    env["CCACHE_DIR"] = str(cdir)
+    conf = Path(cdir) / "ccache.conf"
+    Path(cdir).mkdir(parents=True, exist_ok=True)
+    conf.touch()
+    env["CCACHE_CONFIGPATH"] = str(conf)  # ignore /etc/ccache.conf and ~/.config
+    env["CCACHE_MAXSIZE"] = "2G"
+    return env
+
+
+def core_sources():
+    srcs = sorted(p for p in CORE_DIR.iterdir() if p.suffix in (".c", ".cpp", ".S"))
+    return srcs
+
+
+def compile_cmd(src, obj, extra_includes=()):
+    """argv (without any wrapper) for one source, PlatformIO style."""
+    src = Path(src)
+    incs = [f"-I{d}" for d in extra_includes] + [f"-I{CORE_DIR}", f"-I{VARIANT_DIR}"]
+    if src.suffix == ".cpp":
+        return ["avr-g++", "-o", str(obj), "-c"] + CXXFLAGS + COMMON + incs + [str(src)]
+    if src.suffix == ".c":
+        return ["avr-gcc", "-o", str(obj), "-c"] + CFLAGS + COMMON + incs + [str(src)]
+    return ["avr-gcc", "-o", str(obj), "-c"] + ASFLAGS + COMMON + incs + [str(src)]
+
+
+def obj_name(src):
+    # PlatformIO names objects <file name>.o (wiring_pulse.c and wiring_pulse.S both exist)
+    return f"{OBJ_DIR}/{Path(src).name}.o"
+
+
+def run_timed(argv, cwd, env):
+    t0 = time.perf_counter()
+    p = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        err = p.stderr.decode(errors="replace").strip().splitlines()
+        problem(f"exit {p.returncode}: {' '.join(argv[:3])} … {argv[-1]}: "
+                f"{err[-1] if err else '(no stderr)'}")
+    return dt
+
+
+def zcc_stats(zcc, store):
+    p = subprocess.run([zcc, "stats", "--json"], env=zcc_env(store),
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        problem(f"`zcc stats --json` exited {p.returncode}: {p.stderr.strip()}")
+        return {}
+    try:
+        return json.loads(p.stdout).get("counters", {})
+    except json.JSONDecodeError as e:
+        problem(f"`zcc stats --json` printed invalid JSON ({e}): {p.stdout[:200]!r}")
+        return {}
+
+
+def delta(after, before):
+    keys = set(after) | set(before)
+    d = {k: after.get(k, 0) - before.get(k, 0) for k in keys}
+    return {k: v for k, v in sorted(d.items()) if v}
+
+
+def fmt_counts(d):
+    return ", ".join(f"{k}={v}" for k, v in d.items()) or "(none)"
+
+
+def expect(label, d, key, n):
+    got = d.get(key, 0)
+    if got != n or sum(d.values()) != n:
+        problem(f"{label}: expected {key}={n}, counters moved by {fmt_counts(d)}")
+
+
+def ccache_stats(env):
+    p = subprocess.run(["ccache", "--print-stats"], env=env, capture_output=True, text=True)
+    out = {}
+    for line in p.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and parts[1].isdigit():
+            out[parts[0]] = int(parts[1])
+    return {k: out.get(k, 0) for k in ("direct_cache_hit", "preprocessed_cache_hit", "cache_miss")}
+
+
+def hash_objects(proj, names):
+    out = {}
+    for n in names:
+        p = Path(proj) / n
+        out[n] = hashlib.blake2b(p.read_bytes()).hexdigest() if p.exists() else None
+    return out
+
+
+def make_project(root, name="proj"):
+    proj = Path(root) / name
+    (proj / OBJ_DIR).mkdir(parents=True, exist_ok=True)
+    (proj / "platformio.ini").write_text("[env:uno]\nplatform = atmelavr\nboard = uno\n"
+                                         "framework = arduino\n")
+    return proj
+
+
+def clean_objects(proj):
+    d = Path(proj) / ".pio"
+    shutil.rmtree(d, ignore_errors=True)
+    (Path(proj) / OBJ_DIR).mkdir(parents=True, exist_ok=True)
+
+
+def build_pass(jobs, proj, env, wrapper=None):
+    """Compile every job once, sequentially; returns per-call seconds."""
+    clean_objects(proj)
+    times = []
+    for argv in jobs:
+        full = ([wrapper] if wrapper else []) + argv
+        times.append(run_timed(full, proj, env))
+    return times
+
+
+# ---------------------------------------------------------------- scenarios
+
+def scenario_core(ctx):
+    srcs = core_sources()
+    print(f"\n== core: {len(srcs)} Arduino core sources ({CORE_DIR}), sequential, "
+          f"{ctx.rounds} rounds, medians ==")
+    zcc, rounds = ctx.zcc, ctx.rounds
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-core-") as tmp:
+        proj = make_project(tmp)
+        jobs = [compile_cmd(s, obj_name(s)) for s in srcs]
+        objs = [obj_name(s) for s in srcs]
+        n = len(jobs)
+        rows = []
+
+        plain = [build_pass(jobs, proj, base_env()) for _ in range(rounds)]
+        plain_total = median([sum(t) for t in plain])
+        rows.append(["plain avr-gcc/avr-g++", f"{plain_total:.2f}", "", "",
+                     ms(median([x for t in plain for x in t])), ""])
+
+        # zcc cold: a fresh store each round
+        cold = []
+        for r in range(rounds):
+            store = Path(tmp) / f"zstore-cold{r}"
+            before = zcc_stats(zcc, store)
+            cold.append(build_pass(jobs, proj, zcc_env(store), zcc))
+            d = delta(zcc_stats(zcc, store), before)
+            expect(f"core zcc cold round {r + 1}", d, "miss", n)
+        cold_total = median([sum(t) for t in cold])
+        store = Path(tmp) / f"zstore-cold{rounds - 1}"
+        stored = hash_objects(proj, objs)
+        rows.append(["zcc cold (empty store)", f"{cold_total:.2f}", pct(cold_total, plain_total),
+                     "", ms(median([x for t in cold for x in t])), f"miss={n}"])
+
+        # zcc warm, direct mode
+        warm, counts = [], {}
+        for r in range(rounds):
+            before = zcc_stats(zcc, store)
+            warm.append(build_pass(jobs, proj, zcc_env(store), zcc))
+            d = delta(zcc_stats(zcc, store), before)
+            counts = d
+            expect(f"core zcc warm direct round {r + 1}", d, "direct_hit", n)
+            got = hash_objects(proj, objs)
+            bad = [k for k in objs if got[k] != stored[k]]
+            if bad:
+                problem(f"core zcc warm direct round {r + 1}: {len(bad)} replayed objects differ "
+                        f"from the stored ones: {', '.join(bad[:5])}")
+        t = median([sum(x) for x in warm])
+        rows.append(["zcc warm, direct mode", f"{t:.2f}", pct(t, plain_total),
+                     f"{plain_total / t:.1f}x", ms(median([x for w in warm for x in w])),
+                     fmt_counts(counts)])
+
+        # zcc warm, preprocessor mode (same store)
+        nd_env = zcc_env(store, ZCC_NODIRECT=1)
+        before = zcc_stats(zcc, store)
+        build_pass(jobs, proj, nd_env, zcc)
+        first = delta(zcc_stats(zcc, store), before)
+        print(f"  note: first ZCC_NODIRECT=1 pass on the store filled by direct mode: "
+              f"{fmt_counts(first)}")
+        warm_nd = []
+        for r in range(rounds):
+            before = zcc_stats(zcc, store)
+            warm_nd.append(build_pass(jobs, proj, nd_env, zcc))
+            d = delta(zcc_stats(zcc, store), before)
+            counts = d
+            expect(f"core zcc warm ZCC_NODIRECT round {r + 1}", d, "preprocessed_hit", n)
+        t = median([sum(x) for x in warm_nd])
+        rows.append(["zcc warm, ZCC_NODIRECT=1", f"{t:.2f}", pct(t, plain_total),
+                     f"{plain_total / t:.1f}x", ms(median([x for w in warm_nd for x in w])),
+                     fmt_counts(counts)])
+
+        if shutil.which("ccache"):
+            cc_cold = []
+            for r in range(rounds):
+                cenv = ccache_env(Path(tmp) / f"ccache{r}")
+                cc_cold.append(build_pass(jobs, proj, cenv, "ccache"))
+            t = median([sum(x) for x in cc_cold])
+            s = ccache_stats(cenv)
+            rows.append(["ccache cold (direct mode)", f"{t:.2f}", pct(t, plain_total), "",
+                         ms(median([x for w in cc_cold for x in w])),
+                         f"miss={s['cache_miss']}"])
+            cc_warm = []
+            for r in range(rounds):
+                b = ccache_stats(cenv)
+                cc_warm.append(build_pass(jobs, proj, cenv, "ccache"))
+                a = ccache_stats(cenv)
+                counts = {k: a[k] - b[k] for k in a if a[k] - b[k]}
+            t = median([sum(x) for x in cc_warm])
+            rows.append(["ccache warm (direct mode)", f"{t:.2f}", pct(t, plain_total),
+                         f"{plain_total / t:.1f}x", ms(median([x for w in cc_warm for x in w])),
+                         fmt_counts(counts)])
+        else:
+            print("  (ccache not found: its rows are skipped)")
+
+    table(["mode", "total s", "vs plain", "speedup", "per-call median ms",
+           "counters (last round)"], rows)
+
+
+def hyperfine_one(name, argv, cwd, env, json_path):
+    cmd = ["hyperfine", "-N", "--warmup", "3", "--runs", "30", "--style", "none",
+           "--export-json", str(json_path), "--command-name", name,
+           " ".join(_shq(a) for a in argv)]
+    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if p.returncode != 0:
+        problem(f"hyperfine for {name!r} failed: {p.stderr.strip().splitlines()[-1:]}")
+        return None
+    r = json.loads(Path(json_path).read_text())["results"][0]
+    return r
+
+
+def _shq(a):
+    # hyperfine -N splits the command line shell-style; quote what needs it
+    if a and all(c.isalnum() or c in "-_=./:+,@%" for c in a):
+        return a
+    return "'" + a.replace("'", "'\\''") + "'"
+
+
+def scenario_hit(ctx):
+    print("\n== hit: one file (HardwareSerial.cpp, uno flags), "
+          "hyperfine -N --warmup 3 --runs 30 ==")
+    if not shutil.which("hyperfine"):
+        print("  hyperfine not found: skipped")
+        return
+    zcc = ctx.zcc
+    src = CORE_DIR / "HardwareSerial.cpp"
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-hit-") as tmp:
+        proj = make_project(tmp)
+        argv = compile_cmd(src, obj_name(src))
+        store = Path(tmp) / "zstore"
+        cases = [("plain avr-g++", argv, base_env()),
+                 ("zcc direct hit", [zcc] + argv, zcc_env(store)),
+                 ("zcc preprocessor hit (ZCC_NODIRECT=1)", [zcc] + argv,
+                  zcc_env(store, ZCC_NODIRECT=1))]
+        have_ccache = shutil.which("ccache") is not None
+        if have_ccache:
+            cases.append(("ccache direct hit", ["ccache"] + argv,
+                          ccache_env(Path(tmp) / "ccache")))
+        cases.append(("zcc --version", [zcc, "--version"], base_env()))
+        if have_ccache:
+            cases.append(("ccache --version", ["ccache", "--version"], base_env()))
+        # prime the stores (miss, then one hit each) so that every timed run is a hit
+        for name, a, env in cases[1:]:
+            if "--version" not in a:
+                run_timed(a, proj, env)
+                run_timed(a, proj, env)
+        before = zcc_stats(zcc, store)
+        rows, med = [], {}
+        for i, (name, a, env) in enumerate(cases):
+            r = hyperfine_one(name, a, proj, env, Path(tmp) / f"h{i}.json")
+            if r is None:
+                continue
+            med[name] = r["median"]
+            rows.append([name, ms(r["median"]), ms(r["mean"]), ms(r["stddev"] or 0),
+                         ms(r["min"])])
+        d = delta(zcc_stats(zcc, store), before)
+        runs = 33  # warmup + runs, per zcc command
+        if d.get("direct_hit", 0) != runs or d.get("preprocessed_hit", 0) != runs or \
+                sum(d.values()) != 2 * runs:
+            problem(f"hit: expected direct_hit={runs} and preprocessed_hit={runs}, "
+                    f"counters moved by {fmt_counts(d)}")
+    table(["command", "median ms", "mean ms", "stddev ms", "min ms"], rows)
+    if "zcc direct hit" in med and "ccache direct hit" in med:
+        print(f"  ratio zcc direct / ccache direct (medians): "
+              f"{med['zcc direct hit'] / med['ccache direct hit']:.2f}")
+    print(f"  zcc counters during the timed runs: {fmt_counts(d)}")
+
+
+def scenario_moved(ctx):
+    print("\n== moved: store built on machine A, restored on machine B "
+          "(other workspace path, other HOME, fresh mtimes) ==")
+    zcc, rounds = ctx.zcc, ctx.rounds
+    sketch = REPO / "fixtures" / "arduino-sketch"
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-moved-") as tmp:
+        tmp = Path(tmp)
+
+        def machine(root, proj_rel):
+            home = root / "home"
+            fw = home / ".platformio" / "packages" / "framework-arduino-avr"
+            (fw / "cores").mkdir(parents=True)
+            (fw / "variants").mkdir(parents=True)
+            # copy (not copy2): new mtimes, as on a fresh checkout / package unpack
+            shutil.copytree(CORE_DIR, fw / "cores" / "arduino", copy_function=shutil.copy)
+            shutil.copytree(VARIANT_DIR, fw / "variants" / "standard",
+                            copy_function=shutil.copy)
+            proj = make_project(root, proj_rel)
+            if (sketch / "src").is_dir():
+                for sub in ("src", "include", "lib"):
+                    if (sketch / sub).is_dir():
+                        shutil.copytree(sketch / sub, proj / sub, copy_function=shutil.copy)
+            return home, fw, proj
+
+        def jobs_for(fw, proj):
+            core = fw / "cores" / "arduino"
+            var = fw / "variants" / "standard"
+            jobs = []
+            # the project's own sources: relative paths, as PlatformIO passes them
+            own = sorted(proj.glob("src/*.cpp")) + sorted(proj.glob("lib/*/src/*.cpp"))
+            own_inc = ["include"] + sorted(str(p.relative_to(proj)) for p in proj.glob("lib/*/src"))
+            for s in own:
+                rel = s.relative_to(proj)
+                argv = compile_cmd(rel, f".pio/build/uno/{rel}.o")
+                argv = [a for a in argv if not a.startswith("-I")] + \
+                    [f"-I{i}" for i in own_inc] + [f"-I{core}", f"-I{var}"]
+                jobs.append(argv)
+            for s in sorted(p for p in core.iterdir() if p.suffix in (".c", ".cpp", ".S")):
+                argv = compile_cmd(s, obj_name(s))
+                argv = [a for a in argv if not a.startswith("-I")] + [f"-I{core}", f"-I{var}"]
+                jobs.append(argv)
+            return jobs
+
+        def outputs(jobs):
+            return [a[a.index("-o") + 1] for a in jobs]
+
+        def build(jobs, proj, env):
+            for o in outputs(jobs):
+                (proj / o).parent.mkdir(parents=True, exist_ok=True)
+            t0 = time.perf_counter()
+            for argv in jobs:
+                run_timed([zcc] + argv, proj, env)
+            return time.perf_counter() - t0
+
+        def wipe(proj):
+            shutil.rmtree(proj / ".pio", ignore_errors=True)
+
+        # machine A
+        homeA, fwA, projA = machine(tmp / "A", "work/firmware")
+        storeA = homeA / ".cache" / "zcc"
+        envA = zcc_env(storeA, HOME=homeA)
+        jobsA = jobs_for(fwA, projA)
+        n = len(jobsA)
+        print(f"  {n} compiles: project sources relative, core under HOME "
+              f"(-I{fwA / 'cores' / 'arduino'})")
+        before = zcc_stats(zcc, storeA)
+        cold = build(jobsA, projA, envA)
+        dA = delta(zcc_stats(zcc, storeA), before)
+        expect("moved: cold build on A", dA, "miss", n)
+        objsA = hash_objects(projA, outputs(jobsA))
+        warm_same, dS = [], {}
+        for r in range(rounds):
+            wipe(projA)
+            before = zcc_stats(zcc, storeA)
+            warm_same.append(build(jobsA, projA, envA))
+            dS = delta(zcc_stats(zcc, storeA), before)
+            expect(f"moved: warm same-path round {r + 1}", dS, "direct_hit", n)
+
+        # ship the store: tar on A, untar for B
+        tarball = tmp / "store.tar"
+        with tarfile.open(tarball, "w") as tf:
+            tf.add(storeA, arcname="zcc")
+        size = tarball.stat().st_size
+
+        # machine B: other workspace path, other HOME, files copied anew
+        homeB, fwB, projB = machine(tmp / "B-runner", "ws/checkout/firmware")
+        (homeB / ".cache").mkdir(parents=True, exist_ok=True)
+        with tarfile.open(tarball) as tf:
+            kw = {"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}
+            tf.extractall(homeB / ".cache", **kw)
+        storeB = homeB / ".cache" / "zcc"
+        envB = zcc_env(storeB, HOME=homeB)
+        subprocess.run([zcc, "stats", "--zero"], env=envB, capture_output=True)
+        jobsB = jobs_for(fwB, projB)
+        moved = []
+        hit_rates = []
+        for r in range(rounds):
+            wipe(projB)
+            before = zcc_stats(zcc, storeB)
+            moved.append(build(jobsB, projB, envB))
+            dB = delta(zcc_stats(zcc, storeB), before)
+            hits = dB.get("direct_hit", 0) + dB.get("preprocessed_hit", 0)
+            hit_rates.append((r + 1, hits, dB))
+            if r == 0:
+                first_moved = dB
+                objsB = hash_objects(projB, outputs(jobsB))
+                same = sum(1 for a, b in zip(outputs(jobsA), outputs(jobsB))
+                           if objsA[a] is not None and objsA[a] == objsB[b])
+        if first_moved.get("direct_hit", 0) != n:
+            problem(f"moved: first build on B expected direct_hit={n}, "
+                    f"counters moved by {fmt_counts(first_moved)}")
+        if same != n:
+            problem(f"moved: only {same}/{n} objects on B are identical to A's")
+
+    ws = median(warm_same)
+    mv = moved[0]
+    rows = [["cold on A (empty store)", f"{cold:.2f}", "100%", fmt_counts(dA)],
+            ["warm, same paths (A)", f"{ws:.2f}", f"{ws / cold * 100:.1f}%",
+             fmt_counts(dS)],
+            ["warm, moved to B (first build)", f"{mv:.2f}", f"{mv / cold * 100:.1f}%",
+             fmt_counts(first_moved)]]
+    if len(moved) > 1:
+        m2 = median(moved[1:])
+        rows.append(["warm on B, later builds (median)", f"{m2:.2f}",
+                     f"{m2 / cold * 100:.1f}%", fmt_counts(hit_rates[-1][2])])
+    table(["build", "total s", "of cold", "zcc stats --json counters"], rows)
+    h = first_moved.get("direct_hit", 0) + first_moved.get("preprocessed_hit", 0)
+    print(f"  hit rate when moved: {h}/{n} = {h / n * 100:.0f}% "
+          f"(direct {first_moved.get('direct_hit', 0)}, "
+          f"preprocessed {first_moved.get('preprocessed_hit', 0)}); "
+          f"objects identical to A's: {same}/{n}; store tar: {size / 1024:.0f} KiB")
+    print(f"  goal: 100% hits when moved, compile phase <= 5% of cold -> "
+          f"{'met' if h == n and mv <= 0.05 * cold else 'NOT met'} "
+          f"({mv / cold * 100:.1f}%)")
+
+
+def scenario_miss(ctx):
+    srcs = core_sources()
+    rounds = ctx.rounds
+    print(f"\n== miss: {len(srcs)} core files, plain vs zcc with a fresh store, "
+          f"interleaved, {rounds} rounds, median per file ==")
+    zcc = ctx.zcc
+    plain = {s.name: [] for s in srcs}
+    viaz = {s.name: [] for s in srcs}
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-miss-") as tmp:
+        proj = make_project(tmp)
+        for r in range(rounds):
+            store = Path(tmp) / f"zstore{r}"
+            env_z = zcc_env(store)
+            env_p = base_env()
+            before = zcc_stats(zcc, store)
+            for i, s in enumerate(srcs):
+                argv = compile_cmd(s, obj_name(s))
+                order = [("p", argv, env_p), ("z", [zcc] + argv, env_z)]
+                if (r + i) % 2:
+                    order.reverse()  # alternate who goes first
+                for kind, a, env in order:
+                    out = proj / obj_name(s)
+                    if out.exists():
+                        out.unlink()
+                    t = run_timed(a, proj, env)
+                    (plain if kind == "p" else viaz)[s.name].append(t)
+            d = delta(zcc_stats(zcc, store), before)
+            expect(f"miss round {r + 1}", d, "miss", len(srcs))
+    rows = []
+    tp = tz = 0.0
+    for s in srcs:
+        p, z = median(plain[s.name]), median(viaz[s.name])
+        tp += p
+        tz += z
+        rows.append([s.name, ms(p), ms(z), ms(z - p), pct(z, p)])
+    rows.append(["TOTAL (sum of medians)", ms(tp), ms(tz), ms(tz - tp), pct(tz, tp)])
+    table(["file", "plain ms", "zcc miss ms", "overhead ms", "overhead"], rows)
+
+
+# ---------------------------------------------------------------- main
+
+class Ctx:
+    pass
+
+
+def find_zcc(arg):
+    if arg:
+        p = Path(arg).resolve()
+        if not p.is_file():
+            sys.exit(f"bench: --zcc {arg}: no such file")
+        return str(p)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    if not target.is_absolute():
+        target = REPO / target
+    p = target / "release" / "zcc"
+    if not p.is_file():
+        print(f"bench: {p} missing, building it (cargo build --release)…", flush=True)
+        subprocess.run(["cargo", "build", "--release"], cwd=REPO, check=True)
+    return str(p)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="zcc benchmarks (prints figures, never fails "
+                                 "on timings)")
+    ap.add_argument("scenarios", nargs="*", default=["all"],
+                    help=f"all (default) or any of: {', '.join(SCENARIOS)}")
+    ap.add_argument("--zcc", help="zcc binary (default: target/release/zcc, built if missing)")
+    ap.add_argument("--rounds", type=int, default=3, help="repetitions of each pass (default 3)")
+    args = ap.parse_args()
+    chosen = []
+    for s in args.scenarios:
+        if s == "all":
+            chosen += [x for x in SCENARIOS if x not in chosen]
+        elif s in SCENARIOS:
+            chosen += [s] if s not in chosen else []
+        else:
+            ap.error(f"unknown scenario {s!r} (choose from all, {', '.join(SCENARIOS)})")
+    if args.rounds < 1:
+        ap.error("--rounds must be >= 1")
+    for tool in ("avr-gcc", "avr-g++"):
+        if not shutil.which(tool):
+            sys.exit(f"bench: {tool} not found (apt-get install gcc-avr avr-libc)")
+    if not (CORE_DIR / "Arduino.h").is_file():
+        sys.exit(f"bench: {CORE_DIR} missing (apt-get install arduino-core-avr)")
+
+    ctx = Ctx()
+    ctx.zcc = find_zcc(args.zcc)
+    ver = first_line([ctx.zcc, "--version"])
+    if not ver.startswith("zcc "):
+        sys.exit(f"bench: `{ctx.zcc} --version` printed {ver!r}, not 'zcc <version>' (a binary "
+                 f"whose file name is not zcc masquerades as a compiler of that name)")
+    ctx.rounds = args.rounds
+
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    print("== machine ==")
+    print(f"  nproc:     {os.cpu_count()} ({cpu})")
+    print(f"  os:        {platform.system()} {platform.release()} {platform.machine()}")
+    print(f"  compiler:  {first_line(['avr-gcc', '--version'])}")
+    print(f"  zcc:       {first_line([ctx.zcc, '--version'])} ({ctx.zcc})")
+    print(f"  ccache:    {first_line(['ccache', '--version'])}")
+    print(f"  hyperfine: {first_line(['hyperfine', '--version'])}")
+    print(f"  core:      {CORE_DIR} ({len(core_sources())} sources: .c .cpp .S)")
+    print(f"  rounds:    {ctx.rounds}")
+    try:
+        la = os.getloadavg()
+        print(f"  load:      {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} (1/5/15 min; above nproc "
+              f"means other work competes with the timings)")
+    except OSError:
+        pass
+
+    for s in chosen:
+        {"core": scenario_core, "hit": scenario_hit, "moved": scenario_moved,
+         "miss": scenario_miss}[s](ctx)
+
+    if PROBLEMS:
+        print(f"\n== {len(PROBLEMS)} problem(s) seen (figures above may be meaningless) ==")
+        seen = {}
+        for p in PROBLEMS:
+            seen[p] = seen.get(p, 0) + 1
+        for p, k in seen.items():
+            print(f"  - {p}" + (f" (x{k})" if k > 1 else ""))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,271 @@
+//! The flow of one call: classify → key → store → replay, with the fallback that keeps every
+//! internal problem from breaking a build.
+
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use crate::args::{self, Passthrough};
+use crate::compiler::{self, Compiler};
+use crate::config::Config;
+use crate::log::Log;
+use crate::stats::Stats;
+use crate::store::Store;
+
+/// One compile as a build tool asks for it.
+#[derive(Clone, Debug)]
+pub struct CompileRequest {
+    /// The compiler as the caller named it: a name looked up in `PATH`, or a path.
+    pub compiler: OsString,
+    /// The arguments after the compiler name, exactly as the compiler will receive them.
+    pub args: Vec<OsString>,
+    /// The working directory of the compile.
+    pub cwd: PathBuf,
+    /// The compile's whole environment.
+    pub env: Vec<(OsString, OsString)>,
+}
+
+impl CompileRequest {
+    /// A request for this process's working directory and environment.
+    pub fn from_process(compiler: OsString, args: Vec<OsString>) -> io::Result<CompileRequest> {
+        Ok(CompileRequest {
+            compiler,
+            args,
+            cwd: std::env::current_dir()?,
+            env: std::env::vars_os().collect(),
+        })
+    }
+
+    /// The value of one environment variable of the request (empty counts as unset).
+    pub fn var(&self, name: &str) -> Option<&OsStr> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_os_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// How a completed call was served.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Served {
+    /// From the store, found through a direct-mode manifest (no preprocessor run).
+    DirectHit,
+    /// From the store, keyed on the preprocessed text.
+    PreprocessedHit,
+    /// Compiled and stored (or compiled and not stored, with the reason counted).
+    Miss,
+    /// The compiler failed; nothing stored.
+    Failed,
+    /// Compiled without the cache because of an internal problem (counted and logged).
+    Fallback,
+}
+
+/// The result of a compile that zcc ran or served: what the compiler would have returned.
+#[derive(Clone, Debug)]
+pub struct Completed {
+    /// Exit status (a signal `n` is reported as `128 + n`, as shells do).
+    pub status: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub served: Served,
+}
+
+/// What [`Cache::compile`] decided.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// Served or compiled; outputs are written, the caller prints stdout/stderr and exits.
+    Completed(Completed),
+    /// Not a cacheable compile: the caller runs `compiler` with the request's arguments itself
+    /// (the binary `exec`s it; an embedding tool may use [`Cache::run_uncached`]).
+    Passthrough { compiler: PathBuf, reason: String },
+}
+
+/// Errors that are the caller's to report (not internal problems).
+#[derive(Debug)]
+pub enum CompileError {
+    /// No compiler of that name (or it is zcc itself).
+    CompilerNotFound(String),
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompileError::CompilerNotFound(m) => write!(f, "compiler not found: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// An internal problem on the way to a result; the call falls back to a plain compile.
+pub(crate) struct Internal {
+    counter: &'static str,
+    message: String,
+}
+
+impl Internal {
+    pub(crate) fn new(counter: &'static str, message: impl std::fmt::Display) -> Internal {
+        Internal {
+            counter,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// A compiler cache over one store. Cheap to clone; safe to use from many threads at once
+/// (no lock is held around compiles; the store and the counters are shared files).
+#[derive(Clone, Debug)]
+pub struct Cache {
+    config: Config,
+    /// Opened on first use, so that a disabled call never touches the store.
+    store: Arc<OnceLock<Result<Store, String>>>,
+    stats: Stats,
+    log: Log,
+}
+
+impl Cache {
+    /// Open the cache the configuration describes. A store that cannot be opened is not an
+    /// error here: every compile then runs uncached and says why in the log.
+    pub fn open(config: Config) -> Cache {
+        let store = Arc::new(OnceLock::new());
+        let stats = Stats::new(config.dir.join("stats"));
+        let log = Log::new(config.logfile.clone());
+        Cache {
+            config,
+            store,
+            stats,
+            log,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The store, or why it could not be opened.
+    pub fn store(&self) -> Result<&Store, &str> {
+        self.store
+            .get_or_init(|| {
+                Store::open(&self.config.dir)
+                    .map_err(|e| format!("{}: {e}", self.config.dir.display()))
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub(crate) fn log(&self, message: &str) {
+        self.log.line(message);
+    }
+
+    pub(crate) fn count(&self, names: &[&str]) {
+        if let Err(e) = self.stats.bump(names) {
+            self.log
+                .line(&format!("cannot update counters {names:?}: {e}"));
+        }
+    }
+
+    /// Serve or run one compile. Never fails because of the cache: any internal problem
+    /// (including a bug that panics) falls back to running the compiler as is.
+    pub fn compile(&self, req: &CompileRequest) -> Result<Outcome, CompileError> {
+        let compiler = compiler::resolve(&req.compiler, req.var("PATH"), &req.cwd)
+            .map_err(CompileError::CompilerNotFound)?;
+        if self.config.disable {
+            return Ok(Outcome::Passthrough {
+                compiler: compiler.path,
+                reason: "disabled".into(),
+            });
+        }
+        let attempt =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.cached(&compiler, req)));
+        let failure = match attempt {
+            Ok(Ok(outcome)) => return Ok(outcome),
+            Ok(Err(internal)) => internal,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Internal::new("error_internal", format!("internal error (bug): {what}"))
+            }
+        };
+        self.count(&[failure.counter]);
+        self.log.line(&format!(
+            "{}: {}; compiling without the cache",
+            failure.counter, failure.message
+        ));
+        let mut done = self.run_uncached(&compiler.path, req);
+        done.served = Served::Fallback;
+        Ok(Outcome::Completed(done))
+    }
+
+    /// Run the compiler with the request's arguments, capturing its output.
+    pub fn run_uncached(&self, compiler: &Path, req: &CompileRequest) -> Completed {
+        match crate::process::capture(compiler, &req.args, req) {
+            Ok(c) => Completed {
+                status: c.status,
+                stdout: c.stdout,
+                stderr: c.stderr,
+                served: Served::Miss,
+            },
+            Err(e) => Completed {
+                status: 127,
+                stdout: Vec::new(),
+                stderr: format!("zcc: cannot run {}: {e}\n", compiler.display()).into_bytes(),
+                served: Served::Fallback,
+            },
+        }
+    }
+
+    pub(crate) fn passthrough(&self, compiler: &Compiler, reason: &Passthrough) -> Outcome {
+        self.count(&[&format!("passthrough_{}", reason.name())]);
+        self.log.line(&format!(
+            "passthrough: {reason}: {}",
+            compiler.path.display()
+        ));
+        Outcome::Passthrough {
+            compiler: compiler.path.clone(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// The cached path; `Err` means "fall back to a plain compile".
+    fn cached(&self, compiler: &Compiler, req: &CompileRequest) -> Result<Outcome, Internal> {
+        let mut args = Vec::with_capacity(req.args.len());
+        for a in &req.args {
+            match a.to_str() {
+                Some(s) => args.push(s.to_string()),
+                None => {
+                    let p = Passthrough::BadArguments("argument is not UTF-8".into());
+                    return Ok(self.passthrough(compiler, &p));
+                }
+            }
+        }
+        let read = |name: &str| fs::read_to_string(req.cwd.join(name)).ok();
+        let inv = match args::classify(&args, &read) {
+            Ok(inv) => inv,
+            Err(p) => return Ok(self.passthrough(compiler, &p)),
+        };
+        if req.var("DEPENDENCIES_OUTPUT").is_some() || req.var("SUNPRO_DEPENDENCIES").is_some() {
+            return Ok(self.passthrough(compiler, &Passthrough::DependencyEnv));
+        }
+        if let Some(out) = &inv.output
+            && req.cwd.join(out).is_dir()
+        {
+            let p = Passthrough::BadArguments(format!("output {out} is a directory"));
+            return Ok(self.passthrough(compiler, &p));
+        }
+        let store = self
+            .store()
+            .map_err(|e| Internal::new("error_store_open", format!("cannot open store {e}")))?;
+        crate::call::Call::new(self, store, compiler, req, inv)?.run()
+    }
+}

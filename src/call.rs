@@ -1,0 +1,757 @@
+//! One cacheable compile: compute its key, serve a hit, or compile and store.
+//!
+//! Direct mode first (DESIGN §4): a manifest keyed by the compiler, the arguments and the
+//! source's content lists, per earlier compile, every file it read with its hash; when all
+//! still match, the result is served without running the preprocessor. Otherwise
+//! (`ZCC_NODIRECT`, time macros, `__FILE__`, …) the key covers the preprocessed text.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use crate::args::{Invocation, Mode, Passthrough};
+use crate::cache::{Cache, CompileRequest, Completed, Internal, Outcome, Served};
+use crate::compiler::{self, Compiler, Family};
+use crate::depfile;
+use crate::entry::{Entry, Text};
+use crate::explain;
+use crate::filehash::{self, Flags};
+use crate::includes;
+use crate::key::{self, Context, KeyBuilder, KeyMode, PathNorm};
+use crate::manifest::{self, Candidate, Manifest, Mismatch, Target};
+use crate::paths::{self, Roots};
+use crate::process::{self, capture, fs_now, modified_at_or_after, written_since};
+use crate::replay::{self, write_atomic};
+use crate::store::{self, Key, Kind, Lookup, Store};
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Everything known about one cacheable call once it is classified.
+pub(crate) struct Call<'a> {
+    cache: &'a Cache,
+    store: &'a Store,
+    compiler: &'a Compiler,
+    req: &'a CompileRequest,
+    inv: Invocation,
+    /// Roots for paths in keys (unless debug info needs exact paths) and in stored text.
+    roots: Roots,
+    /// The stat cache and probe memos.
+    memo: PathBuf,
+    identity: [u8; 32],
+    /// Content hashes of the `--specs=` files.
+    specs: Vec<[u8; 32]>,
+    /// On the filesystem's clock, before anything read an input.
+    start: SystemTime,
+}
+
+/// A preprocessor-mode key with its parts and the files the preprocessor read.
+struct PreprocessedKey {
+    key: Key,
+    parts: Vec<(&'static str, Key)>,
+    inputs: Vec<String>,
+}
+
+/// How a direct-mode lookup ended.
+enum Direct {
+    Hit(Completed),
+    /// The inputs need preprocessor mode.
+    Preprocessor,
+    /// No match; why the newest candidate did not match, if there was one.
+    Miss(Option<Mismatch>),
+}
+
+/// Where a direct-mode miss learns which files the compile read.
+enum Includes {
+    /// The dependency file the call asked for (`-MD`: every header).
+    CallersDepfile(String),
+    /// One zcc adds to the compile (`-MD -MF <tmp>`), when the call asked for none.
+    AddedDepfile(PathBuf),
+    /// A separate `-M` run, when the call's own file leaves out system headers (`-MMD`).
+    Scan(PathBuf),
+}
+
+/// How a miss is keyed.
+enum Keying {
+    /// Preprocessor mode: the key is known before the compile.
+    Known { key: Key, inputs: Vec<String> },
+    /// Direct mode: the key follows from the files the compile read.
+    Direct {
+        manifest_key: Key,
+        includes: Includes,
+    },
+}
+
+impl<'a> Call<'a> {
+    pub(crate) fn new(
+        cache: &'a Cache,
+        store: &'a Store,
+        compiler: &'a Compiler,
+        req: &'a CompileRequest,
+        inv: Invocation,
+    ) -> Result<Call<'a>, Internal> {
+        let roots = roots_for(cache, compiler, req);
+        let memo = store.aux_dir();
+        fs::create_dir_all(&memo).map_err(|e| Internal::new("error_store_write", e))?;
+        // The compiler runs other programs (cc1, as) found through -B.
+        let probe: Vec<String> = inv
+            .key_args
+            .iter()
+            .filter(|a| a.text == "-B")
+            .filter_map(|a| a.path.as_ref().map(|p| format!("-B{p}")))
+            .collect();
+        let identity = compiler::identity(compiler, &probe, &req.env, &memo)
+            .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
+        let start = fs_now(&memo);
+        let specs = spec_hashes(compiler, &inv, req, &memo)?;
+        Ok(Call {
+            cache,
+            store,
+            compiler,
+            req,
+            inv,
+            roots,
+            memo,
+            identity,
+            specs,
+            start,
+        })
+    }
+
+    fn norm(&self) -> PathNorm<'_> {
+        if self.inv.debug {
+            PathNorm::PrefixMaps(&self.inv.prefix_maps)
+        } else {
+            PathNorm::Roots(&self.roots)
+        }
+    }
+
+    fn log(&self, message: &str) {
+        self.cache.log(message);
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.req.cwd.join(p)
+    }
+
+    /// The common part of the key for `mode`.
+    fn common(&self, mode: KeyMode) -> key::Common {
+        let env = |name: &str| self.req.var(name).map(|v| v.to_string_lossy().into_owned());
+        let cwd = self.req.cwd.to_string_lossy().into_owned();
+        let ctx = Context {
+            compiler: &self.identity,
+            cwd: &cwd,
+            env: &env,
+            specs: &self.specs,
+        };
+        key::common(&self.inv, &ctx, self.norm(), mode)
+    }
+
+    pub(crate) fn run(self) -> Result<Outcome, Internal> {
+        if !self.inv.language.is_preprocessed() {
+            // Assembler and preprocessed input: the file's content is the whole input.
+            let mut common = self.common(KeyMode::Direct);
+            let info = filehash::file_info(&self.path(&self.inv.input), &self.memo)
+                .map_err(|e| Internal::new("error_internal", format!("{}: {e}", self.inv.input)))?;
+            common.builder.field("input_content", &info.hash);
+            common.parts.push(("input", info.hash));
+            let key = common.builder.finish();
+            if let Some(done) = self.serve(&key, Served::PreprocessedHit) {
+                return Ok(Outcome::Completed(done));
+            }
+            let inputs = vec![self.inv.input.clone()];
+            let keying = Keying::Known { key, inputs };
+            return Ok(Outcome::Completed(self.miss(keying, &common.parts, None)));
+        }
+
+        if !self.cache.config().nodirect
+            && let Ok(source) = filehash::file_info(&self.path(&self.inv.input), &self.memo)
+            && source.flags.is_empty()
+        {
+            let mut common = self.common(KeyMode::Direct);
+            common.builder.field("source", &source.hash);
+            common.parts.push(("source", source.hash));
+            let manifest_key = common.builder.finish();
+            match self.direct_lookup(&manifest_key) {
+                Direct::Hit(done) => return Ok(Outcome::Completed(done)),
+                Direct::Miss(why) => {
+                    let includes = self.includes_source();
+                    let keying = Keying::Direct {
+                        manifest_key,
+                        includes,
+                    };
+                    let why = why.map(|w| w.to_string());
+                    return Ok(Outcome::Completed(self.miss(keying, &common.parts, why)));
+                }
+                Direct::Preprocessor => {}
+            }
+        }
+
+        let cpp = self.run_preprocessor()?;
+        if cpp.status != 0 {
+            return Ok(Outcome::Completed(self.preprocessor_failed()));
+        }
+        let pp = match self.preprocessed_key(&cpp) {
+            Ok(pp) => pp,
+            Err(p) => return Ok(self.cache.passthrough(self.compiler, &p)),
+        };
+        if let Some(done) = self.serve(&pp.key, Served::PreprocessedHit) {
+            return Ok(Outcome::Completed(done));
+        }
+        let keying = Keying::Known {
+            key: pp.key,
+            inputs: pp.inputs,
+        };
+        Ok(Outcome::Completed(self.miss(keying, &pp.parts, None)))
+    }
+
+    /// Run `compiler <cpp args> -E <input>`.
+    fn run_preprocessor(&self) -> Result<process::Captured, Internal> {
+        let mut args: Vec<OsString> = self.inv.cpp_args.iter().map(OsString::from).collect();
+        args.push("-E".into());
+        args.push(self.inv.input.clone().into());
+        capture(&self.compiler.path, &args, self.req)
+            .map_err(|e| Internal::new("error_internal", format!("preprocessor: {e}")))
+    }
+
+    /// The preprocessor failed: run the real compile uncached, so the user sees the compiler's
+    /// own diagnostics and exit status.
+    fn preprocessor_failed(&self) -> Completed {
+        self.log("preprocessor failed; compiling without the cache");
+        let done = self.cache.run_uncached(&self.compiler.path, self.req);
+        if done.status != 0 {
+            self.cache.count(&["compile_failed"]);
+        }
+        Completed {
+            served: Served::Failed,
+            ..done
+        }
+    }
+
+    /// The preprocessor-mode key from the preprocessor's output.
+    fn preprocessed_key(&self, cpp: &process::Captured) -> Result<PreprocessedKey, Passthrough> {
+        if let Some(directive) = key::unsupported_directive(&cpp.stdout) {
+            return Err(Passthrough::UnsupportedDirective(directive.into()));
+        }
+        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, self.norm());
+        let mut cpp_key = KeyBuilder::new("preprocessed");
+        cpp_key.field("cpp", &text);
+        cpp_key.field("cpp_stderr", &self.roots.tokenize_text(&cpp.stderr));
+        let digest = cpp_key.finish();
+        let mut common = self.common(KeyMode::Preprocessed);
+        common.builder.field("preprocessed", &digest);
+        common.parts.push(("preprocessed", digest));
+        Ok(PreprocessedKey {
+            key: common.builder.finish(),
+            parts: common.parts,
+            inputs,
+        })
+    }
+
+    /// Look the manifest up and check its candidates against the files here.
+    fn direct_lookup(&self, manifest_key: &Key) -> Direct {
+        if self.cache.config().recache {
+            return Direct::Miss(None);
+        }
+        let manifest = match self.read_manifest(manifest_key) {
+            Some(m) => m,
+            None => return Direct::Miss(None),
+        };
+        match manifest::find(&manifest, self.file_roots(), &self.req.cwd, &self.memo) {
+            Err(why) => Direct::Miss(why),
+            Ok((Target::Preprocessor, _)) => Direct::Preprocessor,
+            Ok((Target::Result(key), flags)) if flags.is_empty() => {
+                match self.serve(key, Served::DirectHit) {
+                    Some(done) => Direct::Hit(done),
+                    None => Direct::Miss(None),
+                }
+            }
+            Ok(_) => Direct::Preprocessor,
+        }
+    }
+
+    fn read_manifest(&self, manifest_key: &Key) -> Option<Manifest> {
+        match self.store.get(Kind::Manifest, manifest_key) {
+            Lookup::Found(bytes) => match Manifest::decode(&bytes) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    self.cache.count(&["error_store_read"]);
+                    self.log(&format!("undecodable manifest: {e}"));
+                    None
+                }
+            },
+            Lookup::Missing => None,
+            Lookup::Corrupt(why) => {
+                self.cache.count(&["error_store_read"]);
+                self.log(&format!("corrupt manifest: {why}"));
+                None
+            }
+        }
+    }
+
+    /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
+    /// manifest does too.
+    fn file_roots(&self) -> &Roots {
+        static EMPTY: std::sync::OnceLock<Roots> = std::sync::OnceLock::new();
+        if self.inv.debug {
+            EMPTY.get_or_init(Roots::default)
+        } else {
+            &self.roots
+        }
+    }
+
+    /// Serve a hit, if the store has a good entry for `key`.
+    fn serve(&self, key: &Key, served: Served) -> Option<Completed> {
+        if self.cache.config().recache {
+            return None;
+        }
+        let bytes = match self.store.get(Kind::Result, key) {
+            Lookup::Found(bytes) => bytes,
+            Lookup::Missing => return None,
+            Lookup::Corrupt(why) => {
+                self.cache.count(&["error_store_read"]);
+                self.log(&format!("corrupt entry {}: {why}", store::hex(key)));
+                return None;
+            }
+        };
+        let entry = match Entry::decode(&bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                self.cache.count(&["error_store_read"]);
+                self.log(&format!("undecodable entry {}: {e}", store::hex(key)));
+                return None;
+            }
+        };
+        let counter = match served {
+            Served::DirectHit => "direct_hit",
+            _ => "preprocessed_hit",
+        };
+        match self.replay(&entry) {
+            Ok(()) => {
+                self.cache.count(&[counter]);
+                self.log(&format!("{counter} {} {}", store::hex(key), self.inv.input));
+                Some(Completed {
+                    status: 0,
+                    stdout: self.expand(&entry.stdout),
+                    stderr: self.expand(&entry.stderr),
+                    served,
+                })
+            }
+            Err(e) => {
+                self.cache.count(&["error_replay"]);
+                self.log(&format!("cannot write outputs of a hit: {e}; compiling"));
+                None
+            }
+        }
+    }
+
+    fn expand(&self, text: &Text) -> Vec<u8> {
+        match text {
+            Text::Raw(t) => t.clone(),
+            Text::Tokenized(t) => self.roots.expand_text(t),
+        }
+    }
+
+    /// Text is stored with root tokens only when that round-trips: a text that already holds
+    /// `@` could contain something that looks like a token.
+    fn tokenize(&self, text: Vec<u8>) -> Text {
+        if self.roots.is_empty() || text.is_empty() || text.contains(&b'@') {
+            Text::Raw(text)
+        } else {
+            Text::Tokenized(self.roots.tokenize_text(&text))
+        }
+    }
+
+    /// Write the entry's files at the paths this call asked for. The object goes last, so a
+    /// failure never leaves a new object beside a stale dependency file.
+    fn replay(&self, entry: &Entry) -> io::Result<()> {
+        let missing = |what: &str| io::Error::other(format!("entry has no {what}"));
+        if let Some(dep) = &self.inv.dep {
+            let stored = entry.depfile.as_ref().ok_or_else(|| missing("depfile"))?;
+            let text = depfile::render(stored, &self.roots, dep.default_target.as_deref());
+            write_atomic(&self.path(&dep.path), &text)?;
+        }
+        if let Some(output) = &self.inv.output {
+            for (extra, variant, data) in &entry.extras {
+                write_atomic(
+                    &self
+                        .req
+                        .cwd
+                        .join(replay::extra_path(output, *extra, *variant)),
+                    data,
+                )?;
+            }
+            let data = entry.output.as_ref().ok_or_else(|| missing("output"))?;
+            write_atomic(&self.path(output), data)?;
+        }
+        Ok(())
+    }
+
+    /// How a direct-mode miss will learn the compile's include list.
+    fn includes_source(&self) -> Includes {
+        let tmp = self.memo.join(format!(
+            "deps.{}.{}.d",
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        match &self.inv.dep {
+            Some(dep) if dep.lists_all_headers && dep.path != "/dev/null" => {
+                Includes::CallersDepfile(dep.path.clone())
+            }
+            None => Includes::AddedDepfile(tmp),
+            Some(_) => Includes::Scan(tmp),
+        }
+    }
+
+    /// A miss: run the compiler, store what it produced, return what it printed. `parts` are
+    /// the key's parts and `why` what a manifest said, to explain the miss in the log.
+    fn miss(&self, keying: Keying, parts: &[(&str, Key)], why: Option<String>) -> Completed {
+        let record = explain::Record::new(parts);
+        let record_path = explain::record_path(&self.memo, &self.norm().apply(&self.inv.input));
+        let why =
+            why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
+        let mut args = self.req.args.clone();
+        if let Keying::Direct {
+            includes: Includes::AddedDepfile(tmp),
+            ..
+        } = &keying
+        {
+            args.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
+        }
+        let done = match capture(&self.compiler.path, &args, self.req) {
+            Ok(c) => Completed {
+                status: c.status,
+                stdout: c.stdout,
+                stderr: c.stderr,
+                served: Served::Miss,
+            },
+            Err(e) => {
+                // Not even the compiler could be started: report it like a shell would.
+                return Completed {
+                    status: 127,
+                    stdout: Vec::new(),
+                    stderr: format!("zcc: cannot run {}: {e}\n", self.compiler.path.display())
+                        .into_bytes(),
+                    served: Served::Failed,
+                };
+            }
+        };
+        let outcome = if done.status != 0 {
+            self.cache.count(&["compile_failed"]);
+            self.log(&format!("compile_failed {}", self.inv.input));
+            Completed {
+                served: Served::Failed,
+                ..done
+            }
+        } else {
+            let stored = self.store_result(&done, &keying);
+            let what = match &stored {
+                Ok(key) => {
+                    explain::save(&record_path, &record);
+                    format!("stored {}", store::hex(key))
+                }
+                Err(reason) => reason.clone(),
+            };
+            match &stored {
+                Ok(_) => self.cache.count(&["miss"]),
+                Err(reason) => self.cache.count(&["miss", reason]),
+            }
+            self.log(&format!("miss {}: {why}; {what}", self.inv.input));
+            done
+        };
+        if let Keying::Direct {
+            includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp),
+            ..
+        } = &keying
+        {
+            let _ = fs::remove_file(tmp);
+        }
+        outcome
+    }
+
+    /// Store a successful compile; `Err(counter)` says why it was not stored.
+    fn store_result(&self, done: &Completed, keying: &Keying) -> Result<Key, String> {
+        match keying {
+            Keying::Known { key, inputs } => {
+                let entry = self.collect(done, inputs)?;
+                self.put(Kind::Result, key, &entry.encode())?;
+                Ok(*key)
+            }
+            Keying::Direct {
+                manifest_key,
+                includes,
+            } => {
+                let files = self.read_includes(includes)?;
+                let entry = self.collect(done, &files)?;
+                let (candidate, flags) = self.candidate(manifest_key, &files)?;
+                let stored = match &candidate.target {
+                    Target::Result(key) => {
+                        self.put(Kind::Result, key, &entry.encode()).map(|()| *key)
+                    }
+                    Target::Preprocessor => self.store_preprocessed(&entry, flags),
+                };
+                let manifest = self.read_manifest(manifest_key).unwrap_or_default();
+                self.put(
+                    Kind::Manifest,
+                    manifest_key,
+                    &manifest.with(candidate).encode(),
+                )?;
+                stored
+            }
+        }
+    }
+
+    /// Store a result whose inputs use `__FILE__` under its preprocessor-mode key: the macro's
+    /// expansions are in the preprocessed text, so that key is exact while staying portable.
+    /// Time macros and embedded files are not stored.
+    fn store_preprocessed(&self, entry: &Entry, flags: Flags) -> Result<Key, String> {
+        if flags.contains(Flags::TIME) {
+            return Err("not_stored_time_macro".into());
+        }
+        if flags.contains(Flags::EMBED) {
+            return Err("not_stored_embedded_file".into());
+        }
+        let fail = |_| "not_stored_preprocessor".to_string();
+        let cpp = self.run_preprocessor().map_err(fail)?;
+        if cpp.status != 0 {
+            return Err("not_stored_preprocessor".into());
+        }
+        let pp = self
+            .preprocessed_key(&cpp)
+            .map_err(|_| "not_stored_embedded_file".to_string())?;
+        if let Some(f) = pp
+            .inputs
+            .iter()
+            .find(|f| written_since(&self.path(f), self.start))
+        {
+            self.log(&format!("{f} changed during the compile"));
+            return Err("not_stored_modified_input".into());
+        }
+        self.put(Kind::Result, &pp.key, &entry.encode())?;
+        Ok(pp.key)
+    }
+
+    fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
+        if self.cache.config().readonly {
+            return Err("not_stored_readonly".into());
+        }
+        self.store.put(kind, key, bytes).map_err(|e| {
+            self.log(&format!("cannot store {}: {e}", store::hex(key)));
+            "error_store_write".to_string()
+        })
+    }
+
+    /// The files the compile read, as the compiler named them.
+    fn read_includes(&self, includes: &Includes) -> Result<Vec<String>, String> {
+        let bytes = match includes {
+            Includes::CallersDepfile(path) => fs::read(self.path(path)),
+            Includes::AddedDepfile(tmp) => fs::read(tmp),
+            Includes::Scan(tmp) => {
+                let mut args: Vec<OsString> =
+                    self.inv.cpp_args.iter().map(OsString::from).collect();
+                args.extend(["-M".into(), "-MF".into(), tmp.clone().into()]);
+                args.push(self.inv.input.clone().into());
+                match capture(&self.compiler.path, &args, self.req) {
+                    Ok(c) if c.status == 0 => fs::read(tmp),
+                    _ => Err(io::Error::other("dependency scan failed")),
+                }
+            }
+        }
+        .map_err(|e| {
+            self.log(&format!("cannot read the include list: {e}"));
+            "not_stored_depfile".to_string()
+        })?;
+        let files = depfile::prerequisites(&bytes);
+        if files.is_empty() {
+            return Err("not_stored_depfile".into());
+        }
+        Ok(files)
+    }
+
+    /// The manifest candidate for a compile that read `files`, and the union of their flags.
+    fn candidate(
+        &self,
+        manifest_key: &Key,
+        files: &[String],
+    ) -> Result<(Candidate, Flags), String> {
+        let roots = self.file_roots();
+        let mut hashed = Vec::with_capacity(files.len());
+        let mut flags = Flags::default();
+        for f in files {
+            let info = filehash::file_info(&self.path(f), &self.memo).map_err(|e| {
+                self.log(&format!("cannot hash {f}: {e}"));
+                "not_stored_modified_input".to_string()
+            })?;
+            flags = flags.union(info.flags);
+            hashed.push((manifest_path(roots, f), info.hash));
+        }
+        let search = includes::probe(
+            &self.compiler.path,
+            &self.identity,
+            &self.inv.cpp_args,
+            self.inv.language.name(),
+            &self.req.cwd,
+            &self.req.env,
+            &self.memo,
+        )
+        .map_err(|e| {
+            self.log(&format!("include search path: {e}"));
+            "not_stored_search_path".to_string()
+        })?;
+        let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
+        let absent = includes::shadow_paths(files.get(1..).unwrap_or(&[]), &search, source_dir)
+            .into_iter()
+            .filter(|p| !self.path(p).exists())
+            .map(|p| manifest_path(roots, &p))
+            .collect();
+        let target = if flags.is_empty() {
+            Target::Result(manifest::result_key(manifest_key, &hashed))
+        } else {
+            self.log(&format!(
+                "{} uses time macros, __FILE__ or embedded files: preprocessor mode",
+                self.inv.input
+            ));
+            Target::Preprocessor
+        };
+        Ok((
+            Candidate {
+                files: hashed,
+                absent,
+                target,
+            },
+            flags,
+        ))
+    }
+
+    /// Read back what the compiler wrote; `Err(counter)` when it must not be stored.
+    fn collect(&self, done: &Completed, inputs: &[String]) -> Result<Entry, String> {
+        let read = |p: &str| fs::read(self.path(p));
+        let output = match (&self.inv.output, self.inv.mode) {
+            (_, Mode::SyntaxOnly) | (None, _) => None,
+            (Some(out), _) => {
+                let data = read(out).map_err(|_| "not_stored_no_output".to_string())?;
+                if data.is_empty() {
+                    return Err("not_stored_empty_output".into());
+                }
+                Some(data)
+            }
+        };
+        let depfile = match &self.inv.dep {
+            None => None,
+            Some(dep) => {
+                let data = read(&dep.path).map_err(|_| "not_stored_no_output".to_string())?;
+                let style = match self.compiler.family {
+                    Family::Gcc => depfile::Style::Gcc,
+                    Family::Clang => depfile::Style::Clang,
+                };
+                let target = dep.default_target.as_deref();
+                let stored = depfile::store_preferring(&data, &self.roots, target, style)
+                    .ok_or_else(|| "not_stored_depfile".to_string())?;
+                Some(stored)
+            }
+        };
+        let mut extras = Vec::new();
+        if let Some(out) = &self.inv.output {
+            for extra in &self.inv.extras {
+                for variant in replay::extra_variants(out) {
+                    let path = self.req.cwd.join(replay::extra_path(out, *extra, *variant));
+                    if modified_at_or_after(&path, self.start) {
+                        let data =
+                            fs::read(&path).map_err(|_| "not_stored_no_output".to_string())?;
+                        extras.push((*extra, *variant, data));
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(f) = inputs
+            .iter()
+            .find(|f| written_since(&self.path(f), self.start))
+        {
+            self.log(&format!("{f} changed during the compile"));
+            return Err("not_stored_modified_input".into());
+        }
+        Ok(Entry {
+            output,
+            depfile,
+            extras,
+            stdout: self.tokenize(done.stdout.clone()),
+            stderr: self.tokenize(done.stderr.clone()),
+        })
+    }
+}
+
+/// Content hashes of the `--specs=` files: a name without a slash is found where the compiler
+/// finds it (`-print-file-name=`).
+fn spec_hashes(
+    compiler: &Compiler,
+    inv: &Invocation,
+    req: &CompileRequest,
+    memo: &std::path::Path,
+) -> Result<Vec<[u8; 32]>, Internal> {
+    let mut out = Vec::new();
+    for spec in &inv.specs {
+        let given = req.cwd.join(spec);
+        let path = if spec.contains('/') || given.is_file() {
+            given
+        } else {
+            let found = Command::new(&compiler.path)
+                .arg(format!("-print-file-name={spec}"))
+                .env_clear()
+                .envs(req.env.iter().map(|(k, v)| (k, v)))
+                .output()
+                .map_err(|e| Internal::new("error_internal", format!("specs probe: {e}")))?;
+            PathBuf::from(String::from_utf8_lossy(&found.stdout).trim())
+        };
+        let info = filehash::file_info(&path, memo).map_err(|e| {
+            Internal::new("error_internal", format!("specs {}: {e}", path.display()))
+        })?;
+        out.push(info.hash);
+    }
+    Ok(out)
+}
+
+/// A path as a manifest records it: only a root prefix is replaced, the rest stays as the
+/// compiler spelled it (`..` through a symlink must not be collapsed).
+fn manifest_path(roots: &Roots, path: &str) -> String {
+    let verbatim = roots.portable_verbatim(path);
+    if verbatim.starts_with('@') {
+        verbatim
+    } else {
+        path.to_string()
+    }
+}
+
+/// The roots of one call: the workspace(s), the compiler's installation prefixes, and HOME.
+fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest) -> Roots {
+    let mut roots: Vec<(String, PathBuf)> = Vec::new();
+    let basedirs = &cache.config().basedirs;
+    if basedirs.is_empty() {
+        // Prefer the apparent working directory ($PWD) when it names the same directory, so
+        // that both spellings of a symlinked workspace are known.
+        let apparent = req
+            .var("PWD")
+            .map(PathBuf::from)
+            .filter(|p| dunce::canonicalize(p).ok() == dunce::canonicalize(&req.cwd).ok());
+        let cwd = apparent.unwrap_or_else(|| req.cwd.clone());
+        if let Some(ws) = paths::detect_workspace(&cwd) {
+            roots.push(("WS0".into(), ws));
+        }
+    } else {
+        for (i, dir) in basedirs.iter().enumerate() {
+            roots.push((format!("WS{i}"), dir.clone()));
+        }
+    }
+    for (i, prefix) in compiler.prefixes().into_iter().enumerate() {
+        roots.push((format!("TC{i}"), prefix));
+    }
+    if let Some(home) = req.var("HOME") {
+        roots.push(("HOME".into(), PathBuf::from(home)));
+    }
+    // A root of `/` would turn every path into a token and say nothing.
+    roots.retain(|(_, p)| p.is_absolute() && p.parent().is_some());
+    Roots::new(roots)
+}

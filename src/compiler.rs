@@ -1,0 +1,241 @@
+//! Finding the real compiler and identifying it by content.
+//!
+//! A compiler is identified by the content of its driver and of the programs the driver runs for
+//! a compile (`cc1`, `cc1plus`, `as`), never by its path: the same toolchain unpacked under
+//! another HOME must hit, a different binary at the same path must miss. Hashing is memoized
+//! in the store's aux directory by (path, device, inode, size, mtime, ctime), so it happens
+//! once per installed compiler.
+
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::key::KeyBuilder;
+
+/// GCC or Clang: decides a few option semantics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Gcc,
+    Clang,
+}
+
+/// A resolved compiler.
+#[derive(Clone, Debug)]
+pub struct Compiler {
+    /// The path zcc executes (as found in PATH or given).
+    pub path: PathBuf,
+    /// `path` with symlinks resolved.
+    pub canonical: PathBuf,
+    pub family: Family,
+}
+
+impl Compiler {
+    /// Installation prefixes: the directory above `bin/` of the canonical path, and of the path
+    /// as found when that differs (a symlinked toolchain package).
+    pub fn prefixes(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = Vec::new();
+        for p in [&self.canonical, &self.path] {
+            if let Some(prefix) = install_prefix(p)
+                && !out.contains(&prefix)
+            {
+                out.push(prefix);
+            }
+        }
+        out
+    }
+}
+
+fn install_prefix(exe: &Path) -> Option<PathBuf> {
+    let dir = exe.parent()?;
+    if dir.file_name() == Some(OsStr::new("bin")) {
+        dir.parent().map(Path::to_path_buf)
+    } else {
+        Some(dir.to_path_buf())
+    }
+}
+
+/// Whether `candidate` is zcc itself (a symlink or hard link to it, or a copy named zcc).
+fn is_zcc(candidate: &Path, zcc: Option<&(u64, u64)>) -> bool {
+    let Ok(meta) = fs::metadata(candidate) else {
+        return false;
+    };
+    if zcc == Some(&(meta.dev(), meta.ino())) {
+        return true;
+    }
+    dunce::canonicalize(candidate)
+        .ok()
+        .and_then(|c| c.file_name().map(|n| n == "zcc"))
+        .unwrap_or(false)
+}
+
+/// Find the compiler to run for `name`: a path is used as given (relative to `cwd`); a bare
+/// name is looked up in `path_var`, skipping every candidate that is zcc itself, so a
+/// masquerade symlink never calls itself.
+pub fn resolve(name: &OsStr, path_var: Option<&OsStr>, cwd: &Path) -> Result<Compiler, String> {
+    let zcc_id = std::env::current_exe()
+        .ok()
+        .and_then(|exe| fs::metadata(exe).ok())
+        .map(|m| (m.dev(), m.ino()));
+    let name_str = name.to_string_lossy();
+    let path = if name_str.contains('/') {
+        let p = cwd.join(name);
+        if is_zcc(&p, zcc_id.as_ref()) {
+            return Err(format!("{name_str} is zcc itself"));
+        }
+        p
+    } else {
+        let path_var: OsString = path_var.map(OsStr::to_os_string).unwrap_or_default();
+        which::which_in_all(name, Some(path_var), cwd)
+            .map_err(|e| format!("cannot search PATH for {name_str}: {e}"))?
+            .find(|c| !is_zcc(c, zcc_id.as_ref()))
+            .ok_or_else(|| format!("{name_str}: no such compiler in PATH"))?
+    };
+    let canonical = dunce::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let family = family_of(&path, &canonical);
+    Ok(Compiler {
+        path,
+        canonical,
+        family,
+    })
+}
+
+fn family_of(path: &Path, canonical: &Path) -> Family {
+    let names = [path, canonical].map(|p| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    if names.iter().any(|n| n.contains("clang")) {
+        Family::Clang
+    } else {
+        Family::Gcc
+    }
+}
+
+/// Content hash of a file, memoized by its stat data.
+fn file_hash(path: &Path, memo_dir: &Path) -> io::Result<[u8; 32]> {
+    crate::filehash::file_info(path, memo_dir).map(|info| info.hash)
+}
+
+/// Content identity of the compiler and the programs it runs for a compile.
+/// `probe_args` are the call's options that change which programs are found (`-B`).
+pub fn identity(
+    compiler: &Compiler,
+    probe_args: &[String],
+    env: &[(OsString, OsString)],
+    memo_dir: &Path,
+) -> io::Result<[u8; 32]> {
+    fs::create_dir_all(memo_dir)?;
+    let driver = file_hash(&compiler.canonical, memo_dir)?;
+    let mut k = KeyBuilder::new("zcc-compiler-1");
+    k.field("driver", &driver);
+    for tool in helper_programs(compiler, &driver, probe_args, env, memo_dir)? {
+        if let Ok(hash) = file_hash(&tool, memo_dir) {
+            k.field(
+                "tool",
+                tool.file_name().unwrap_or_default().as_encoded_bytes(),
+            );
+            k.field("hash", &hash);
+        }
+    }
+    Ok(k.finish())
+}
+
+/// The programs a GCC-style driver runs for a compile, found by asking it once
+/// (`-print-prog-name=`) and memoized per driver content, location and probe options.
+fn helper_programs(
+    compiler: &Compiler,
+    driver_hash: &[u8; 32],
+    probe_args: &[String],
+    env: &[(OsString, OsString)],
+    memo_dir: &Path,
+) -> io::Result<Vec<PathBuf>> {
+    let mut k = KeyBuilder::new("zcc-tools-1");
+    k.field("driver", driver_hash);
+    k.field("path", compiler.canonical.as_os_str().as_encoded_bytes());
+    for a in probe_args {
+        k.field("arg", a.as_bytes());
+    }
+    for (name, value) in env {
+        if name == "COMPILER_PATH" || name == "GCC_EXEC_PREFIX" {
+            k.field("env", name.as_encoded_bytes());
+            k.field("value", value.as_encoded_bytes());
+        }
+    }
+    let memo = memo_dir.join(format!("tools-{}", crate::store::hex(&k.finish())));
+    if let Some(text) = crate::memo::read(&memo) {
+        return Ok(String::from_utf8_lossy(&text)
+            .lines()
+            .map(PathBuf::from)
+            .collect());
+    }
+    let mut tools = Vec::new();
+    for prog in ["cc1", "cc1plus", "cc1obj", "as"] {
+        let out = Command::new(&compiler.path)
+            .args(probe_args)
+            .arg(format!("-print-prog-name={prog}"))
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()?;
+        let found = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let found = PathBuf::from(found);
+        if out.status.success() && found.is_absolute() && found.is_file() {
+            tools.push(dunce::canonicalize(&found).unwrap_or(found));
+        }
+    }
+    let text: String = tools.iter().map(|t| format!("{}\n", t.display())).collect();
+    crate::memo::write(&memo, text.as_bytes());
+    Ok(tools)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        let c = Compiler {
+            path: "/home/u/.platformio/packages/toolchain-atmelavr/bin/avr-gcc".into(),
+            canonical: "/usr/bin/avr-gcc".into(),
+            family: Family::Gcc,
+        };
+        assert_eq!(
+            c.prefixes(),
+            vec![
+                PathBuf::from("/usr"),
+                PathBuf::from("/home/u/.platformio/packages/toolchain-atmelavr")
+            ]
+        );
+        assert_eq!(
+            install_prefix(Path::new("/opt/x/gcc")),
+            Some("/opt/x".into())
+        );
+    }
+
+    #[test]
+    fn families() {
+        let f = |p: &str, c: &str| family_of(Path::new(p), Path::new(c));
+        assert_eq!(
+            f("/usr/bin/cc", "/usr/bin/x86_64-linux-gnu-gcc-12"),
+            Family::Gcc
+        );
+        assert_eq!(
+            f("/usr/bin/cc", "/usr/lib/llvm-14/bin/clang"),
+            Family::Clang
+        );
+        assert_eq!(f("avr-g++", "avr-g++"), Family::Gcc);
+        assert_eq!(f("clang++", "clang-14"), Family::Clang);
+    }
+
+    #[test]
+    fn resolve_finds_gcc_and_reports_missing() {
+        let path = std::env::var_os("PATH");
+        let cwd = std::env::current_dir().unwrap();
+        let c = resolve(OsStr::new("gcc"), path.as_deref(), &cwd).unwrap();
+        assert!(c.canonical.is_absolute());
+        assert!(resolve(OsStr::new("no-such-compiler-zcc"), path.as_deref(), &cwd).is_err());
+    }
+}

@@ -1,0 +1,2231 @@
+//! Dependency files (`.d`, Make syntax) as GCC and clang write them for `-MD`/`-MMD`, kept in a
+//! portable form and written again, byte for byte, as the compiler would for another call.
+//!
+//! A cache hit may come from a call with another object path (the default target) or on a
+//! machine with other roots, so target and prerequisite strings change length and the line
+//! wrapping has to be redone the way the compiler does it. Facts checked against real output of
+//! gcc 12.2, avr-gcc 5.4 and clang 14 (hundreds of generated compiles):
+//!
+//! - The first rule is `targets: prerequisites`; with `-MP` one empty rule `p:` follows for every
+//!   prerequisite but the first (the main source), duplicates included.
+//! - GCC 5 and GCC 12 wrap identically: a name moves to a continuation line (` \` newline, then
+//!   one space) when the current line length plus the name's escaped length exceeds 72.
+//! - Clang (14) wraps targets when line + name + 2 > 75 (continuation indent two spaces) and
+//!   prerequisites when its column + unescaped length + 3 > 75, where its column over-counts
+//!   continuation lines by one (continuation indent two spaces).
+//! - `-MP` rules: GCC 12 writes `p:` lines back to back; GCC 5 and clang 14 put an empty line
+//!   before each.
+//! - GCC drops a leading `./` from the `-o` path when it becomes the target; clang keeps it.
+//! - GCC 12 moves `-MT` targets before `-MQ` ones; stored targets keep the file's order, so
+//!   nothing depends on that.
+//!
+//! Windows compilers write `\r\n`; such files are re-rendered with `\r\n`.
+
+use crate::paths::Roots;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+/// How a compiler lays out the first rule of a dependency file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Style {
+    /// GCC (same from 5.4 to 12.2): wrap when line + escaped name > 72; one-space indent.
+    Gcc,
+    /// Clang (14): wider limit counted on unescaped names; two-space indent.
+    Clang,
+}
+
+/// A dependency file in portable, re-renderable form, stored inside a cache entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDepfile {
+    form: Form,
+}
+
+impl StoredDepfile {
+    /// The wrapping style recognised in the compiler's file, or `None` when no known style
+    /// reproduced it and the file is kept as raw text (targets and roots are still substituted,
+    /// but lines are not re-wrapped).
+    pub fn style(&self) -> Option<Style> {
+        match &self.form {
+            Form::Layout(layout) => Some(layout.style),
+            Form::Raw(_) => None,
+        }
+    }
+}
+
+/// What is stored: a layout to re-wrap, or raw text to substitute into.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Form {
+    /// One rule (plus `-MP` rules) that a known style reproduces exactly.
+    Layout(Layout),
+    /// Anything else: the file's bytes with targets and rooted paths cut out.
+    Raw(Vec<Piece>),
+}
+
+/// A file that `lay_out` reproduces from these parts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Layout {
+    style: Style,
+    phony: Phony,
+    crlf: bool,
+    targets: Vec<Piece>,
+    prerequisites: Vec<Piece>,
+}
+
+/// How the `-MP` rules follow the first rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Phony {
+    /// No `-MP` rules (or no prerequisite besides the main source, so nothing shows).
+    None,
+    /// `p:` lines back to back (GCC 12; GCC 10 rewrote this code).
+    Compact,
+    /// An empty line before each `p:` line (GCC before 10, clang 14).
+    Spaced,
+}
+
+/// A piece of dependency-file text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Piece {
+    /// Bytes written as they are (make-escaped names, separators, line breaks).
+    Text(Vec<u8>),
+    /// The call's default target. `as_stored` is the text at store time, written when render
+    /// gets no default target; `strip_dot_slash` repeats GCC's dropping of a leading `./`.
+    DefaultTarget {
+        as_stored: Vec<u8>,
+        strip_dot_slash: bool,
+    },
+    /// An absolute path under a root: the root's name and the make-escaped rest of the path as
+    /// the compiler wrote it (empty or starting with `/`).
+    Rooted { root: String, rest: Vec<u8> },
+}
+
+/// Parse the compiler's bytes. `default_target`: the make-quoted target the compiler derives from
+/// the call's output (e.g. `build/x.o`), when the call gave no `-MT`/`-MQ`; a target equal to it
+/// is stored as a placeholder so another `-o` can be substituted. Absolute prerequisites go
+/// through [`Roots::portable_verbatim`]. The wrapping style is detected by re-rendering the
+/// parsed file with each known style and keeping the one that reproduces the input byte for
+/// byte; if a file fits both (nothing long enough to wrap), GCC is assumed — see
+/// [`store_preferring`]. If none does, a raw fallback is kept (placeholder and root substitution
+/// only, no re-wrapping). Returns `None` if the bytes are not a make rule set: a NUL byte, a
+/// line with names but no `:`, a `:` with no target, or no rule at all.
+pub fn store(dep: &[u8], roots: &Roots, default_target: Option<&str>) -> Option<StoredDepfile> {
+    store_preferring(dep, roots, default_target, Style::Gcc)
+}
+
+/// Like [`store`], with the style to assume when the file fits several (a short file that
+/// nothing made wrap looks the same from GCC and clang). Pass [`Style::Clang`] when the
+/// compiler is known to be clang.
+pub fn store_preferring(
+    dep: &[u8],
+    roots: &Roots,
+    default_target: Option<&str>,
+    preferred: Style,
+) -> Option<StoredDepfile> {
+    let rules = parse(dep)?;
+    let main = rules.first()?;
+    let layout = detect_layout(dep, &rules, preferred);
+    let pieces = PieceMaker {
+        dep,
+        roots,
+        default_target,
+        gcc_like: layout.map_or(preferred, |(style, _, _)| style) == Style::Gcc,
+    };
+    let form = match layout {
+        Some((style, phony, crlf)) => Form::Layout(Layout {
+            style,
+            phony,
+            crlf,
+            targets: main.targets.iter().map(|w| pieces.make(w, true)).collect(),
+            prerequisites: main
+                .prerequisites
+                .iter()
+                .map(|w| pieces.make(w, false))
+                .collect(),
+        }),
+        None => Form::Raw(raw_pieces(&rules, &pieces)),
+    };
+    Some(StoredDepfile { form })
+}
+
+/// Render for the current call: substitute the target, expand roots, re-wrap with the detected
+/// style. A root name this machine does not know is written as its `@NAME` token.
+pub fn render(stored: &StoredDepfile, roots: &Roots, default_target: Option<&str>) -> Vec<u8> {
+    let text = |piece: &Piece| render_piece(piece, roots, default_target);
+    match &stored.form {
+        Form::Layout(layout) => {
+            let targets: Vec<Vec<u8>> = layout.targets.iter().map(text).collect();
+            let prerequisites: Vec<Vec<u8>> = layout.prerequisites.iter().map(text).collect();
+            lay_out(
+                &targets,
+                &prerequisites,
+                layout.phony,
+                layout.style,
+                layout.crlf,
+            )
+        }
+        Form::Raw(pieces) => pieces.iter().flat_map(text).collect(),
+    }
+}
+
+/// Make-quoting of a target as GCC's `-MQ` does it: `$` → `$$`, `#` → `\#`, and a space or tab
+/// gets a backslash, with every backslash right before it doubled (GNU make's rule, so the
+/// backslashes survive). Used for the default target from the `-o` path. A leading `./` is kept
+/// here: [`store`] notices when the compiler dropped it (GCC does, clang does not).
+pub fn make_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut backslashes_before = 0;
+    for c in s.chars() {
+        match c {
+            ' ' | '\t' => out.extend(std::iter::repeat_n('\\', backslashes_before + 1)),
+            '$' => out.push('$'),
+            '#' => out.push('\\'),
+            _ => {}
+        }
+        out.push(c);
+        backslashes_before = if c == '\\' { backslashes_before + 1 } else { 0 };
+    }
+    out
+}
+
+/// The prerequisites as plain (unescaped) paths, in order of first appearance and without
+/// duplicates, for the direct-mode include list. The main source file comes first. Only the first
+/// rule counts: later ones are `-MP` rules or, for C++ modules, rules about other files. Empty if
+/// the bytes do not parse; names that are not UTF-8 are converted lossily.
+pub fn prerequisites(dep: &[u8]) -> Vec<String> {
+    let Some(main) = parse(dep).and_then(|rules| rules.into_iter().next()) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<String> = Vec::new();
+    for word in &main.prerequisites {
+        let (plain, _) = unescape(&dep[word.clone()]);
+        let path = String::from_utf8_lossy(&plain).into_owned();
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
+}
+
+/// One rule of the file: byte ranges of its (still escaped) target and prerequisite names.
+#[derive(Debug, PartialEq)]
+struct Rule {
+    targets: Vec<Range<usize>>,
+    prerequisites: Vec<Range<usize>>,
+}
+
+/// Split the file into rules the way make reads a dependency file: names are separated by
+/// blanks and escaped newlines, a name ending in `:` (or a lone `:`) closes the targets, and
+/// `\ ` with an odd number of backslashes is part of a name. A `:` inside a name stays (Windows
+/// drive letters), as does any `:` among the prerequisites.
+fn parse(dep: &[u8]) -> Option<Vec<Rule>> {
+    if dep.contains(&0) {
+        return None;
+    }
+    let mut rules = Vec::new();
+    let mut line = Line::default();
+    let mut i = 0;
+    while i < dep.len() {
+        match dep[i] {
+            _ if let Some(len) = newline_at(dep, i) => {
+                rules.extend(line.finish()?);
+                i += len;
+            }
+            b' ' | b'\t' => i += 1,
+            b'\\' if let Some(len) = newline_at(dep, i + 1) => i += 1 + len,
+            b':' if !line.seen_colon && name_ends_at(dep, i + 1) => {
+                line.seen_colon = true;
+                i += 1;
+            }
+            _ => {
+                let end = name_end(dep, i, line.seen_colon);
+                if end <= i {
+                    return None;
+                }
+                let names = if line.seen_colon {
+                    &mut line.prerequisites
+                } else {
+                    &mut line.targets
+                };
+                names.push(i..end);
+                i = end;
+            }
+        }
+    }
+    rules.extend(line.finish()?);
+    (!rules.is_empty()).then_some(rules)
+}
+
+/// The names of one logical line, while it is being read.
+#[derive(Default)]
+struct Line {
+    targets: Vec<Range<usize>>,
+    prerequisites: Vec<Range<usize>>,
+    seen_colon: bool,
+}
+
+impl Line {
+    /// The rule the line holds (`Some(None)` for a blank line), leaving an empty line behind.
+    /// `None` when the line is not a rule.
+    fn finish(&mut self) -> Option<Option<Rule>> {
+        let line = std::mem::take(self);
+        match (line.seen_colon, line.targets.is_empty()) {
+            (false, true) => Some(None),
+            (true, false) => Some(Some(Rule {
+                targets: line.targets,
+                prerequisites: line.prerequisites,
+            })),
+            // Names without a colon, or a colon without targets.
+            _ => None,
+        }
+    }
+}
+
+/// Length of the line break at `dep[i]` (`\n` or `\r\n`), if there is one.
+fn newline_at(dep: &[u8], i: usize) -> Option<usize> {
+    match (dep.get(i), dep.get(i + 1)) {
+        (Some(b'\n'), _) => Some(1),
+        (Some(b'\r'), Some(b'\n')) => Some(2),
+        _ => None,
+    }
+}
+
+/// Whether a name ends right before `dep[i]`: end of input, a blank, a line break or an escaped
+/// line break.
+fn name_ends_at(dep: &[u8], i: usize) -> bool {
+    match dep.get(i) {
+        None | Some(b' ' | b'\t') => true,
+        Some(b'\\') => newline_at(dep, i + 1).is_some(),
+        Some(_) => newline_at(dep, i).is_some(),
+    }
+}
+
+/// Index just past the name starting at `dep[start]`. Before the rule's colon, a `:` that ends
+/// a name is the colon, not part of the name.
+fn name_end(dep: &[u8], start: usize, after_colon: bool) -> usize {
+    let mut j = start;
+    while j < dep.len() {
+        match dep[j] {
+            b' ' | b'\t' => break,
+            b':' if !after_colon && name_ends_at(dep, j + 1) => break,
+            b'\\' => {
+                let run = dep[j..].iter().take_while(|&&b| b == b'\\').count();
+                let after = j + run;
+                if newline_at(dep, after).is_some() {
+                    // The last backslash escapes the line break; the others belong to the name.
+                    return after - 1;
+                }
+                let escapes_blank = matches!(dep.get(after), Some(b' ' | b'\t')) && run % 2 == 1;
+                j = if escapes_blank { after + 1 } else { after };
+            }
+            _ if newline_at(dep, j).is_some() => break,
+            _ => j += 1,
+        }
+    }
+    j
+}
+
+/// Undo make's escaping of a name. Also returns, for every output byte, the index in `name` where
+/// its spelling starts, plus `name.len()` at the end, so a suffix of the plain path can be mapped
+/// back to the escaped text.
+fn unescape(name: &[u8]) -> (Vec<u8>, Vec<usize>) {
+    let mut plain = Vec::with_capacity(name.len());
+    let mut offsets = Vec::with_capacity(name.len() + 1);
+    let mut i = 0;
+    while i < name.len() {
+        match name[i] {
+            b'\\' => {
+                let run = name[i..].iter().take_while(|&&b| b == b'\\').count();
+                let next = name.get(i + run).copied();
+                match next {
+                    // 2N+1 backslashes before a blank: N backslashes and the blank.
+                    Some(blank @ (b' ' | b'\t')) if run % 2 == 1 => {
+                        for k in 0..run / 2 {
+                            plain.push(b'\\');
+                            offsets.push(i + 2 * k);
+                        }
+                        plain.push(blank);
+                        offsets.push(i + run - 1);
+                        i += run + 1;
+                    }
+                    // `\#` is `#`; compilers do not double other backslashes before it.
+                    Some(b'#') => {
+                        for k in 0..run - 1 {
+                            plain.push(b'\\');
+                            offsets.push(i + k);
+                        }
+                        plain.push(b'#');
+                        offsets.push(i + run - 1);
+                        i += run + 1;
+                    }
+                    _ => {
+                        for k in 0..run {
+                            plain.push(b'\\');
+                            offsets.push(i + k);
+                        }
+                        i += run;
+                    }
+                }
+            }
+            b'$' if name.get(i + 1) == Some(&b'$') => {
+                plain.push(b'$');
+                offsets.push(i);
+                i += 2;
+            }
+            b => {
+                plain.push(b);
+                offsets.push(i);
+                i += 1;
+            }
+        }
+    }
+    offsets.push(name.len());
+    (plain, offsets)
+}
+
+/// The style, `-MP` layout and line ending that reproduce `dep` exactly from its first rule,
+/// trying `preferred` first.
+fn detect_layout(dep: &[u8], rules: &[Rule], preferred: Style) -> Option<(Style, Phony, bool)> {
+    let (main, phony_rules) = rules.split_first()?;
+    let text = |words: &[Range<usize>]| -> Vec<Vec<u8>> {
+        words.iter().map(|w| dep[w.clone()].to_vec()).collect()
+    };
+    let targets = text(&main.targets);
+    let prerequisites = text(&main.prerequisites);
+
+    let phony_options: &[Phony] = if phony_rules.is_empty() {
+        &[Phony::None]
+    } else {
+        // `-MP` rules name every prerequisite but the first, in order, each on its own.
+        let names: Vec<Vec<u8>> = phony_rules
+            .iter()
+            .filter(|rule| rule.targets.len() == 1 && rule.prerequisites.is_empty())
+            .map(|rule| dep[rule.targets[0].clone()].to_vec())
+            .collect();
+        if names.len() != phony_rules.len()
+            || names[..] != prerequisites[1.min(prerequisites.len())..]
+        {
+            return None;
+        }
+        &[Phony::Compact, Phony::Spaced]
+    };
+    let crlf = dep.windows(2).any(|pair| pair == b"\r\n");
+    let styles = match preferred {
+        Style::Gcc => [Style::Gcc, Style::Clang],
+        Style::Clang => [Style::Clang, Style::Gcc],
+    };
+    styles.into_iter().find_map(|style| {
+        phony_options.iter().find_map(|&phony| {
+            let rendered = lay_out(&targets, &prerequisites, phony, style, crlf);
+            (rendered == dep).then_some((style, phony, crlf))
+        })
+    })
+}
+
+/// Write the first rule wrapped the way `style` does, then the `-MP` rules.
+fn lay_out(
+    targets: &[Vec<u8>],
+    prerequisites: &[Vec<u8>],
+    phony: Phony,
+    style: Style,
+    crlf: bool,
+) -> Vec<u8> {
+    let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let mut out = Vec::new();
+    // The column as each compiler counts it (clang over-counts continuation lines by one).
+    let mut column = 0;
+    let wrap = |out: &mut Vec<u8>, indent: &[u8]| {
+        out.extend_from_slice(b" \\");
+        out.extend_from_slice(eol);
+        out.extend_from_slice(indent);
+    };
+
+    for (index, target) in targets.iter().enumerate() {
+        let width = target.len();
+        if index > 0 {
+            match style {
+                Style::Gcc if column + width > 72 => {
+                    wrap(&mut out, b" ");
+                    column = 1;
+                }
+                Style::Clang if column + width + 2 > 75 => {
+                    wrap(&mut out, b"  ");
+                    column = 2;
+                }
+                _ => {
+                    out.push(b' ');
+                    column += 1;
+                }
+            }
+        }
+        out.extend_from_slice(target);
+        column += width;
+    }
+    out.push(b':');
+    column += 1;
+
+    for name in prerequisites {
+        match style {
+            Style::Gcc => {
+                let width = name.len();
+                if column + width > 72 {
+                    wrap(&mut out, b" ");
+                    column = 1;
+                } else {
+                    out.push(b' ');
+                    column += 1;
+                }
+                column += width;
+            }
+            Style::Clang => {
+                let width = unescape(name).0.len();
+                if column + width + 3 > 75 {
+                    wrap(&mut out, b" ");
+                    column = 2;
+                }
+                out.push(b' ');
+                column += width + 1;
+            }
+        }
+        out.extend_from_slice(name);
+    }
+    out.extend_from_slice(eol);
+
+    for name in prerequisites.iter().skip(1) {
+        match phony {
+            Phony::None => break,
+            Phony::Compact => {}
+            Phony::Spaced => out.extend_from_slice(eol),
+        }
+        out.extend_from_slice(name);
+        out.push(b':');
+        out.extend_from_slice(eol);
+    }
+    out
+}
+
+/// Turns names of the compiler's file into pieces.
+struct PieceMaker<'a> {
+    dep: &'a [u8],
+    roots: &'a Roots,
+    default_target: Option<&'a str>,
+    /// Whether the compiler is taken to be GCC, which drops a leading `./` from the target.
+    /// Only matters when the stored call's target had no `./` to show what the compiler does.
+    gcc_like: bool,
+}
+
+impl PieceMaker<'_> {
+    /// The piece for one name; only a target of the first rule can be the default target.
+    fn make(&self, word: &Range<usize>, may_be_default: bool) -> Piece {
+        let name = &self.dep[word.clone()];
+        if may_be_default && let Some(default) = self.default_target {
+            let stripped = strip_dot_slash(default);
+            if name == default.as_bytes() {
+                // A `./` that survived shows the compiler keeps it; otherwise go by the style.
+                let has_dot_slash = stripped != default;
+                return Piece::DefaultTarget {
+                    as_stored: name.to_vec(),
+                    strip_dot_slash: !has_dot_slash && self.gcc_like,
+                };
+            }
+            if name == stripped.as_bytes() {
+                return Piece::DefaultTarget {
+                    as_stored: name.to_vec(),
+                    strip_dot_slash: true,
+                };
+            }
+        }
+        match self.rooted(name) {
+            Some((root, rest)) => Piece::Rooted { root, rest },
+            None => Piece::Text(name.to_vec()),
+        }
+    }
+
+    /// Root name and escaped rest of a name that is an absolute path under a root.
+    fn rooted(&self, name: &[u8]) -> Option<(String, Vec<u8>)> {
+        if self.roots.is_empty() {
+            return None;
+        }
+        let (plain, offsets) = unescape(name);
+        let path = std::str::from_utf8(&plain).ok()?;
+        let portable = self.roots.portable_verbatim(path);
+        // Relative paths come back unchanged (even one that starts with `@`), and absolute
+        // paths outside every root come back without a leading `@`.
+        if portable == path {
+            return None;
+        }
+        let token = portable.strip_prefix('@')?;
+        let name_end = token.find('/').unwrap_or(token.len());
+        let (root, rest) = token.split_at(name_end);
+        // Keep the compiler's own escaping of the rest when the rest is what it wrote.
+        let escaped_rest = match path.strip_suffix(rest) {
+            Some(prefix) => {
+                let start = offsets.get(prefix.len()).copied().unwrap_or(name.len());
+                name.get(start..).unwrap_or_default().to_vec()
+            }
+            None => make_quote(rest).into_bytes(),
+        };
+        Some((root.to_string(), escaped_rest))
+    }
+}
+
+/// The whole file as pieces: every name of every rule converted, the bytes between kept.
+fn raw_pieces(rules: &[Rule], pieces: &PieceMaker) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let push = |out: &mut Vec<Piece>, piece: Piece| match (out.last_mut(), piece) {
+        (Some(Piece::Text(last)), Piece::Text(more)) => last.extend_from_slice(&more),
+        (_, piece) => out.push(piece),
+    };
+    let mut position = 0;
+    for (index, rule) in rules.iter().enumerate() {
+        let names = rule
+            .targets
+            .iter()
+            .map(|w| (w, index == 0))
+            .chain(rule.prerequisites.iter().map(|w| (w, false)));
+        for (word, may_be_default) in names {
+            let between = pieces.dep.get(position..word.start).unwrap_or_default();
+            push(&mut out, Piece::Text(between.to_vec()));
+            push(&mut out, pieces.make(word, may_be_default));
+            position = word.end;
+        }
+    }
+    let tail = pieces.dep.get(position..).unwrap_or_default();
+    push(&mut out, Piece::Text(tail.to_vec()));
+    out
+}
+
+fn render_piece(piece: &Piece, roots: &Roots, default_target: Option<&str>) -> Vec<u8> {
+    match piece {
+        Piece::Text(text) => text.clone(),
+        Piece::DefaultTarget {
+            as_stored,
+            strip_dot_slash: strip,
+        } => match default_target {
+            Some(target) if *strip => strip_dot_slash(target).as_bytes().to_vec(),
+            Some(target) => target.as_bytes().to_vec(),
+            None => as_stored.clone(),
+        },
+        Piece::Rooted { root, rest } => {
+            let dir = roots.expand(&format!("@{root}"));
+            let mut out = make_quote(&dir).into_bytes();
+            out.extend_from_slice(rest);
+            out
+        }
+    }
+}
+
+/// GCC's `apply_vpath`: drop leading `./` (and the slashes after it) from a target.
+fn strip_dot_slash(mut target: &str) -> &str {
+    while let Some(rest) = target.strip_prefix("./") {
+        target = rest.trim_start_matches('/');
+    }
+    target
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn roots(dir: &str) -> Roots {
+        Roots::new(vec![("WS0".to_string(), PathBuf::from(dir))])
+    }
+
+    fn text(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    #[test]
+    fn captured_files_render_for_another_call_as_the_compiler_wrote_them() {
+        for capture in captured::CAPTURES {
+            let preferred = if capture.clang {
+                Style::Clang
+            } else {
+                Style::Gcc
+            };
+            // Both directions: shorter to longer strings and back.
+            for (from, to) in [
+                (&capture.first, &capture.second),
+                (&capture.second, &capture.first),
+            ] {
+                let what = capture.what;
+                let stored = store_preferring(
+                    from.dep.as_bytes(),
+                    &roots(from.root),
+                    from.target,
+                    preferred,
+                )
+                .unwrap_or_else(|| panic!("{what}: not parsed"));
+                assert!(stored.style().is_some(), "{what}: fell back to raw");
+                let same = render(&stored, &roots(from.root), from.target);
+                assert_eq!(text(&same), from.dep, "{what}: same call");
+                let other = render(&stored, &roots(to.root), to.target);
+                assert_eq!(text(&other), to.dep, "{what}: other call");
+            }
+        }
+    }
+
+    #[test]
+    fn captured_files_reveal_their_style_without_a_hint() {
+        // Every capture wraps somewhere, and the continuation indent tells GCC from clang.
+        for capture in captured::CAPTURES {
+            let call = &capture.first;
+            let stored = store(call.dep.as_bytes(), &roots(call.root), call.target);
+            let want = if capture.clang {
+                Style::Clang
+            } else {
+                Style::Gcc
+            };
+            assert_eq!(
+                stored.and_then(|s| s.style()),
+                Some(want),
+                "{}",
+                capture.what
+            );
+        }
+    }
+
+    #[test]
+    fn unwrapped_file_uses_the_preferred_style() {
+        // Real output for `-o a/x.o` and for a 70-character object directory; the short file
+        // looks the same from gcc 12 and clang 14.
+        let short = "a/x.o: main.c\n";
+        let long_target = format!("build/{}/y.o", "o".repeat(70));
+        let gcc_long = format!("{long_target}: \\\n main.c\n");
+        let clang_long = format!("{long_target}: \\\n  main.c\n");
+        let cases = [(Style::Gcc, gcc_long), (Style::Clang, clang_long)];
+        for (preferred, want) in cases {
+            let stored = store_preferring(
+                short.as_bytes(),
+                &Roots::default(),
+                Some("a/x.o"),
+                preferred,
+            );
+            let stored = stored.unwrap_or_else(|| panic!("{preferred:?}: not parsed"));
+            assert_eq!(stored.style(), Some(preferred));
+            let rendered = render(&stored, &Roots::default(), Some(&long_target));
+            assert_eq!(text(&rendered), want, "{preferred:?}");
+        }
+    }
+
+    #[test]
+    fn make_quote_cases() {
+        let cases = [
+            ("a/x.o", "a/x.o"),
+            ("", ""),
+            ("./a/x.o", "./a/x.o"),
+            ("a b.o", r"a\ b.o"),
+            ("a\tb.o", "a\\\tb.o"),
+            ("$(OBJ)", "$$(OBJ)"),
+            ("#1", r"\#1"),
+            (r"a\b", r"a\b"),
+            (r"a\ b", r"a\\\ b"),
+            (r"a\\ b", r"a\\\\\ b"),
+            (r"a\#", r"a\\#"),
+            // Captured from gcc 12 `-MQ 'q $#\ z'`.
+            (r"q $#\ z", r"q\ $$\#\\\ z"),
+            ("naïve ü.o", r"naïve\ ü.o"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(make_quote(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn prerequisites_cases() {
+        let cases: [(&str, &[&str]); 9] = [
+            ("x.o: x.c a.h\n", &["x.c", "a.h"]),
+            ("x.o: x.c \\\n a.h \\\n  b.h\n", &["x.c", "a.h", "b.h"]),
+            // Captured from gcc 12: escaped space, `$$`, `\#`, backslash before space, tab.
+            (
+                "o/x\\ y$$\\#.o: m\\ a$$in.c my\\ dir/a\\ b.h my\\ dir/d$$ol\\#l.h \\\n my\\ dir/back\\\\\\ sl.h my\\ dir/ta\\\tb.h\n",
+                &[
+                    "m a$in.c",
+                    "my dir/a b.h",
+                    "my dir/d$ol#l.h",
+                    "my dir/back\\ sl.h",
+                    "my dir/ta\tb.h",
+                ],
+            ),
+            // -MP rules add nothing; duplicates (unguarded headers) are listed once.
+            (
+                "x.o: x.c a.h b.h a.h\n\na.h:\n\nb.h:\n\na.h:\n",
+                &["x.c", "a.h", "b.h"],
+            ),
+            ("x.o:\n", &[]),
+            ("x.o: x.c a.h\r\n", &["x.c", "a.h"]),
+            (
+                "C:/b/x.o: C:/src/x.c C:\\inc\\y.h\n",
+                &["C:/src/x.c", "C:\\inc\\y.h"],
+            ),
+            ("not a rule\n", &[]),
+            ("", &[]),
+        ];
+        for (dep, want) in cases {
+            assert_eq!(prerequisites(dep.as_bytes()), want, "dep {dep:?}");
+        }
+    }
+
+    #[test]
+    fn unparseable_bytes_give_none() {
+        let cases: [&[u8]; 10] = [
+            b"",
+            b"\n\n  \n",
+            b"\0",
+            b"x.o: a.c\0\n",
+            b"hello world\n",
+            b": x.c\n",
+            b"x.o x.c\n",
+            b"x.o: x.c\nstray words\n",
+            b"\xff\xfe\xfd",
+            b"x.o:x.c\n",
+        ];
+        for dep in cases {
+            assert_eq!(
+                store(dep, &Roots::default(), Some("x.o")),
+                None,
+                "dep {dep:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_prerequisite_list() {
+        let stored = store(b"a/x.o:\n", &Roots::default(), Some("a/x.o"));
+        let stored = stored.unwrap_or_else(|| panic!("not parsed"));
+        assert_eq!(stored.style(), Some(Style::Gcc));
+        assert_eq!(
+            render(&stored, &Roots::default(), Some("b/y.o")),
+            b"b/y.o:\n"
+        );
+    }
+
+    #[test]
+    fn default_target_substitution_cases() {
+        struct Case {
+            dep: &'static str,
+            stored_target: Option<&'static str>,
+            render_target: Option<&'static str>,
+            want: &'static str,
+        }
+        let cases = [
+            // GCC drops `./` from the target; the placeholder repeats that.
+            Case {
+                dep: "a/x.o: x.c\n",
+                stored_target: Some("./a/x.o"),
+                render_target: Some("./b/y.o"),
+                want: "b/y.o: x.c\n",
+            },
+            // A kept `./` shows a compiler that keeps it (clang).
+            Case {
+                dep: "./a/x.o: x.c\n",
+                stored_target: Some("./a/x.o"),
+                render_target: Some("./b/y.o"),
+                want: "./b/y.o: x.c\n",
+            },
+            // No `./` either way: GCC style drops it later.
+            Case {
+                dep: "a/x.o: x.c\n",
+                stored_target: Some("a/x.o"),
+                render_target: Some("./b/y.o"),
+                want: "b/y.o: x.c\n",
+            },
+            // Only the target equal to the default is replaced.
+            Case {
+                dep: "a/x.o other: x.c\n",
+                stored_target: Some("a/x.o"),
+                render_target: Some("b/y.o"),
+                want: "b/y.o other: x.c\n",
+            },
+            // A prerequisite that happens to equal the default target is a file, not a target.
+            Case {
+                dep: "x.o: x.o\n",
+                stored_target: Some("x.o"),
+                render_target: Some("y.o"),
+                want: "y.o: x.o\n",
+            },
+            // Explicit targets are stored without a default and stay verbatim.
+            Case {
+                dep: "custom target: x.c\n",
+                stored_target: None,
+                render_target: None,
+                want: "custom target: x.c\n",
+            },
+            // A placeholder rendered without a default target writes the stored one.
+            Case {
+                dep: "a/x.o: x.c\n",
+                stored_target: Some("a/x.o"),
+                render_target: None,
+                want: "a/x.o: x.c\n",
+            },
+        ];
+        for case in cases {
+            let stored = store(case.dep.as_bytes(), &Roots::default(), case.stored_target);
+            let stored = stored.unwrap_or_else(|| panic!("{:?}: not parsed", case.dep));
+            let rendered = render(&stored, &Roots::default(), case.render_target);
+            assert_eq!(text(&rendered), case.want, "dep {:?}", case.dep);
+        }
+    }
+
+    #[test]
+    fn rooted_prerequisites_keep_their_spelling_and_escaping() {
+        let dep = "x.o: /tmp/A/my\\ ws/src/../inc/a\\ b.h /tmp/A/my\\ wsx/c.h /tmp/A/my\\ ws\n";
+        let stored = store(dep.as_bytes(), &roots("/tmp/A/my ws"), Some("x.o"));
+        let stored = stored.unwrap_or_else(|| panic!("not parsed"));
+        let rendered = render(&stored, &roots("/elsewhere/our ws"), Some("x.o"));
+        let want = "x.o: /elsewhere/our\\ ws/src/../inc/a\\ b.h /tmp/A/my\\ wsx/c.h \\\n /elsewhere/our\\ ws\n";
+        assert_eq!(text(&rendered), want);
+    }
+
+    #[test]
+    fn unnormalized_root_spelling_is_expanded_normalized() {
+        // The root is reached only after normalization, so the compiler's spelling of this
+        // machine cannot be kept; a correct path on the next machine matters more.
+        let stored = store(b"x.o: /tmp/A//ws/x.h\n", &roots("/tmp/A/ws"), Some("x.o"));
+        let stored = stored.unwrap_or_else(|| panic!("not parsed"));
+        assert_eq!(
+            render(&stored, &roots("/B/ws"), Some("x.o")),
+            b"x.o: /B/ws/x.h\n"
+        );
+    }
+
+    #[test]
+    fn unknown_root_on_this_machine_renders_the_token() {
+        let stored = store(b"x.o: /tmp/A/ws/x.h\n", &roots("/tmp/A/ws"), Some("x.o"));
+        let stored = stored.unwrap_or_else(|| panic!("not parsed"));
+        assert_eq!(
+            render(&stored, &Roots::default(), Some("x.o")),
+            b"x.o: @WS0/x.h\n"
+        );
+    }
+
+    #[test]
+    fn crlf_files_are_rewrapped_with_crlf() {
+        let capture = &captured::CAPTURES[1];
+        let crlf = |s: &str| s.replace('\n', "\r\n");
+        let (first, second) = (&capture.first, &capture.second);
+        let stored = store(crlf(first.dep).as_bytes(), &roots(first.root), first.target);
+        let stored = stored.unwrap_or_else(|| panic!("not parsed"));
+        assert_eq!(stored.style(), Some(Style::Gcc));
+        let rendered = render(&stored, &roots(second.root), second.target);
+        assert_eq!(text(&rendered), crlf(second.dep));
+    }
+
+    #[test]
+    fn unknown_layouts_fall_back_to_raw_text() {
+        let cases = [
+            // No final newline.
+            ("a/x.o: /tmp/A/ws/src/main.c", "b/y.o: /B/ws/src/main.c"),
+            // An extra rule that is not a -MP rule.
+            (
+                "a/x.o: /tmp/A/ws/main.c \\\n    /tmp/A/ws/x.h\n.PHONY: extra\n",
+                "b/y.o: /B/ws/main.c \\\n    /B/ws/x.h\n.PHONY: extra\n",
+            ),
+            // -MP rules out of order.
+            (
+                "a/x.o: m.c /tmp/A/ws/a.h b.h\n\nb.h:\n\n/tmp/A/ws/a.h:\n",
+                "b/y.o: m.c /B/ws/a.h b.h\n\nb.h:\n\n/B/ws/a.h:\n",
+            ),
+            // Odd spacing no compiler writes.
+            ("a/x.o :  m.c\n", "b/y.o :  m.c\n"),
+        ];
+        for (dep, want) in cases {
+            let stored = store(dep.as_bytes(), &roots("/tmp/A/ws"), Some("a/x.o"));
+            let stored = stored.unwrap_or_else(|| panic!("{dep:?}: not parsed"));
+            assert_eq!(stored.style(), None, "dep {dep:?}");
+            assert_eq!(
+                render(&stored, &roots("/tmp/A/ws"), Some("a/x.o")),
+                dep.as_bytes(),
+                "dep {dep:?}"
+            );
+            let rendered = render(&stored, &roots("/B/ws"), Some("b/y.o"));
+            assert_eq!(text(&rendered), want, "dep {dep:?}");
+        }
+    }
+
+    #[test]
+    fn parse_splits_names_like_make() {
+        let cases: [(&str, &[&str], &[&str]); 6] = [
+            ("a b: c d\n", &["a", "b"], &["c", "d"]),
+            ("a\\ b: c\\\\\\ d\n", &["a\\ b"], &["c\\\\\\ d"]),
+            // An even run of backslashes does not escape the blank.
+            ("a\\\\ b: c\n", &["a\\\\", "b"], &["c"]),
+            ("C:/x.o: C:/x.c\n", &["C:/x.o"], &["C:/x.c"]),
+            ("x.o: a:b\n", &["x.o"], &["a:b"]),
+            ("x.o \\\n y.o:\\\n a.c\n", &["x.o", "y.o"], &["a.c"]),
+        ];
+        for (dep, targets, prereqs) in cases {
+            let rules = parse(dep.as_bytes()).unwrap_or_else(|| panic!("{dep:?}: not parsed"));
+            let names = |words: &[Range<usize>]| -> Vec<String> {
+                words.iter().map(|w| dep[w.clone()].to_string()).collect()
+            };
+            assert_eq!(names(&rules[0].targets), targets, "dep {dep:?}");
+            assert_eq!(names(&rules[0].prerequisites), prereqs, "dep {dep:?}");
+        }
+    }
+
+    /// Store and render must never panic, and whatever parses must render back to itself.
+    fn check_no_panic_and_identity(dep: &[u8]) {
+        let roots = roots("/tmp/A/ws");
+        let _ = prerequisites(dep);
+        for target in [None, Some("a/x.o"), Some("./a/x.o")] {
+            for preferred in [Style::Gcc, Style::Clang] {
+                if let Some(stored) = store_preferring(dep, &roots, target, preferred) {
+                    assert_eq!(render(&stored, &roots, target), dep, "dep {:?}", text(dep));
+                    let _ = render(&stored, &Roots::default(), Some("y.o"));
+                    let _ = render(&stored, &roots, None);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prefixes_of_captures_are_safe() {
+        // Truncated files hit every parser state; a stride keeps the test quick.
+        for capture in captured::CAPTURES {
+            for dep in [capture.first.dep, capture.second.dep] {
+                for end in (0..=dep.len()).step_by(7).chain([dep.len()]) {
+                    check_no_panic_and_identity(&dep.as_bytes()[..end]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_are_safe() {
+        let alphabet = b"\\\\\\  ::\n\n\r$$##a/x.\t\xff@";
+        let mut seed = 7u32;
+        for _ in 0..5000 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let len = (seed >> 16) as usize % 24;
+            let dep: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    alphabet[(seed >> 16) as usize % alphabet.len()]
+                })
+                .collect();
+            check_no_panic_and_identity(&dep);
+        }
+    }
+}
+
+/// Dependency files captured from real compilers (gcc 12.2, avr-gcc 5.4, clang 14) for pairs of
+/// calls that differ in the object path and/or the workspace location. The comments give the
+/// command lines; `-MF out.d` is left out.
+#[cfg(test)]
+mod captured {
+    /// One compile.
+    pub struct Call {
+        /// The workspace, root `WS0`, and the call's working directory.
+        pub root: &'static str,
+        /// The make-quoted `-o` path, or `None` when `-MT`/`-MQ` were given.
+        pub target: Option<&'static str>,
+        /// The dependency file the compiler wrote.
+        pub dep: &'static str,
+    }
+
+    /// Two compiles of the same source whose files must convert into each other.
+    pub struct Capture {
+        pub what: &'static str,
+        pub clang: bool,
+        pub first: Call,
+        pub second: Call,
+    }
+
+    pub const CAPTURES: &[Capture] = &[
+        Capture {
+            what: "gcc 12 -MMD, other -o",
+            clang: false,
+            first: Call {
+                // gcc -MMD -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+"#,
+            },
+            second: Call {
+                // gcc -MMD -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+"#,
+            },
+        },
+        Capture {
+            what: "gcc 12 -MMD -MP, other -o",
+            clang: false,
+            first: Call {
+                // gcc -MMD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+include_dir/config.h:
+include_dir/util.h:
+include_dir/x.h:
+include_dir/a_rather_long_header_name_number_one.h:
+include_dir/second_header_with_a_long_name.h:
+include_dir/platform_specific_definitions.h:
+include_dir/third_header_that_is_also_long.h:
+src/local.h:
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // gcc -MMD -MP -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+include_dir/config.h:
+include_dir/util.h:
+include_dir/x.h:
+include_dir/a_rather_long_header_name_number_one.h:
+include_dir/second_header_with_a_long_name.h:
+include_dir/platform_specific_definitions.h:
+include_dir/third_header_that_is_also_long.h:
+src/local.h:
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "gcc 12 -MD -MP with system headers, other -o",
+            clang: false,
+            first: Call {
+                // gcc -MD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c /usr/include/stdc-predef.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+/usr/include/stdc-predef.h:
+/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h:
+include_dir/config.h:
+include_dir/util.h:
+include_dir/x.h:
+include_dir/a_rather_long_header_name_number_one.h:
+include_dir/second_header_with_a_long_name.h:
+include_dir/platform_specific_definitions.h:
+include_dir/third_header_that_is_also_long.h:
+src/local.h:
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // gcc -MD -MP -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c /usr/include/stdc-predef.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+/usr/include/stdc-predef.h:
+/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h:
+include_dir/config.h:
+include_dir/util.h:
+include_dir/x.h:
+include_dir/a_rather_long_header_name_number_one.h:
+include_dir/second_header_with_a_long_name.h:
+include_dir/platform_specific_definitions.h:
+include_dir/third_header_that_is_also_long.h:
+src/local.h:
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "gcc 12 -MMD -MP, -o longer than a line",
+            clang: false,
+            first: Call {
+                // gcc -MMD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+include_dir/config.h:
+include_dir/util.h:
+include_dir/x.h:
+include_dir/a_rather_long_header_name_number_one.h:
+include_dir/second_header_with_a_long_name.h:
+include_dir/platform_specific_definitions.h:
+include_dir/third_header_that_is_also_long.h:
+src/local.h:
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // gcc -MMD -MP -Iinclude_dir src/main.c -c -o build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(
+                    r"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o",
+                ),
+                dep: r#"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o: \
+ src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+include_dir/config.h:
+include_dir/util.h:
+include_dir/x.h:
+include_dir/a_rather_long_header_name_number_one.h:
+include_dir/second_header_with_a_long_name.h:
+include_dir/platform_specific_definitions.h:
+include_dir/third_header_that_is_also_long.h:
+src/local.h:
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "gcc 12 -MMD -MT -MQ, other -o",
+            clang: false,
+            first: Call {
+                // gcc -MMD -MT 'custom target' -MQ $(OBJ)#1 -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: None,
+                dep: r#"custom target $$(OBJ)\#1: src/main.c include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+"#,
+            },
+            second: Call {
+                // gcc -MMD -MT 'custom target' -MQ $(OBJ)#1 -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: None,
+                dep: r#"custom target $$(OBJ)\#1: src/main.c include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+"#,
+            },
+        },
+        Capture {
+            what: "gcc 12 -MMD -MP absolute paths, other root",
+            clang: false,
+            first: Call {
+                // gcc -MMD -MP -I/tmp/A/ws/src/../include_dir /tmp/A/ws/src/main.c -c -o build/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"build/x.o"),
+                dep: r#"build/x.o: /tmp/A/ws/src/main.c /tmp/A/ws/src/../include_dir/config.h \
+ /tmp/A/ws/src/../include_dir/util.h /tmp/A/ws/src/../include_dir/x.h \
+ /tmp/A/ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+ /tmp/A/ws/src/../include_dir/second_header_with_a_long_name.h \
+ /tmp/A/ws/src/../include_dir/platform_specific_definitions.h \
+ /tmp/A/ws/src/../include_dir/third_header_that_is_also_long.h \
+ /tmp/A/ws/src/local.h /tmp/A/ws/src/../include_dir/x.h
+/tmp/A/ws/src/../include_dir/config.h:
+/tmp/A/ws/src/../include_dir/util.h:
+/tmp/A/ws/src/../include_dir/x.h:
+/tmp/A/ws/src/../include_dir/a_rather_long_header_name_number_one.h:
+/tmp/A/ws/src/../include_dir/second_header_with_a_long_name.h:
+/tmp/A/ws/src/../include_dir/platform_specific_definitions.h:
+/tmp/A/ws/src/../include_dir/third_header_that_is_also_long.h:
+/tmp/A/ws/src/local.h:
+/tmp/A/ws/src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // gcc -MMD -MP -I/tmp/BBBBBB/longer/ws/src/../include_dir /tmp/BBBBBB/longer/ws/src/main.c -c -o build/x.o (in /tmp/BBBBBB/longer/ws)
+                root: "/tmp/BBBBBB/longer/ws",
+                target: Some(r"build/x.o"),
+                dep: r#"build/x.o: /tmp/BBBBBB/longer/ws/src/main.c \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/config.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/util.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/x.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/second_header_with_a_long_name.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/platform_specific_definitions.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/third_header_that_is_also_long.h \
+ /tmp/BBBBBB/longer/ws/src/local.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/x.h
+/tmp/BBBBBB/longer/ws/src/../include_dir/config.h:
+/tmp/BBBBBB/longer/ws/src/../include_dir/util.h:
+/tmp/BBBBBB/longer/ws/src/../include_dir/x.h:
+/tmp/BBBBBB/longer/ws/src/../include_dir/a_rather_long_header_name_number_one.h:
+/tmp/BBBBBB/longer/ws/src/../include_dir/second_header_with_a_long_name.h:
+/tmp/BBBBBB/longer/ws/src/../include_dir/platform_specific_definitions.h:
+/tmp/BBBBBB/longer/ws/src/../include_dir/third_header_that_is_also_long.h:
+/tmp/BBBBBB/longer/ws/src/local.h:
+/tmp/BBBBBB/longer/ws/src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "gcc 12 -MD absolute paths in a spaced root, other root and -o",
+            clang: false,
+            first: Call {
+                // gcc -MD '-I/tmp/A/my ws/src/../include_dir' '/tmp/A/my ws/src/main.c' -c -o ./a/x.o (in /tmp/A/my ws)
+                root: "/tmp/A/my ws",
+                target: Some(r"./a/x.o"),
+                dep: r#"a/x.o: /tmp/A/my\ ws/src/main.c /usr/include/stdc-predef.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+ /tmp/A/my\ ws/src/../include_dir/config.h \
+ /tmp/A/my\ ws/src/../include_dir/util.h \
+ /tmp/A/my\ ws/src/../include_dir/x.h \
+ /tmp/A/my\ ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+ /tmp/A/my\ ws/src/../include_dir/second_header_with_a_long_name.h \
+ /tmp/A/my\ ws/src/../include_dir/platform_specific_definitions.h \
+ /tmp/A/my\ ws/src/../include_dir/third_header_that_is_also_long.h \
+ /tmp/A/my\ ws/src/local.h /tmp/A/my\ ws/src/../include_dir/x.h
+"#,
+            },
+            second: Call {
+                // gcc -MD '-I/tmp/BBBBBB/longer/my ws/src/../include_dir' '/tmp/BBBBBB/longer/my ws/src/main.c' -c -o build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o (in /tmp/BBBBBB/longer/my ws)
+                root: "/tmp/BBBBBB/longer/my ws",
+                target: Some(
+                    r"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o",
+                ),
+                dep: r#"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o: \
+ /tmp/BBBBBB/longer/my\ ws/src/main.c /usr/include/stdc-predef.h \
+ /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/config.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/util.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/x.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/second_header_with_a_long_name.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/platform_specific_definitions.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/third_header_that_is_also_long.h \
+ /tmp/BBBBBB/longer/my\ ws/src/local.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/x.h
+"#,
+            },
+        },
+        Capture {
+            what: "avr-gcc 5.4 -MMD, other -o",
+            clang: false,
+            first: Call {
+                // avr-gcc -MMD -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+"#,
+            },
+            second: Call {
+                // avr-gcc -MMD -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+"#,
+            },
+        },
+        Capture {
+            what: "avr-gcc 5.4 -MMD -MP, other -o",
+            clang: false,
+            first: Call {
+                // avr-gcc -MMD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // avr-gcc -MMD -MP -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "avr-gcc 5.4 -MD -MP with system headers, other -o",
+            clang: false,
+            first: Call {
+                // avr-gcc -MD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c /usr/lib/gcc/avr/5.4.0/include/stddef.h \
+ include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+
+/usr/lib/gcc/avr/5.4.0/include/stddef.h:
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // avr-gcc -MD -MP -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c \
+ /usr/lib/gcc/avr/5.4.0/include/stddef.h include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+
+/usr/lib/gcc/avr/5.4.0/include/stddef.h:
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "avr-gcc 5.4 -MMD -MP, -o longer than a line",
+            clang: false,
+            first: Call {
+                // avr-gcc -MMD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // avr-gcc -MMD -MP -Iinclude_dir src/main.c -c -o build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(
+                    r"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o",
+                ),
+                dep: r#"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o: \
+ src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "avr-gcc 5.4 -MMD -MT -MQ, other -o",
+            clang: false,
+            first: Call {
+                // avr-gcc -MMD -MT 'custom target' -MQ $(OBJ)#1 -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: None,
+                dep: r#"$$(OBJ)\#1 custom target: src/main.c include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+"#,
+            },
+            second: Call {
+                // avr-gcc -MMD -MT 'custom target' -MQ $(OBJ)#1 -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: None,
+                dep: r#"$$(OBJ)\#1 custom target: src/main.c include_dir/config.h \
+ include_dir/util.h include_dir/x.h \
+ include_dir/a_rather_long_header_name_number_one.h \
+ include_dir/second_header_with_a_long_name.h \
+ include_dir/platform_specific_definitions.h \
+ include_dir/third_header_that_is_also_long.h src/local.h \
+ src/../include_dir/x.h
+"#,
+            },
+        },
+        Capture {
+            what: "avr-gcc 5.4 -MMD -MP absolute paths, other root",
+            clang: false,
+            first: Call {
+                // avr-gcc -MMD -MP -I/tmp/A/ws/src/../include_dir /tmp/A/ws/src/main.c -c -o build/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"build/x.o"),
+                dep: r#"build/x.o: /tmp/A/ws/src/main.c /tmp/A/ws/src/../include_dir/config.h \
+ /tmp/A/ws/src/../include_dir/util.h /tmp/A/ws/src/../include_dir/x.h \
+ /tmp/A/ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+ /tmp/A/ws/src/../include_dir/second_header_with_a_long_name.h \
+ /tmp/A/ws/src/../include_dir/platform_specific_definitions.h \
+ /tmp/A/ws/src/../include_dir/third_header_that_is_also_long.h \
+ /tmp/A/ws/src/local.h /tmp/A/ws/src/../include_dir/x.h
+
+/tmp/A/ws/src/../include_dir/config.h:
+
+/tmp/A/ws/src/../include_dir/util.h:
+
+/tmp/A/ws/src/../include_dir/x.h:
+
+/tmp/A/ws/src/../include_dir/a_rather_long_header_name_number_one.h:
+
+/tmp/A/ws/src/../include_dir/second_header_with_a_long_name.h:
+
+/tmp/A/ws/src/../include_dir/platform_specific_definitions.h:
+
+/tmp/A/ws/src/../include_dir/third_header_that_is_also_long.h:
+
+/tmp/A/ws/src/local.h:
+
+/tmp/A/ws/src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // avr-gcc -MMD -MP -I/tmp/BBBBBB/longer/ws/src/../include_dir /tmp/BBBBBB/longer/ws/src/main.c -c -o build/x.o (in /tmp/BBBBBB/longer/ws)
+                root: "/tmp/BBBBBB/longer/ws",
+                target: Some(r"build/x.o"),
+                dep: r#"build/x.o: /tmp/BBBBBB/longer/ws/src/main.c \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/config.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/util.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/x.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/second_header_with_a_long_name.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/platform_specific_definitions.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/third_header_that_is_also_long.h \
+ /tmp/BBBBBB/longer/ws/src/local.h \
+ /tmp/BBBBBB/longer/ws/src/../include_dir/x.h
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/config.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/util.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/x.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/a_rather_long_header_name_number_one.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/second_header_with_a_long_name.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/platform_specific_definitions.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/third_header_that_is_also_long.h:
+
+/tmp/BBBBBB/longer/ws/src/local.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "avr-gcc 5.4 -MD absolute paths in a spaced root, other root and -o",
+            clang: false,
+            first: Call {
+                // avr-gcc -MD '-I/tmp/A/my ws/src/../include_dir' '/tmp/A/my ws/src/main.c' -c -o ./a/x.o (in /tmp/A/my ws)
+                root: "/tmp/A/my ws",
+                target: Some(r"./a/x.o"),
+                dep: r#"a/x.o: /tmp/A/my\ ws/src/main.c /usr/lib/gcc/avr/5.4.0/include/stddef.h \
+ /tmp/A/my\ ws/src/../include_dir/config.h \
+ /tmp/A/my\ ws/src/../include_dir/util.h \
+ /tmp/A/my\ ws/src/../include_dir/x.h \
+ /tmp/A/my\ ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+ /tmp/A/my\ ws/src/../include_dir/second_header_with_a_long_name.h \
+ /tmp/A/my\ ws/src/../include_dir/platform_specific_definitions.h \
+ /tmp/A/my\ ws/src/../include_dir/third_header_that_is_also_long.h \
+ /tmp/A/my\ ws/src/local.h /tmp/A/my\ ws/src/../include_dir/x.h
+"#,
+            },
+            second: Call {
+                // avr-gcc -MD '-I/tmp/BBBBBB/longer/my ws/src/../include_dir' '/tmp/BBBBBB/longer/my ws/src/main.c' -c -o build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o (in /tmp/BBBBBB/longer/my ws)
+                root: "/tmp/BBBBBB/longer/my ws",
+                target: Some(
+                    r"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o",
+                ),
+                dep: r#"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o: \
+ /tmp/BBBBBB/longer/my\ ws/src/main.c \
+ /usr/lib/gcc/avr/5.4.0/include/stddef.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/config.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/util.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/x.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/second_header_with_a_long_name.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/platform_specific_definitions.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/third_header_that_is_also_long.h \
+ /tmp/BBBBBB/longer/my\ ws/src/local.h \
+ /tmp/BBBBBB/longer/my\ ws/src/../include_dir/x.h
+"#,
+            },
+        },
+        Capture {
+            what: "clang 14 -MMD, other -o",
+            clang: true,
+            first: Call {
+                // clang -MMD -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+"#,
+            },
+            second: Call {
+                // clang -MMD -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c include_dir/config.h \
+  include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+"#,
+            },
+        },
+        Capture {
+            what: "clang 14 -MMD -MP, other -o",
+            clang: true,
+            first: Call {
+                // clang -MMD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // clang -MMD -MP -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c include_dir/config.h \
+  include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "clang 14 -MD -MP with system headers, other -o",
+            clang: true,
+            first: Call {
+                // clang -MD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c /usr/lib/llvm-14/lib/clang/14.0.6/include/stddef.h \
+  /usr/lib/llvm-14/lib/clang/14.0.6/include/__stddef_max_align_t.h \
+  include_dir/config.h include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+
+/usr/lib/llvm-14/lib/clang/14.0.6/include/stddef.h:
+
+/usr/lib/llvm-14/lib/clang/14.0.6/include/__stddef_max_align_t.h:
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // clang -MD -MP -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"some/much/longer/dir/y.o"),
+                dep: r#"some/much/longer/dir/y.o: src/main.c \
+  /usr/lib/llvm-14/lib/clang/14.0.6/include/stddef.h \
+  /usr/lib/llvm-14/lib/clang/14.0.6/include/__stddef_max_align_t.h \
+  include_dir/config.h include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+
+/usr/lib/llvm-14/lib/clang/14.0.6/include/stddef.h:
+
+/usr/lib/llvm-14/lib/clang/14.0.6/include/__stddef_max_align_t.h:
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "clang 14 -MMD -MP, -o longer than a line",
+            clang: true,
+            first: Call {
+                // clang -MMD -MP -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"a/x.o"),
+                dep: r#"a/x.o: src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // clang -MMD -MP -Iinclude_dir src/main.c -c -o build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(
+                    r"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o",
+                ),
+                dep: r#"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o: \
+  src/main.c include_dir/config.h include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+
+include_dir/config.h:
+
+include_dir/util.h:
+
+include_dir/x.h:
+
+include_dir/a_rather_long_header_name_number_one.h:
+
+include_dir/second_header_with_a_long_name.h:
+
+include_dir/platform_specific_definitions.h:
+
+include_dir/third_header_that_is_also_long.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "clang 14 -MMD -MT -MQ, other -o",
+            clang: true,
+            first: Call {
+                // clang -MMD -MT 'custom target' -MQ $(OBJ)#1 -Iinclude_dir src/main.c -c -o a/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: None,
+                dep: r#"custom target $$(OBJ)\#1: src/main.c include_dir/config.h \
+  include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+"#,
+            },
+            second: Call {
+                // clang -MMD -MT 'custom target' -MQ $(OBJ)#1 -Iinclude_dir src/main.c -c -o some/much/longer/dir/y.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: None,
+                dep: r#"custom target $$(OBJ)\#1: src/main.c include_dir/config.h \
+  include_dir/util.h include_dir/x.h \
+  include_dir/a_rather_long_header_name_number_one.h \
+  include_dir/second_header_with_a_long_name.h \
+  include_dir/platform_specific_definitions.h \
+  include_dir/third_header_that_is_also_long.h src/local.h \
+  src/../include_dir/x.h
+"#,
+            },
+        },
+        Capture {
+            what: "clang 14 -MMD -MP absolute paths, other root",
+            clang: true,
+            first: Call {
+                // clang -MMD -MP -I/tmp/A/ws/src/../include_dir /tmp/A/ws/src/main.c -c -o build/x.o (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"build/x.o"),
+                dep: r#"build/x.o: /tmp/A/ws/src/main.c /tmp/A/ws/src/../include_dir/config.h \
+  /tmp/A/ws/src/../include_dir/util.h /tmp/A/ws/src/../include_dir/x.h \
+  /tmp/A/ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+  /tmp/A/ws/src/../include_dir/second_header_with_a_long_name.h \
+  /tmp/A/ws/src/../include_dir/platform_specific_definitions.h \
+  /tmp/A/ws/src/../include_dir/third_header_that_is_also_long.h \
+  /tmp/A/ws/src/local.h
+
+/tmp/A/ws/src/../include_dir/config.h:
+
+/tmp/A/ws/src/../include_dir/util.h:
+
+/tmp/A/ws/src/../include_dir/x.h:
+
+/tmp/A/ws/src/../include_dir/a_rather_long_header_name_number_one.h:
+
+/tmp/A/ws/src/../include_dir/second_header_with_a_long_name.h:
+
+/tmp/A/ws/src/../include_dir/platform_specific_definitions.h:
+
+/tmp/A/ws/src/../include_dir/third_header_that_is_also_long.h:
+
+/tmp/A/ws/src/local.h:
+"#,
+            },
+            second: Call {
+                // clang -MMD -MP -I/tmp/BBBBBB/longer/ws/src/../include_dir /tmp/BBBBBB/longer/ws/src/main.c -c -o build/x.o (in /tmp/BBBBBB/longer/ws)
+                root: "/tmp/BBBBBB/longer/ws",
+                target: Some(r"build/x.o"),
+                dep: r#"build/x.o: /tmp/BBBBBB/longer/ws/src/main.c \
+  /tmp/BBBBBB/longer/ws/src/../include_dir/config.h \
+  /tmp/BBBBBB/longer/ws/src/../include_dir/util.h \
+  /tmp/BBBBBB/longer/ws/src/../include_dir/x.h \
+  /tmp/BBBBBB/longer/ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+  /tmp/BBBBBB/longer/ws/src/../include_dir/second_header_with_a_long_name.h \
+  /tmp/BBBBBB/longer/ws/src/../include_dir/platform_specific_definitions.h \
+  /tmp/BBBBBB/longer/ws/src/../include_dir/third_header_that_is_also_long.h \
+  /tmp/BBBBBB/longer/ws/src/local.h
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/config.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/util.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/x.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/a_rather_long_header_name_number_one.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/second_header_with_a_long_name.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/platform_specific_definitions.h:
+
+/tmp/BBBBBB/longer/ws/src/../include_dir/third_header_that_is_also_long.h:
+
+/tmp/BBBBBB/longer/ws/src/local.h:
+"#,
+            },
+        },
+        Capture {
+            what: "clang 14 -MD absolute paths in a spaced root, other root and -o",
+            clang: true,
+            first: Call {
+                // clang -MD '-I/tmp/A/my ws/src/../include_dir' '/tmp/A/my ws/src/main.c' -c -o ./a/x.o (in /tmp/A/my ws)
+                root: "/tmp/A/my ws",
+                target: Some(r"./a/x.o"),
+                dep: r#"./a/x.o: /tmp/A/my\ ws/src/main.c \
+  /usr/lib/llvm-14/lib/clang/14.0.6/include/stddef.h \
+  /usr/lib/llvm-14/lib/clang/14.0.6/include/__stddef_max_align_t.h \
+  /tmp/A/my\ ws/src/../include_dir/config.h \
+  /tmp/A/my\ ws/src/../include_dir/util.h \
+  /tmp/A/my\ ws/src/../include_dir/x.h \
+  /tmp/A/my\ ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+  /tmp/A/my\ ws/src/../include_dir/second_header_with_a_long_name.h \
+  /tmp/A/my\ ws/src/../include_dir/platform_specific_definitions.h \
+  /tmp/A/my\ ws/src/../include_dir/third_header_that_is_also_long.h \
+  /tmp/A/my\ ws/src/local.h
+"#,
+            },
+            second: Call {
+                // clang -MD '-I/tmp/BBBBBB/longer/my ws/src/../include_dir' '/tmp/BBBBBB/longer/my ws/src/main.c' -c -o build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o (in /tmp/BBBBBB/longer/my ws)
+                root: "/tmp/BBBBBB/longer/my ws",
+                target: Some(
+                    r"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o",
+                ),
+                dep: r#"build/very_long_directory_name_very_long_directory_name_very_long_directory_name_object_output/y.o: \
+  /tmp/BBBBBB/longer/my\ ws/src/main.c \
+  /usr/lib/llvm-14/lib/clang/14.0.6/include/stddef.h \
+  /usr/lib/llvm-14/lib/clang/14.0.6/include/__stddef_max_align_t.h \
+  /tmp/BBBBBB/longer/my\ ws/src/../include_dir/config.h \
+  /tmp/BBBBBB/longer/my\ ws/src/../include_dir/util.h \
+  /tmp/BBBBBB/longer/my\ ws/src/../include_dir/x.h \
+  /tmp/BBBBBB/longer/my\ ws/src/../include_dir/a_rather_long_header_name_number_one.h \
+  /tmp/BBBBBB/longer/my\ ws/src/../include_dir/second_header_with_a_long_name.h \
+  /tmp/BBBBBB/longer/my\ ws/src/../include_dir/platform_specific_definitions.h \
+  /tmp/BBBBBB/longer/my\ ws/src/../include_dir/third_header_that_is_also_long.h \
+  /tmp/BBBBBB/longer/my\ ws/src/local.h
+"#,
+            },
+        },
+        Capture {
+            what: "gcc 12 -MMD -MP names with space, $, #, backslash; other -o",
+            clang: false,
+            first: Call {
+                // gcc -MMD -MP -Iinclude_dir src/main.c -c -o './o/x y$#.o' (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"./o/x\ y$$\#.o"),
+                dep: r#"o/x\ y$$\#.o: src/main.c include_dir/a\ b.h include_dir/cost$$.h \
+ include_dir/hash\#tag.h include_dir/back\\\ slash.h \
+ include_dir/plain_header_name_to_fill_the_line.h include_dir/x.h \
+ src/local.h src/../include_dir/x.h
+include_dir/a\ b.h:
+include_dir/cost$$.h:
+include_dir/hash\#tag.h:
+include_dir/back\\\ slash.h:
+include_dir/plain_header_name_to_fill_the_line.h:
+include_dir/x.h:
+src/local.h:
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // gcc -MMD -MP -Iinclude_dir src/main.c -c -o 'other dir/z#.o' (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"other\ dir/z\#.o"),
+                dep: r#"other\ dir/z\#.o: src/main.c include_dir/a\ b.h include_dir/cost$$.h \
+ include_dir/hash\#tag.h include_dir/back\\\ slash.h \
+ include_dir/plain_header_name_to_fill_the_line.h include_dir/x.h \
+ src/local.h src/../include_dir/x.h
+include_dir/a\ b.h:
+include_dir/cost$$.h:
+include_dir/hash\#tag.h:
+include_dir/back\\\ slash.h:
+include_dir/plain_header_name_to_fill_the_line.h:
+include_dir/x.h:
+src/local.h:
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "avr-gcc 5.4 -MMD -MP names with space, $, #, backslash; other -o",
+            clang: false,
+            first: Call {
+                // avr-gcc -MMD -MP -Iinclude_dir src/main.c -c -o './o/x y$#.o' (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"./o/x\ y$$\#.o"),
+                dep: r#"o/x\ y$$\#.o: src/main.c include_dir/a\ b.h include_dir/cost$$.h \
+ include_dir/hash\#tag.h include_dir/back\\\ slash.h \
+ include_dir/plain_header_name_to_fill_the_line.h include_dir/x.h \
+ src/local.h src/../include_dir/x.h
+
+include_dir/a\ b.h:
+
+include_dir/cost$$.h:
+
+include_dir/hash\#tag.h:
+
+include_dir/back\\\ slash.h:
+
+include_dir/plain_header_name_to_fill_the_line.h:
+
+include_dir/x.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // avr-gcc -MMD -MP -Iinclude_dir src/main.c -c -o 'other dir/z#.o' (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"other\ dir/z\#.o"),
+                dep: r#"other\ dir/z\#.o: src/main.c include_dir/a\ b.h include_dir/cost$$.h \
+ include_dir/hash\#tag.h include_dir/back\\\ slash.h \
+ include_dir/plain_header_name_to_fill_the_line.h include_dir/x.h \
+ src/local.h src/../include_dir/x.h
+
+include_dir/a\ b.h:
+
+include_dir/cost$$.h:
+
+include_dir/hash\#tag.h:
+
+include_dir/back\\\ slash.h:
+
+include_dir/plain_header_name_to_fill_the_line.h:
+
+include_dir/x.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+        },
+        Capture {
+            what: "clang 14 -MMD -MP names with space, $, #, backslash; other -o",
+            clang: true,
+            first: Call {
+                // clang -MMD -MP -Iinclude_dir src/main.c -c -o './o/x y$#.o' (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"./o/x\ y$$\#.o"),
+                dep: r#"./o/x\ y$$\#.o: src/main.c include_dir/a\ b.h include_dir/cost$$.h \
+  include_dir/hash\#tag.h include_dir/back/\ slash.h \
+  include_dir/plain_header_name_to_fill_the_line.h include_dir/x.h \
+  src/local.h src/../include_dir/x.h
+
+include_dir/a\ b.h:
+
+include_dir/cost$$.h:
+
+include_dir/hash\#tag.h:
+
+include_dir/back/\ slash.h:
+
+include_dir/plain_header_name_to_fill_the_line.h:
+
+include_dir/x.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+            second: Call {
+                // clang -MMD -MP -Iinclude_dir src/main.c -c -o 'other dir/z#.o' (in /tmp/A/ws)
+                root: "/tmp/A/ws",
+                target: Some(r"other\ dir/z\#.o"),
+                dep: r#"other\ dir/z\#.o: src/main.c include_dir/a\ b.h include_dir/cost$$.h \
+  include_dir/hash\#tag.h include_dir/back/\ slash.h \
+  include_dir/plain_header_name_to_fill_the_line.h include_dir/x.h \
+  src/local.h src/../include_dir/x.h
+
+include_dir/a\ b.h:
+
+include_dir/cost$$.h:
+
+include_dir/hash\#tag.h:
+
+include_dir/back/\ slash.h:
+
+include_dir/plain_header_name_to_fill_the_line.h:
+
+include_dir/x.h:
+
+src/local.h:
+
+src/../include_dir/x.h:
+"#,
+            },
+        },
+    ];
+}

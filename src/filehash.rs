@@ -1,0 +1,213 @@
+//! Content hashes of files, memoized by `stat` data (the "stat cache").
+//!
+//! The memo only saves re-reading a file: its name is derived from everything `stat` reports
+//! that changes when the file does (path, device, inode, size, mtime, ctime), so a changed
+//! file never matches an old memo. After a store is restored onto another machine every file
+//! is hashed once, then memoized there.
+//!
+//! While hashing, the content is scanned for constructs that make direct mode unsafe
+//! ([`Flags`]).
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use crate::key::KeyBuilder;
+
+/// What a file's content says about caching it in direct mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags(u8);
+
+impl Flags {
+    /// `__TIME__`, `__DATE__` or `__TIMESTAMP__`: the output depends on the clock or an mtime.
+    pub const TIME: Flags = Flags(1);
+    /// `__FILE__` or `__BASE_FILE__`: the output holds the path the compiler used, which root
+    /// tokens would hide.
+    pub const FILE_MACRO: Flags = Flags(2);
+    /// `.incbin` or `#embed`: the output depends on a file no dependency list names.
+    pub const EMBED: Flags = Flags(4);
+
+    pub fn contains(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn union(self, other: Flags) -> Flags {
+        Flags(self.0 | other.0)
+    }
+
+    /// Scan file content.
+    pub fn scan(content: &[u8]) -> Flags {
+        const NEEDLES: &[(&[u8], Flags)] = &[
+            (b"__TIME__", Flags::TIME),
+            (b"__DATE__", Flags::TIME),
+            (b"__TIMESTAMP__", Flags::TIME),
+            (b"__FILE__", Flags::FILE_MACRO),
+            (b"__BASE_FILE__", Flags::FILE_MACRO),
+            (b".incbin", Flags::EMBED),
+            (b"#embed", Flags::EMBED),
+        ];
+        let mut flags = Flags::default();
+        // All needles start with `_`, `.` or `#`: only look where one of those stands.
+        for (i, b) in content.iter().enumerate() {
+            if matches!(b, b'_' | b'.' | b'#') {
+                for (needle, flag) in NEEDLES {
+                    if content[i..].starts_with(needle) {
+                        flags = flags.union(*flag);
+                    }
+                }
+            }
+        }
+        flags
+    }
+}
+
+/// A file's content hash and flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileInfo {
+    pub hash: [u8; 32],
+    pub flags: Flags,
+}
+
+fn memo_name(path: &Path, meta: &fs::Metadata) -> String {
+    let mut k = KeyBuilder::new("zcc-stat-2");
+    k.field("path", path.as_os_str().as_encoded_bytes());
+    for n in [
+        meta.dev(),
+        meta.ino(),
+        meta.size(),
+        meta.mtime() as u64,
+        meta.mtime_nsec() as u64,
+        meta.ctime() as u64,
+        meta.ctime_nsec() as u64,
+    ] {
+        k.field("n", &n.to_le_bytes());
+    }
+    let key = k.finish();
+    let hex = crate::store::hex(&key);
+    format!("{}/{}", &hex[..2], &hex[2..])
+}
+
+/// Hash and scan a file, using and filling the memo under `memo_dir`.
+pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!(
+            "{} is not a file",
+            path.display()
+        )));
+    }
+    let memo = memo_dir.join(memo_name(path, &meta));
+    if let Some(bytes) = crate::memo::read(&memo)
+        && let [hash @ .., flags] = bytes.as_slice()
+        && let Ok(hash) = <[u8; 32]>::try_from(hash)
+    {
+        return Ok(FileInfo {
+            hash,
+            flags: Flags(*flags),
+        });
+    }
+    let content = fs::read(path)?;
+    let info = FileInfo {
+        hash: *blake3::hash(&content).as_bytes(),
+        flags: Flags::scan(&content),
+    };
+    let mut bytes = info.hash.to_vec();
+    bytes.push(info.flags.0);
+    crate::memo::write(&memo, &bytes);
+    Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_flags() {
+        let cases: &[(&[u8], Flags)] = &[
+            (b"int x;", Flags::default()),
+            (b"const char *t = __TIME__;", Flags::TIME),
+            (b"__DATE__", Flags::TIME),
+            (b"x __TIMESTAMP__", Flags::TIME),
+            (b"assert(__FILE__)", Flags::FILE_MACRO),
+            (b"__BASE_FILE__", Flags::FILE_MACRO),
+            (b"asm(\".incbin \\\"f\\\"\")", Flags::EMBED),
+            (b"#embed \"x.bin\"", Flags::EMBED),
+            (b"__TIME", Flags::default()),
+            (b"_", Flags::default()),
+            (b"", Flags::default()),
+        ];
+        for (content, want) in cases {
+            assert_eq!(
+                Flags::scan(content),
+                *want,
+                "{:?}",
+                String::from_utf8_lossy(content)
+            );
+        }
+        let both = Flags::scan(b"__FILE__ __DATE__");
+        assert!(both.contains(Flags::TIME) && both.contains(Flags::FILE_MACRO));
+        assert!(!both.contains(Flags::EMBED));
+    }
+
+    #[test]
+    fn memo_follows_content_and_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo");
+        let f = dir.path().join("f.h");
+        fs::write(&f, b"int a;").unwrap();
+        let one = file_info(&f, &memo).unwrap();
+        assert_eq!(one.hash, *blake3::hash(b"int a;").as_bytes());
+        assert!(one.flags.is_empty());
+        // Served from the memo (same stat data).
+        assert_eq!(file_info(&f, &memo).unwrap(), one);
+        fs::write(&f, b"const char *d = __DATE__;").unwrap();
+        let two = file_info(&f, &memo).unwrap();
+        assert_eq!(
+            two.hash,
+            *blake3::hash(b"const char *d = __DATE__;").as_bytes()
+        );
+        assert!(two.flags.contains(Flags::TIME));
+    }
+
+    #[test]
+    fn missing_files_and_directories_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo");
+        assert!(file_info(&dir.path().join("missing.h"), &memo).is_err());
+        assert!(file_info(dir.path(), &memo).is_err());
+    }
+
+    #[test]
+    fn a_damaged_memo_is_recomputed() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo");
+        let f = dir.path().join("f.h");
+        fs::write(&f, b"int a;").unwrap();
+        file_info(&f, &memo).unwrap();
+        for entry in walk(&memo) {
+            fs::write(entry, b"short").unwrap();
+        }
+        assert_eq!(
+            file_info(&f, &memo).unwrap().hash,
+            *blake3::hash(b"int a;").as_bytes()
+        );
+    }
+
+    fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,224 @@
+//! The include search path of a compile, and the files whose appearance would change which
+//! header an `#include` finds.
+//!
+//! Direct mode checks the content of every file a compile read. That misses one change: a
+//! header created in a directory searched *before* the one that held the old match (`-Ia -Ib`,
+//! `x.h` found in `b/`, then `a/x.h` appears). So each manifest candidate also lists those
+//! earlier paths, which must still not exist for a hit.
+
+use std::ffi::OsString;
+use std::io;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::key::KeyBuilder;
+
+/// The directories the preprocessor searches, in order, as it reports them with `-v`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchPath {
+    /// Searched for `#include "…"` only (`-iquote`).
+    pub quote: Vec<String>,
+    /// Searched for both forms (`-I`, `-isystem`, the system directories, `-idirafter`).
+    pub bracket: Vec<String>,
+}
+
+/// Parse the search list GCC and Clang print on stderr for `-v`.
+pub fn parse_verbose(stderr: &str) -> SearchPath {
+    let mut out = SearchPath::default();
+    let mut current: Option<&mut Vec<String>> = None;
+    for line in stderr.lines() {
+        if line.starts_with("#include \"...\" search starts here") {
+            current = Some(&mut out.quote);
+        } else if line.starts_with("#include <...> search starts here") {
+            current = Some(&mut out.bracket);
+        } else if line.starts_with("End of search list") {
+            break;
+        } else if let Some(list) = current.as_mut()
+            && let Some(dir) = line.strip_prefix(' ')
+        {
+            let dir = dir.trim_end_matches(" (framework directory)");
+            list.push(dir.trim_end_matches('/').to_string());
+        }
+    }
+    out
+}
+
+/// Ask the compiler for the search path of a compile with these preprocessor arguments, once:
+/// the answer is memoized under `memo_dir` by compiler identity, language, arguments and
+/// environment.
+pub fn probe(
+    compiler: &Path,
+    identity: &[u8; 32],
+    cpp_args: &[String],
+    language: &str,
+    cwd: &Path,
+    env: &[(OsString, OsString)],
+    memo_dir: &Path,
+) -> io::Result<SearchPath> {
+    let mut k = KeyBuilder::new("zcc-search-1");
+    k.field("compiler", identity);
+    k.field("path", compiler.as_os_str().as_encoded_bytes());
+    k.field("cwd", cwd.as_os_str().as_encoded_bytes());
+    k.field("language", language.as_bytes());
+    for a in cpp_args {
+        k.field("arg", a.as_bytes());
+    }
+    for (name, value) in env {
+        if let Some((name, _)) = crate::key::KEYED_ENV
+            .iter()
+            .find(|(n, _)| name.as_encoded_bytes() == n.as_bytes())
+        {
+            k.field(name, value.as_encoded_bytes());
+        }
+    }
+    let memo = memo_dir.join(format!("search-{}", crate::store::hex(&k.finish())));
+    if let Some(text) = crate::memo::read(&memo) {
+        return Ok(parse_verbose(&String::from_utf8_lossy(&text)));
+    }
+    let out = Command::new(compiler)
+        .args(cpp_args)
+        .args(["-x", language, "-E", "-v", "/dev/null"])
+        .current_dir(cwd)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        return Err(io::Error::other(
+            "the compiler did not report its search path",
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    crate::memo::write(&memo, text.as_bytes());
+    Ok(parse_verbose(&text))
+}
+
+/// `dir/name` as the preprocessor spells it (`name` alone for the working directory).
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// The name `path` has relative to `dir`, if it is inside it.
+fn name_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
+    if dir.is_empty() {
+        return (!path.starts_with('/')).then_some(path);
+    }
+    path.strip_prefix(dir)?
+        .strip_prefix('/')
+        .filter(|n| !n.is_empty())
+}
+
+/// For each header found under the search directory at position k (the source's directory
+/// first, then the quote and bracket chains), the same name under every directory before k.
+/// A superset is harmless: the caller keeps only paths that do not exist now, and one that
+/// appears later only costs a miss.
+pub fn shadow_paths(headers: &[String], search: &SearchPath, source_dir: &str) -> Vec<String> {
+    let mut chain: Vec<&str> = vec![source_dir];
+    for dir in search.quote.iter().chain(&search.bracket) {
+        if !chain.contains(&dir.as_str()) {
+            chain.push(dir);
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for header in headers {
+        for (k, dir) in chain.iter().enumerate() {
+            let Some(name) = name_in(header, dir) else {
+                continue;
+            };
+            for earlier in &chain[..k] {
+                let candidate = join(earlier, name);
+                if candidate != *header && !out.contains(&candidate) {
+                    out.push(candidate);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GCC_V: &str = "Using built-in specs.\nignoring nonexistent directory \"/x\"\n#include \"...\" search starts here:\n quoted\n#include <...> search starts here:\n inc\n /usr/lib/gcc/avr/5.4.0/include\n /usr/lib/gcc/avr/5.4.0/../../../avr/include\nEnd of search list.\n";
+
+    fn v(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_gcc_verbose_output() {
+        let s = parse_verbose(GCC_V);
+        assert_eq!(s.quote, v(&["quoted"]));
+        assert_eq!(
+            s.bracket,
+            v(&[
+                "inc",
+                "/usr/lib/gcc/avr/5.4.0/include",
+                "/usr/lib/gcc/avr/5.4.0/../../../avr/include"
+            ])
+        );
+        assert_eq!(parse_verbose(""), SearchPath::default());
+        let clang = "#include <...> search starts here:\n /a/Frameworks (framework directory)\n /b/\nEnd of search list.\n";
+        assert_eq!(parse_verbose(clang).bracket, v(&["/a/Frameworks", "/b"]));
+    }
+
+    #[test]
+    fn shadows_are_earlier_directories() {
+        let search = SearchPath {
+            quote: vec![],
+            bracket: v(&["a", "b", "/sys"]),
+        };
+        let headers = v(&["b/x.h", "a/y.h", "/sys/stdio.h", "src/local.h"]);
+        assert_eq!(
+            shadow_paths(&headers, &search, "src"),
+            v(&[
+                "src/x.h",
+                "a/x.h",
+                "src/y.h",
+                "src/stdio.h",
+                "a/stdio.h",
+                "b/stdio.h"
+            ])
+        );
+    }
+
+    #[test]
+    fn source_in_the_working_directory() {
+        let search = SearchPath {
+            quote: vec![],
+            bracket: v(&["inc"]),
+        };
+        assert_eq!(shadow_paths(&v(&["inc/x.h"]), &search, ""), v(&["x.h"]));
+        // A header next to the source has nothing before it.
+        assert!(shadow_paths(&v(&["x.h"]), &search, "").is_empty());
+    }
+
+    #[test]
+    fn nested_search_directories_give_a_superset() {
+        let search = SearchPath {
+            quote: vec![],
+            bracket: v(&["inc", "inc/sub"]),
+        };
+        assert_eq!(
+            shadow_paths(&v(&["inc/sub/x.h"]), &search, "src"),
+            v(&["src/sub/x.h", "src/x.h", "inc/x.h"])
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name_in("a/b/x.h", "a"), Some("b/x.h"));
+        assert_eq!(name_in("ab/x.h", "a"), None);
+        assert_eq!(name_in("a/", "a"), None);
+        assert_eq!(name_in("x.h", ""), Some("x.h"));
+        assert_eq!(name_in("/x.h", ""), None);
+        assert_eq!(join("", "x.h"), "x.h");
+        assert_eq!(join("d", "x.h"), "d/x.h");
+    }
+}

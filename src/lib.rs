@@ -1,0 +1,48 @@
+//! zcc: a compiler cache for GCC- and Clang-family compilers, built for firmware projects and
+//! CI runners whose cache is restored onto a different machine layout.
+//!
+//! A call flows one way through the modules:
+//! `args` (classify the command line, using the `options` table) → `key` (hash everything that
+//! determines the output; paths through `paths` roots) → `store` (content-addressed files) →
+//! `replay` (write the outputs, `depfile` re-rendered for this call). `cache` ties them together
+//! and owns the rule that no internal problem may break a build.
+//!
+//! # Embedding
+//! A build tool can compile through the cache from many threads without spawning zcc:
+//! ```no_run
+//! use zcc::{Cache, CompileRequest, Config, Outcome};
+//! let cache = Cache::open(Config::from_process_env()?);
+//! let req = CompileRequest::from_process("avr-gcc".into(), vec!["-c".into(), "main.c".into()])?;
+//! match cache.compile(&req)? {
+//!     Outcome::Completed(done) => println!("exit {} ({:?})", done.status, done.served),
+//!     Outcome::Passthrough { compiler, .. } => {
+//!         let done = cache.run_uncached(&compiler, &req);
+//!         println!("not cacheable; exit {}", done.status);
+//!     }
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod args;
+pub mod cache;
+mod call;
+pub mod compiler;
+pub mod config;
+pub mod depfile;
+pub mod entry;
+pub mod explain;
+pub mod filehash;
+pub mod includes;
+pub mod key;
+pub mod log;
+pub mod manifest;
+pub mod memo;
+pub mod options;
+pub mod paths;
+pub mod process;
+pub mod replay;
+pub mod stats;
+pub mod store;
+
+pub use cache::{Cache, CompileError, CompileRequest, Completed, Outcome, Served};
+pub use config::{Config, ConfigError};

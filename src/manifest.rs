@@ -1,0 +1,235 @@
+//! Direct-mode manifests: for one (compiler, arguments, source) the files earlier compiles
+//! read, with their content hashes, and the result each set of contents produced.
+//!
+//! A hit needs every listed file to have the recorded content here and every listed "absent"
+//! path to still not exist; then no preprocessor runs. Paths are stored in their portable
+//! spelling and expanded with the current call's roots.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::filehash::{self, Flags};
+use crate::key::KeyBuilder;
+use crate::paths::Roots;
+use crate::store::Key;
+
+/// Most candidates a manifest keeps, newest first (one per header-content combination seen).
+pub const MAX_CANDIDATES: usize = 32;
+
+/// What a candidate leads to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// A stored result.
+    Result(Key),
+    /// These inputs use `__FILE__` or time macros: use preprocessor mode.
+    Preprocessor,
+}
+
+/// One combination of input contents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// Every file the compile read (portable spelling, as the compiler named it) and its hash.
+    pub files: Vec<(String, [u8; 32])>,
+    /// Paths that did not exist and would change what an `#include` finds if they appeared.
+    pub absent: Vec<String>,
+    pub target: Target,
+}
+
+/// All candidates for one manifest key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub candidates: Vec<Candidate>,
+}
+
+impl Manifest {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Manifest, postcard::Error> {
+        postcard::from_bytes(bytes)
+    }
+
+    /// This manifest with `candidate` first, any older candidate with the same inputs dropped,
+    /// and at most [`MAX_CANDIDATES`] kept.
+    pub fn with(mut self, candidate: Candidate) -> Manifest {
+        self.candidates
+            .retain(|c| c.files != candidate.files || c.absent != candidate.absent);
+        self.candidates.insert(0, candidate);
+        self.candidates.truncate(MAX_CANDIDATES);
+        self
+    }
+}
+
+/// The result key for a set of inputs under a manifest key.
+pub fn result_key(manifest_key: &Key, files: &[(String, [u8; 32])]) -> Key {
+    let mut k = KeyBuilder::new("zcc-direct-result-1");
+    k.field("manifest", manifest_key);
+    for (path, hash) in files {
+        k.field("file", path.as_bytes());
+        k.field("hash", hash);
+    }
+    k.finish()
+}
+
+/// Why a candidate does not match the files here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mismatch {
+    /// A path that did not exist now does, earlier in the include search.
+    Appeared(String),
+    /// A file the compile read is gone or unreadable.
+    Gone(String),
+    /// A file the compile read has other content.
+    Changed(String),
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mismatch::Appeared(p) => write!(f, "{p} appeared earlier in the include path"),
+            Mismatch::Gone(p) => write!(f, "{p} is gone"),
+            Mismatch::Changed(p) => write!(f, "{p} changed"),
+        }
+    }
+}
+
+/// Check one candidate against the files here (`cwd` resolves relative paths, `memo` is the
+/// stat cache); on a match, the union of the flags of its files.
+pub fn check(
+    candidate: &Candidate,
+    roots: &Roots,
+    cwd: &Path,
+    memo: &Path,
+) -> Result<Flags, Mismatch> {
+    for absent in &candidate.absent {
+        let path = roots.expand(absent);
+        if cwd.join(&path).exists() {
+            return Err(Mismatch::Appeared(path));
+        }
+    }
+    let mut flags = Flags::default();
+    for (portable, hash) in &candidate.files {
+        let path = roots.expand(portable);
+        match filehash::file_info(&cwd.join(&path), memo) {
+            Ok(info) if info.hash == *hash => flags = flags.union(info.flags),
+            Ok(_) => return Err(Mismatch::Changed(path)),
+            Err(_) => return Err(Mismatch::Gone(path)),
+        }
+    }
+    Ok(flags)
+}
+
+/// The first candidate that matches the files here: its target and flags; otherwise why the
+/// newest candidate did not match (`None` for an empty manifest).
+pub fn find<'m>(
+    manifest: &'m Manifest,
+    roots: &Roots,
+    cwd: &Path,
+    memo: &Path,
+) -> Result<(&'m Target, Flags), Option<Mismatch>> {
+    let mut newest = None;
+    for c in &manifest.candidates {
+        match check(c, roots, cwd, memo) {
+            Ok(flags) => return Ok((&c.target, flags)),
+            Err(why) => {
+                newest.get_or_insert(why);
+            }
+        }
+    }
+    Err(newest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn candidate(files: &[(&str, &[u8])], absent: &[&str], target: Target) -> Candidate {
+        Candidate {
+            files: files
+                .iter()
+                .map(|(p, c)| (p.to_string(), *blake3::hash(c).as_bytes()))
+                .collect(),
+            absent: absent.iter().map(|s| s.to_string()).collect(),
+            target,
+        }
+    }
+
+    #[test]
+    fn with_prepends_dedupes_and_caps() {
+        let mut m = Manifest::default();
+        for i in 0..40u8 {
+            m = m.with(candidate(&[("a.h", &[i])], &[], Target::Result([i; 32])));
+        }
+        assert_eq!(m.candidates.len(), MAX_CANDIDATES);
+        assert_eq!(m.candidates[0].target, Target::Result([39; 32]));
+        let m = m.with(candidate(&[("a.h", &[39])], &[], Target::Preprocessor));
+        assert_eq!(m.candidates.len(), MAX_CANDIDATES);
+        assert_eq!(m.candidates[0].target, Target::Preprocessor);
+        assert_eq!(Manifest::decode(&m.encode()).unwrap(), m);
+    }
+
+    #[test]
+    fn find_checks_content_and_absent_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        fs::create_dir_all(ws.join("inc")).unwrap();
+        fs::write(ws.join("inc/x.h"), b"new").unwrap();
+        let memo = dir.path().join("memo");
+        let roots = Roots::new(vec![("WS0".into(), ws.clone())]);
+        let old = candidate(&[("@WS0/inc/x.h", b"old")], &[], Target::Result([1; 32]));
+        let new = candidate(
+            &[("inc/x.h", b"new")],
+            &["src/x.h"],
+            Target::Result([2; 32]),
+        );
+        let m = Manifest {
+            candidates: vec![old, new],
+        };
+        let (target, flags) = find(&m, &roots, &ws, &memo).unwrap();
+        assert_eq!(*target, Target::Result([2; 32]));
+        assert!(flags.is_empty());
+        // A header appearing earlier in the search path invalidates the candidate; the newest
+        // candidate's reason is reported.
+        fs::create_dir_all(ws.join("src")).unwrap();
+        fs::write(ws.join("src/x.h"), b"shadow").unwrap();
+        let inc_x = ws.join("inc/x.h").to_string_lossy().into_owned();
+        assert_eq!(
+            find(&m, &roots, &ws, &memo).unwrap_err(),
+            Some(Mismatch::Changed(inc_x.clone()))
+        );
+        fs::remove_file(ws.join("src/x.h")).unwrap();
+        // The old content matches again through the root token.
+        fs::write(ws.join("inc/x.h"), b"old").unwrap();
+        assert_eq!(
+            *find(&m, &roots, &ws, &memo).unwrap().0,
+            Target::Result([1; 32])
+        );
+        // A missing file matches nothing.
+        fs::remove_file(ws.join("inc/x.h")).unwrap();
+        assert_eq!(
+            find(&m, &roots, &ws, &memo).unwrap_err(),
+            Some(Mismatch::Gone(inc_x))
+        );
+        assert_eq!(
+            find(&Manifest::default(), &roots, &ws, &memo).unwrap_err(),
+            None
+        );
+    }
+
+    #[test]
+    fn result_keys_depend_on_files() {
+        let m = [7u8; 32];
+        let a = result_key(&m, &[("a.h".into(), [1; 32])]);
+        let b = result_key(&m, &[("a.h".into(), [2; 32])]);
+        let c = result_key(&[8; 32], &[("a.h".into(), [1; 32])]);
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn garbage_does_not_decode() {
+        assert!(Manifest::decode(b"\xff\xff\xff\xff\xff\xff").is_err());
+    }
+}

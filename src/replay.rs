@@ -1,0 +1,125 @@
+//! Writing a compile's outputs where the call asked for them.
+//!
+//! Every file is written to a temporary file in its own directory and renamed into place, so
+//! a reader (make, ninja, a parallel link) never sees a partial object, and the file gets a
+//! fresh mtime so build tools see it as new.
+
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::args::Extra;
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Write `data` to `path` atomically (temp file + rename). A path that exists and is not a
+/// regular file (`/dev/null`, a FIFO) is written in place, since renaming over it would
+/// replace it.
+pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+    if let Ok(meta) = fs::metadata(path) {
+        let ft = meta.file_type();
+        if ft.is_char_device() || ft.is_fifo() || ft.is_block_device() {
+            return fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .write_all(data);
+        }
+        if ft.is_dir() {
+            return Err(io::Error::other(format!(
+                "{} is a directory",
+                path.display()
+            )));
+        }
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(
+        ".{name}.zcc-tmp.{}.{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = fs::write(&tmp, data).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Where the compiler writes an extra output for the object `output`. GCC strips the object's
+/// last extension and appends the suffix, but versions disagree on a trailing dot (`foo.` →
+/// `foo.su` in GCC 12, `foo..su` in GCC 5): `variant` 0 strips any extension, 1 keeps a name
+/// that ends in a bare dot. When no `-o` was given, the name comes from the input's basename.
+pub fn extra_path(output: &str, extra: Extra, variant: u8) -> PathBuf {
+    let name_start = output.rfind('/').map_or(0, |i| i + 1);
+    let stem = match output[name_start..].rfind('.') {
+        Some(dot) if dot > 0 && !(variant == 1 && name_start + dot + 1 == output.len()) => {
+            &output[..name_start + dot]
+        }
+        _ => output,
+    };
+    PathBuf::from(format!("{stem}{}", extra.suffix()))
+}
+
+/// The distinct naming variants worth checking for `output`.
+pub fn extra_variants(output: &str) -> &'static [u8] {
+    if output.ends_with('.') { &[0, 1] } else { &[0] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_paths() {
+        let cases: &[(&str, Extra, u8, &str)] = &[
+            ("x.o", Extra::StackUsage, 0, "x.su"),
+            ("b/x.cpp.o", Extra::StackUsage, 0, "b/x.cpp.su"),
+            ("dir.x/foo", Extra::Coverage, 0, "dir.x/foo.gcno"),
+            ("foo.", Extra::StackUsage, 0, "foo.su"),
+            ("foo.", Extra::StackUsage, 1, "foo..su"),
+            ("b/x.o", Extra::SplitDwarf, 0, "b/x.dwo"),
+            ("b/x.o", Extra::CallgraphInfo, 0, "b/x.ci"),
+        ];
+        for (out, extra, variant, want) in cases {
+            assert_eq!(
+                extra_path(out, *extra, *variant),
+                PathBuf::from(want),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.o");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn atomic_write_to_dev_null_keeps_it_a_device() {
+        write_atomic(Path::new("/dev/null"), b"discarded").unwrap();
+        assert!(
+            fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+    }
+
+    #[test]
+    fn atomic_write_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(write_atomic(&dir.path().join("missing/x.o"), b"x").is_err());
+        assert!(write_atomic(dir.path(), b"x").is_err());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

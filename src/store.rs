@@ -1,0 +1,1148 @@
+//! The local content-addressed store: one plain file per entry, written atomically.
+//!
+//! # On-disk layout
+//!
+//! ```text
+//! <root>/FORMAT                              "1\n": format version of the zcc that created the store
+//! <root>/v1/results/<ab>/<64 hex digits>     compile results; <ab> = first byte of the key in hex
+//! <root>/v1/manifests/<ab>/<64 hex digits>   direct-mode manifests (a separate namespace)
+//! <root>/v1/aux/                             small auxiliary files kept by the caller
+//! <root>/v1/<kind>/<ab>/.tmp.<pid>.<thread>.<n>   a write in progress (renamed into place when done)
+//! <root>/v1/.trash.<pid>.<n>/                a namespace being deleted by `clear`
+//! ```
+//!
+//! Entries live under a version-named directory, so a zcc with another format
+//! (which would use e.g. `v2/`) never misreads them, whatever `FORMAT` says.
+//! `FORMAT` is informational; nothing depends on its contents.
+//! Directories are created with mode 0700; entry files get the default mode
+//! (the 0700 directories already keep them private).
+//!
+//! # Entry file format
+//!
+//! A 48-byte header followed by the payload; integers are little-endian so a
+//! store copied between machines stays readable:
+//!
+//! | bytes | field                                         |
+//! |-------|-----------------------------------------------|
+//! | 4     | magic `ZCCE`                                  |
+//! | 2     | format version (1)                            |
+//! | 1     | kind: 1 = result, 2 = manifest                |
+//! | 1     | compression: 0 = none (the only one so far)   |
+//! | 8     | payload length                                |
+//! | 32    | blake3 of the payload                         |
+//!
+//! # Concurrency and crashes
+//!
+//! Many processes and threads share a store without any lock. A writer fills a
+//! uniquely named temp file in the entry's own directory and renames it over
+//! the final path, so a reader sees either no file or a complete one. Nothing
+//! is fsynced (measured 20x slower): after a power loss an entry may be
+//! missing or torn, and the checksum turns a torn entry into a miss. Every
+//! read verifies the header and checksum, so a store that was tarred mid-write,
+//! copied, or damaged costs at most a recompile.
+
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+/// 32-byte blake3 digest used as a store key.
+pub type Key = [u8; 32];
+
+/// Version written in `FORMAT` and in every entry header.
+const FORMAT_VERSION: u16 = 1;
+/// Directory under the root that holds everything of this format version.
+const VERSION_DIR: &str = "v1";
+const FORMAT_FILE: &str = "FORMAT";
+const AUX_DIR: &str = "aux";
+
+const MAGIC: [u8; 4] = *b"ZCCE";
+const HEADER_LEN: usize = 4 + 2 + 1 + 1 + 8 + 32;
+const COMPRESSION_NONE: u8 = 0;
+
+const TEMP_PREFIX: &str = ".tmp.";
+const TRASH_PREFIX: &str = ".trash.";
+
+/// How often `put` starts over when a concurrent `clear` removed its directory.
+const PUT_ATTEMPTS: usize = 3;
+/// How often `clear` retries deleting a renamed-away namespace that late writers refilled.
+const TRASH_ATTEMPTS: usize = 10;
+/// Bound on temp-name collisions (stale temp files of a crashed process with a reused pid).
+const TEMP_NAME_ATTEMPTS: usize = 100;
+
+/// Lowercase hex spelling of a key, as used in entry file names.
+pub fn hex(key: &Key) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * key.len());
+    for byte in key {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
+}
+
+/// What a stored file is: a compile result or a direct-mode manifest (separate namespaces).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The outputs of one compilation.
+    Result,
+    /// A direct-mode manifest (maps input file hashes to result keys).
+    Manifest,
+}
+
+impl Kind {
+    const ALL: [Kind; 2] = [Kind::Result, Kind::Manifest];
+
+    fn dir_name(self) -> &'static str {
+        match self {
+            Kind::Result => "results",
+            Kind::Manifest => "manifests",
+        }
+    }
+
+    /// Byte stored in the header; 0 is avoided so a zero-filled file never matches.
+    fn tag(self) -> u8 {
+        match self {
+            Kind::Result => 1,
+            Kind::Manifest => 2,
+        }
+    }
+}
+
+/// Outcome of a read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// The verified payload.
+    Found(Vec<u8>),
+    /// No entry under this key.
+    Missing,
+    /// The entry was damaged (the reason says how) and has been removed; treat as a miss.
+    Corrupt(String),
+}
+
+/// The local content-addressed store. Cheap to clone; Send + Sync.
+#[derive(Clone, Debug)]
+pub struct Store {
+    root: Arc<Path>,
+    /// `<root>/v1`: everything this format version reads or writes.
+    data: Arc<Path>,
+}
+
+impl Store {
+    /// Open (creating if needed) the store at `dir`: layout, and a `FORMAT` file holding the format version.
+    /// Directories created with mode 0700. If `FORMAT` holds another version, the store is still usable:
+    /// entries live under a version-named subdirectory (e.g. `v1/`), so another format never misreads them.
+    ///
+    /// An existing store opens without writing anything, so a read-only store can still serve `get`.
+    pub fn open(dir: &Path) -> io::Result<Store> {
+        let data = dir.join(VERSION_DIR);
+        for sub in [Kind::Result.dir_name(), Kind::Manifest.dir_name(), AUX_DIR] {
+            create_private_dir(&data.join(sub))?;
+        }
+        write_format_file(dir)?;
+        Ok(Store {
+            root: dir.into(),
+            data: data.into(),
+        })
+    }
+
+    /// The directory the store was opened at.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Read and verify an entry: header (magic bytes, format version, payload length, blake3 of payload).
+    /// Any mismatch or truncation → the file is removed and `Corrupt(reason)` returned (a miss for the caller).
+    /// A file that vanished between stat and read (a concurrent clear) is `Missing`, not an error.
+    /// A found entry's mtime is refreshed (approximate LRU for a later eviction feature); a failure to
+    /// refresh is ignored.
+    ///
+    /// Anything at the entry path that is not a regular file, or that cannot be read for a reason
+    /// other than not existing, is also `Corrupt` (and removed if possible).
+    #[must_use]
+    pub fn get(&self, kind: Kind, key: &Key) -> Lookup {
+        let path = self.entry_path(kind, key);
+        match read_entry(&path, kind) {
+            Ok((file, payload)) => {
+                // Best effort: only eviction order depends on it.
+                let _ = file.set_modified(SystemTime::now());
+                Lookup::Found(payload)
+            }
+            Err(ReadError::Missing) => Lookup::Missing,
+            Err(ReadError::Corrupt(reason)) => {
+                // Remove it so the next put can replace it. If a concurrent put has just renamed a
+                // good entry into place, this removes that one instead: that only costs a recompile.
+                let _ = remove_any(&path);
+                Lookup::Corrupt(format!("{}: {reason}", path.display()))
+            }
+        }
+    }
+
+    /// Write atomically: unique temp file in the target directory (name holds pid + thread id + counter,
+    /// prefix `.tmp.`), write header+payload, rename over the final path. Never leaves a partial final file.
+    /// On error the temp file is removed.
+    ///
+    /// Missing directories are recreated, and a write that loses a race with `clear` starts over.
+    pub fn put(&self, kind: Kind, key: &Key, payload: &[u8]) -> io::Result<()> {
+        let path = self.entry_path(kind, key);
+        let header = Header::for_payload(kind, payload).encode();
+        let mut attempts = 1;
+        loop {
+            match write_atomically(&path, &[&header, payload]) {
+                // A concurrent `clear` moved the directory (and our temp file) away.
+                Err(e) if e.kind() == io::ErrorKind::NotFound && attempts < PUT_ATTEMPTS => {
+                    attempts += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Remove every entry (results and manifests) but keep the store usable; concurrent readers see Missing.
+    ///
+    /// Each namespace is renamed away in one step (so entries vanish at once), recreated empty,
+    /// and then deleted. `aux/`, `FORMAT` and other format versions' directories are kept.
+    /// Leftovers of an interrupted earlier `clear` are deleted too.
+    pub fn clear(&self) -> io::Result<()> {
+        for kind in Kind::ALL {
+            let live = self.data.join(kind.dir_name());
+            let trash = self.data.join(unique_name(TRASH_PREFIX));
+            let moved = match fs::rename(&live, &trash) {
+                Ok(()) => true,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+                Err(e) => return Err(e),
+            };
+            create_private_dir(&live)?;
+            if moved {
+                remove_trash(&trash)?;
+            }
+        }
+        self.sweep_trash();
+        Ok(())
+    }
+
+    /// Number of entries and total bytes (walk the tree; not on the hot path).
+    ///
+    /// Bytes are file sizes (header included). Temp files and anything not named like an
+    /// entry are not counted; files removed during the walk are skipped.
+    pub fn usage(&self) -> io::Result<(u64, u64)> {
+        let (mut entries, mut bytes) = (0u64, 0u64);
+        for kind in Kind::ALL {
+            for fanout in list_dir(&self.data.join(kind.dir_name()))? {
+                for entry in list_dir(&fanout.path())? {
+                    if !is_entry_name(&entry.file_name()) {
+                        continue;
+                    }
+                    match entry.metadata() {
+                        Ok(meta) if meta.is_file() => {
+                            entries += 1;
+                            bytes = bytes.saturating_add(meta.len());
+                        }
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Ok((entries, bytes))
+    }
+
+    /// Directory for small auxiliary files the cache keeps (e.g. memoized compiler hashes): `<root>/<version>/aux`.
+    pub fn aux_dir(&self) -> PathBuf {
+        self.data.join(AUX_DIR)
+    }
+
+    fn entry_path(&self, kind: Kind, key: &Key) -> PathBuf {
+        self.data
+            .join(kind.dir_name())
+            .join(format!("{:02x}", key[0]))
+            .join(hex(key))
+    }
+
+    /// Delete `.trash.*` directories left by a `clear` that was interrupted. Best effort:
+    /// another `clear` may be deleting the same directory right now.
+    fn sweep_trash(&self) {
+        let Ok(children) = list_dir(&self.data) else {
+            return;
+        };
+        for child in children {
+            if child
+                .file_name()
+                .to_string_lossy()
+                .starts_with(TRASH_PREFIX)
+            {
+                let _ = remove_any(&child.path());
+            }
+        }
+    }
+}
+
+/// The fixed-size header at the start of every entry file.
+#[derive(Debug, PartialEq, Eq)]
+struct Header {
+    magic: [u8; 4],
+    version: u16,
+    kind: u8,
+    compression: u8,
+    payload_len: u64,
+    digest: [u8; 32],
+}
+
+impl Header {
+    fn for_payload(kind: Kind, payload: &[u8]) -> Header {
+        Header {
+            magic: MAGIC,
+            version: FORMAT_VERSION,
+            kind: kind.tag(),
+            compression: COMPRESSION_NONE,
+            payload_len: payload.len() as u64,
+            digest: *blake3::hash(payload).as_bytes(),
+        }
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER_LEN);
+        out.extend_from_slice(&self.magic);
+        out.extend_from_slice(&self.version.to_le_bytes());
+        out.push(self.kind);
+        out.push(self.compression);
+        out.extend_from_slice(&self.payload_len.to_le_bytes());
+        out.extend_from_slice(&self.digest);
+        out
+    }
+
+    /// Split `bytes` into header and the rest; `None` if there are fewer than `HEADER_LEN` bytes.
+    fn decode(bytes: &[u8]) -> Option<(Header, &[u8])> {
+        let (magic, rest) = bytes.split_first_chunk::<4>()?;
+        let (version, rest) = rest.split_first_chunk::<2>()?;
+        let (&[kind, compression], rest) = rest.split_first_chunk::<2>()?;
+        let (payload_len, rest) = rest.split_first_chunk::<8>()?;
+        let (digest, rest) = rest.split_first_chunk::<32>()?;
+        let header = Header {
+            magic: *magic,
+            version: u16::from_le_bytes(*version),
+            kind,
+            compression,
+            payload_len: u64::from_le_bytes(*payload_len),
+            digest: *digest,
+        };
+        Some((header, rest))
+    }
+}
+
+/// Check an entry file's bytes; `Err` says what is wrong.
+fn verify(bytes: &[u8], kind: Kind) -> Result<(), String> {
+    let Some((header, payload)) = Header::decode(bytes) else {
+        return Err(format!(
+            "truncated header ({} of {HEADER_LEN} bytes)",
+            bytes.len()
+        ));
+    };
+    if header.magic != MAGIC {
+        return Err("bad magic bytes".to_string());
+    }
+    if header.version != FORMAT_VERSION {
+        return Err(format!("format version {}", header.version));
+    }
+    if header.kind != kind.tag() {
+        return Err(format!(
+            "kind {} where {} was expected",
+            header.kind,
+            kind.tag()
+        ));
+    }
+    if header.compression != COMPRESSION_NONE {
+        return Err(format!("unsupported compression {}", header.compression));
+    }
+    if payload.len() as u64 != header.payload_len {
+        return Err(format!(
+            "payload is {} bytes, header says {}",
+            payload.len(),
+            header.payload_len
+        ));
+    }
+    if *blake3::hash(payload).as_bytes() != header.digest {
+        return Err("checksum mismatch".to_string());
+    }
+    Ok(())
+}
+
+enum ReadError {
+    Missing,
+    Corrupt(String),
+}
+
+impl From<io::Error> for ReadError {
+    fn from(e: io::Error) -> ReadError {
+        match e.kind() {
+            // NotADirectory: the fan-out directory was replaced by a file; still nothing stored here.
+            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => ReadError::Missing,
+            _ => ReadError::Corrupt(format!("unreadable: {e}")),
+        }
+    }
+}
+
+/// Read and verify the entry at `path`; returns the open file (for the mtime refresh) and the payload.
+fn read_entry(path: &Path, kind: Kind) -> Result<(File, Vec<u8>), ReadError> {
+    // Stat before opening: opening a FIFO or device planted at an entry path could block forever.
+    if !fs::metadata(path)?.is_file() {
+        return Err(ReadError::Corrupt("not a regular file".to_string()));
+    }
+    // The file may vanish right here (a concurrent clear): the open then fails with NotFound.
+    let mut file = File::open(path)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    verify(&bytes, kind).map_err(ReadError::Corrupt)?;
+    bytes.drain(..HEADER_LEN);
+    Ok((file, bytes))
+}
+
+/// Write `parts` to a temp file next to `path`, then rename it over `path`.
+fn write_atomically(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
+    let Some(dir) = path.parent() else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "entry path has no parent directory",
+        ));
+    };
+    let (temp, file) = create_temp_file(dir)?;
+    let result = write_parts(file, parts).and_then(|()| fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Write and close (by consuming `file`), so the rename happens on a closed file.
+fn write_parts(mut file: File, parts: &[&[u8]]) -> io::Result<()> {
+    parts.iter().try_for_each(|part| file.write_all(part))
+}
+
+/// Create a new temp file in `dir`, creating `dir` if it is missing.
+fn create_temp_file(dir: &Path) -> io::Result<(PathBuf, File)> {
+    let mut dir_creations = 0;
+    for _ in 0..TEMP_NAME_ATTEMPTS {
+        let temp = dir.join(unique_name(TEMP_PREFIX));
+        // create_new: never reuse a file someone else (e.g. a crashed process with our pid) left behind.
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            // Fan-out directories are created lazily, and `clear` removes them.
+            // The result is ignored because the next open reports any real problem.
+            Err(e) if e.kind() == io::ErrorKind::NotFound && dir_creations < PUT_ATTEMPTS => {
+                let _ = create_private_dir(dir);
+                dir_creations += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("no free temp file name in {}", dir.display()),
+    ))
+}
+
+/// `<prefix><pid>.<thread>.<counter>`: unique among live processes on this machine.
+fn unique_name(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}{}.{}.{n}", std::process::id(), thread_number())
+}
+
+/// A small number identifying the current thread within this process (std's ThreadId has no
+/// stable numeric form). 0 if asked during thread teardown; the counter keeps names unique anyway.
+fn thread_number() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static NUMBER: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    NUMBER.try_with(|n| *n).unwrap_or(0)
+}
+
+/// Write `FORMAT` unless it exists. Its contents are informational, so a reader catching
+/// it half-written (or two processes racing to create it) is harmless.
+fn write_format_file(root: &Path) -> io::Result<()> {
+    let path = root.join(FORMAT_FILE);
+    if fs::symlink_metadata(&path).is_ok() {
+        return Ok(());
+    }
+    match OpenOptions::new().write(true).create_new(true).open(&path) {
+        Ok(mut file) => file
+            .write_all(format!("{FORMAT_VERSION}\n").as_bytes())
+            .inspect_err(|_| {
+                let _ = fs::remove_file(&path);
+            }),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `mkdir -p` with mode 0700 for every directory it creates.
+fn create_private_dir(path: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    match builder.create(path) {
+        // std reports AlreadyExists when the directory is renamed away between its mkdir and
+        // its is-a-directory check (a concurrent `clear`); trying again settles it.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => builder.create(path),
+        result => result,
+    }
+}
+
+/// Delete a namespace directory that `clear` renamed away.
+fn remove_trash(trash: &Path) -> io::Result<()> {
+    let mut attempts = 1;
+    loop {
+        match remove_any(trash) {
+            // A put that resolved its temp file's path just before the rename can still create
+            // the file in the trash afterwards; retrying deletes it too.
+            Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty && attempts < TRASH_ATTEMPTS => {
+                attempts += 1;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            result => return result,
+        }
+    }
+}
+
+/// Remove a file, symlink or whole directory tree at `path`.
+fn remove_any(path: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(path)?.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    }
+}
+
+/// The entries of a directory; a missing directory (or a file where one was expected) is empty.
+fn list_dir(path: &Path) -> io::Result<Vec<fs::DirEntry>> {
+    match fs::read_dir(path) {
+        Ok(entries) => entries.collect(),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether a file name looks like an entry: 64 lowercase hex digits.
+fn is_entry_name(name: &OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.len() == 64 && name.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Barrier;
+    use std::sync::atomic::AtomicBool;
+    use std::thread;
+    use std::time::Duration;
+
+    fn new_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("cache")).expect("open");
+        (dir, store)
+    }
+
+    fn key(n: u32) -> Key {
+        *blake3::hash(&n.to_le_bytes()).as_bytes()
+    }
+
+    /// A payload that differs per key and per version, so a mix-up cannot go unnoticed.
+    fn payload(n: u32, version: u32) -> Vec<u8> {
+        let len = (n as usize * 37) % 3000;
+        (0..len)
+            .map(|i| (i as u32 ^ n ^ version.wrapping_mul(7)) as u8)
+            .collect()
+    }
+
+    /// Names of all files under `dir`, recursively.
+    fn all_file_names(dir: &Path) -> Vec<String> {
+        let mut names = Vec::new();
+        for entry in fs::read_dir(dir).expect("read_dir") {
+            let entry = entry.expect("entry");
+            if entry.file_type().expect("type").is_dir() {
+                names.extend(all_file_names(&entry.path()));
+            } else {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names
+    }
+
+    /// Damage the stored entry with `damage`, check that `get` reports Corrupt and removes it,
+    /// and that the key can be stored again.
+    fn assert_corrupt_then_recovers(damage: impl FnOnce(&Path)) {
+        let (_dir, store) = new_store();
+        let k = key(1);
+        store.put(Kind::Result, &k, b"hello world").expect("put");
+        let path = store.entry_path(Kind::Result, &k);
+        damage(&path);
+
+        match store.get(Kind::Result, &k) {
+            Lookup::Corrupt(reason) => assert!(!reason.is_empty()),
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        assert!(fs::symlink_metadata(&path).is_err(), "corrupt entry kept");
+        assert_eq!(store.get(Kind::Result, &k), Lookup::Missing);
+
+        store
+            .put(Kind::Result, &k, b"again")
+            .expect("put after corrupt");
+        assert_eq!(
+            store.get(Kind::Result, &k),
+            Lookup::Found(b"again".to_vec())
+        );
+    }
+
+    fn modify_bytes(path: &Path, modify: impl FnOnce(&mut Vec<u8>)) {
+        let mut bytes = fs::read(path).expect("read entry");
+        modify(&mut bytes);
+        fs::write(path, bytes).expect("write entry");
+    }
+
+    #[test]
+    fn hex_is_lowercase_and_ordered() {
+        let mut k = [0u8; 32];
+        k[0] = 0xab;
+        k[1] = 0x01;
+        k[31] = 0xff;
+        let h = hex(&k);
+        assert_eq!(h.len(), 64);
+        assert!(h.starts_with("ab01"));
+        assert!(h.ends_with("ff"));
+        assert!(is_entry_name(OsStr::new(&h)));
+    }
+
+    #[test]
+    fn entry_name_check() {
+        assert!(!is_entry_name(OsStr::new("abc")));
+        assert!(!is_entry_name(OsStr::new(&"A".repeat(64))));
+        assert!(!is_entry_name(OsStr::new(&format!(
+            ".tmp.{}",
+            "a".repeat(59)
+        ))));
+        assert!(is_entry_name(OsStr::new(&"0".repeat(64))));
+    }
+
+    #[test]
+    fn header_encodes_to_fixed_length_and_decodes_back() {
+        let header = Header::for_payload(Kind::Manifest, b"abc");
+        let mut bytes = header.encode();
+        assert_eq!(bytes.len(), HEADER_LEN);
+        bytes.extend_from_slice(b"abc");
+        let (decoded, rest) = Header::decode(&bytes).expect("decode");
+        assert_eq!(decoded, header);
+        assert_eq!(rest, b"abc");
+        assert!(Header::decode(&bytes[..HEADER_LEN - 1]).is_none());
+    }
+
+    #[test]
+    fn store_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Store>();
+    }
+
+    #[test]
+    fn open_creates_layout_and_format_file() {
+        let (_dir, store) = new_store();
+        let root = store.root();
+        assert_eq!(fs::read_to_string(root.join("FORMAT")).unwrap(), "1\n");
+        for sub in ["v1/results", "v1/manifests", "v1/aux"] {
+            assert!(root.join(sub).is_dir(), "{sub} missing");
+        }
+        assert_eq!(store.aux_dir(), root.join("v1/aux"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for sub in ["", "v1", "v1/results"] {
+                let mode = fs::metadata(root.join(sub)).unwrap().permissions().mode();
+                assert_eq!(mode & 0o077, 0, "{sub:?} is accessible to others: {mode:o}");
+            }
+        }
+    }
+
+    #[test]
+    fn open_twice_keeps_entries() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"x").unwrap();
+        let again = Store::open(store.root()).unwrap();
+        assert_eq!(
+            again.get(Kind::Result, &key(1)),
+            Lookup::Found(b"x".to_vec())
+        );
+    }
+
+    #[test]
+    fn other_format_version_is_left_alone_and_store_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("cache");
+        fs::create_dir_all(root.join("v7/results/00")).unwrap();
+        fs::write(root.join("FORMAT"), "7\n").unwrap();
+        fs::write(root.join("v7/results/00").join("0".repeat(64)), b"v7 data").unwrap();
+
+        let store = Store::open(&root).unwrap();
+        assert_eq!(fs::read_to_string(root.join("FORMAT")).unwrap(), "7\n");
+        store.put(Kind::Result, &key(1), b"v1 data").unwrap();
+        assert_eq!(
+            store.get(Kind::Result, &key(1)),
+            Lookup::Found(b"v1 data".to_vec())
+        );
+        assert_eq!(store.get(Kind::Result, &[0; 32]), Lookup::Missing);
+
+        store.clear().unwrap();
+        assert!(root.join("v7/results/00").join("0".repeat(64)).exists());
+        assert_eq!(store.usage().unwrap(), (0, 0));
+    }
+
+    #[test]
+    fn open_fails_when_parent_is_a_regular_file() {
+        // Works as root too: no permission bits involved.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        fs::write(&file, b"").unwrap();
+        assert!(Store::open(&file.join("cache")).is_err());
+        assert!(Store::open(&file).is_err());
+    }
+
+    #[test]
+    fn round_trip_both_kinds() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"result").unwrap();
+        store.put(Kind::Manifest, &key(1), b"manifest").unwrap();
+        assert_eq!(
+            store.get(Kind::Result, &key(1)),
+            Lookup::Found(b"result".to_vec())
+        );
+        assert_eq!(
+            store.get(Kind::Manifest, &key(1)),
+            Lookup::Found(b"manifest".to_vec())
+        );
+    }
+
+    #[test]
+    fn kinds_are_separate_namespaces() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"result").unwrap();
+        assert_eq!(store.get(Kind::Manifest, &key(1)), Lookup::Missing);
+    }
+
+    #[test]
+    fn empty_and_large_payloads_round_trip() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"").unwrap();
+        assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Found(Vec::new()));
+        let big: Vec<u8> = (0..5_000_000u32).map(|i| (i % 251) as u8).collect();
+        store.put(Kind::Result, &key(2), &big).unwrap();
+        assert_eq!(store.get(Kind::Result, &key(2)), Lookup::Found(big));
+    }
+
+    #[test]
+    fn put_overwrites() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"old").unwrap();
+        store.put(Kind::Result, &key(1), b"new").unwrap();
+        assert_eq!(
+            store.get(Kind::Result, &key(1)),
+            Lookup::Found(b"new".to_vec())
+        );
+    }
+
+    #[test]
+    fn missing_key_is_missing() {
+        let (_dir, store) = new_store();
+        assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Missing);
+    }
+
+    #[test]
+    fn entry_file_is_header_then_payload() {
+        let (_dir, store) = new_store();
+        let k = key(3);
+        store.put(Kind::Manifest, &k, b"payload").unwrap();
+        let path = store.entry_path(Kind::Manifest, &k);
+        let name = hex(&k);
+        assert!(path.ends_with(format!("v1/manifests/{}/{name}", &name[..2])));
+        let bytes = fs::read(&path).unwrap();
+        assert_eq!(&bytes[..4], b"ZCCE");
+        assert_eq!(&bytes[4..6], &1u16.to_le_bytes());
+        assert_eq!(bytes[6], 2, "kind");
+        assert_eq!(bytes[7], 0, "compression");
+        assert_eq!(&bytes[8..16], &7u64.to_le_bytes());
+        assert_eq!(&bytes[16..48], blake3::hash(b"payload").as_bytes());
+        assert_eq!(&bytes[48..], b"payload");
+    }
+
+    #[test]
+    fn truncated_payload_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b.truncate(b.len() - 1)));
+    }
+
+    #[test]
+    fn truncated_header_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b.truncate(HEADER_LEN / 2)));
+    }
+
+    #[test]
+    fn zero_length_file_is_corrupt() {
+        assert_corrupt_then_recovers(|p| fs::write(p, b"").unwrap());
+    }
+
+    #[test]
+    fn flipped_payload_bit_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b[HEADER_LEN + 3] ^= 0x10));
+    }
+
+    #[test]
+    fn flipped_checksum_bit_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b[20] ^= 0x01));
+    }
+
+    #[test]
+    fn wrong_magic_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b[..4].copy_from_slice(b"CCZE")));
+    }
+
+    #[test]
+    fn wrong_version_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b[4] = 2));
+    }
+
+    #[test]
+    fn unknown_compression_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b[7] = 9));
+    }
+
+    #[test]
+    fn length_field_mismatch_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b[8] += 1));
+    }
+
+    #[test]
+    fn trailing_garbage_is_corrupt() {
+        assert_corrupt_then_recovers(|p| modify_bytes(p, |b| b.push(0)));
+    }
+
+    #[test]
+    fn wrong_kind_is_corrupt() {
+        // A manifest file under a result's name, e.g. from a store merged by hand.
+        assert_corrupt_then_recovers(|p| {
+            let header = Header::for_payload(Kind::Manifest, b"hello world").encode();
+            fs::write(p, [header, b"hello world".to_vec()].concat()).unwrap();
+        });
+    }
+
+    #[test]
+    fn directory_at_entry_path_is_corrupt_and_removed() {
+        assert_corrupt_then_recovers(|p| {
+            fs::remove_file(p).unwrap();
+            fs::create_dir_all(p.join("sub")).unwrap();
+            fs::write(p.join("sub/file"), b"x").unwrap();
+        });
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifo_at_entry_path_does_not_block() {
+        let fifo_made = |p: &Path| {
+            fs::remove_file(p).unwrap();
+            std::process::Command::new("mkfifo")
+                .arg(p)
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        // Probe first: without a mkfifo command there is nothing to test.
+        let probe = tempfile::tempdir().unwrap();
+        let probe_file = probe.path().join("f");
+        fs::write(&probe_file, b"").unwrap();
+        if !fifo_made(&probe_file) {
+            eprintln!("mkfifo unavailable; skipping");
+            return;
+        }
+        assert_corrupt_then_recovers(|p| assert!(fifo_made(p)));
+    }
+
+    #[test]
+    fn fanout_replaced_by_file_reads_missing() {
+        let (_dir, store) = new_store();
+        let k = key(1);
+        let fanout = store
+            .entry_path(Kind::Result, &k)
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        fs::write(&fanout, b"not a dir").unwrap();
+        assert_eq!(store.get(Kind::Result, &k), Lookup::Missing);
+        assert!(store.put(Kind::Result, &k, b"x").is_err());
+    }
+
+    #[test]
+    fn get_refreshes_mtime() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"x").unwrap();
+        let path = store.entry_path(Kind::Result, &key(1));
+        let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        File::open(&path).unwrap().set_modified(old).unwrap();
+
+        assert!(matches!(store.get(Kind::Result, &key(1)), Lookup::Found(_)));
+        let mtime = fs::metadata(&path).unwrap().modified().unwrap();
+        let age = SystemTime::now().duration_since(mtime).unwrap_or_default();
+        assert!(
+            age < Duration::from_secs(60),
+            "mtime not refreshed: {mtime:?}"
+        );
+    }
+
+    #[test]
+    fn put_leaves_no_temp_files() {
+        let (_dir, store) = new_store();
+        for n in 0..50 {
+            store.put(Kind::Result, &key(n), &payload(n, 0)).unwrap();
+        }
+        let names = all_file_names(store.root());
+        assert!(
+            names.iter().all(|n| !n.starts_with(TEMP_PREFIX)),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn failed_rename_removes_temp_file() {
+        let (_dir, store) = new_store();
+        let path = store.entry_path(Kind::Result, &key(1));
+        // A non-empty directory at the final path makes the rename fail, even for root.
+        fs::create_dir_all(path.join("blocker")).unwrap();
+        assert!(store.put(Kind::Result, &key(1), b"x").is_err());
+        let fanout = path.parent().unwrap();
+        let names: Vec<_> = fs::read_dir(fanout)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec![hex(&key(1))]);
+    }
+
+    #[test]
+    fn put_fails_without_panicking_when_layout_is_a_file() {
+        // Tests run as root, where permission bits do not stop writes; a regular file
+        // where the results directory should be fails for everyone.
+        let (_dir, store) = new_store();
+        let results = store.root().join("v1/results");
+        fs::remove_dir_all(&results).unwrap();
+        fs::write(&results, b"not a directory").unwrap();
+        assert!(store.put(Kind::Result, &key(1), b"x").is_err());
+        assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Missing);
+        // The other namespace is unaffected.
+        store.put(Kind::Manifest, &key(1), b"m").unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn put_into_read_only_directory_fails_unless_privileged() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, store) = new_store();
+        let results = store.root().join("v1/results");
+        fs::set_permissions(&results, fs::Permissions::from_mode(0o500)).unwrap();
+        // Root (CAP_DAC_OVERRIDE) writes anyway; then this scenario cannot be tested here.
+        let privileged = fs::write(results.join("probe"), b"").is_ok();
+        let result = store.put(Kind::Result, &key(1), b"x");
+        fs::set_permissions(&results, fs::Permissions::from_mode(0o700)).unwrap();
+        if privileged {
+            eprintln!("running privileged; read-only permissions not enforced");
+        } else {
+            assert!(result.is_err());
+        }
+    }
+
+    #[test]
+    fn clear_removes_entries_and_keeps_store_usable() {
+        let (_dir, store) = new_store();
+        for n in 0..20 {
+            store.put(Kind::Result, &key(n), &payload(n, 0)).unwrap();
+            store.put(Kind::Manifest, &key(n), &payload(n, 1)).unwrap();
+        }
+        fs::write(store.aux_dir().join("compiler-hashes"), b"keep me").unwrap();
+
+        store.clear().unwrap();
+        assert_eq!(store.usage().unwrap(), (0, 0));
+        for n in 0..20 {
+            assert_eq!(store.get(Kind::Result, &key(n)), Lookup::Missing);
+            assert_eq!(store.get(Kind::Manifest, &key(n)), Lookup::Missing);
+        }
+        assert!(store.aux_dir().join("compiler-hashes").exists());
+        assert!(store.root().join("FORMAT").exists());
+
+        store.put(Kind::Result, &key(1), b"after").unwrap();
+        assert_eq!(
+            store.get(Kind::Result, &key(1)),
+            Lookup::Found(b"after".to_vec())
+        );
+    }
+
+    #[test]
+    fn clear_on_empty_or_partial_store() {
+        let (_dir, store) = new_store();
+        store.clear().unwrap();
+        fs::remove_dir_all(store.root().join("v1/manifests")).unwrap();
+        store.clear().unwrap();
+        assert!(store.root().join("v1/manifests").is_dir());
+    }
+
+    #[test]
+    fn clear_sweeps_leftover_trash() {
+        let (_dir, store) = new_store();
+        let leftover = store.root().join("v1/.trash.123.1.0/ab");
+        fs::create_dir_all(&leftover).unwrap();
+        fs::write(leftover.join("x"), b"x").unwrap();
+        store.clear().unwrap();
+        assert!(!store.root().join("v1/.trash.123.1.0").exists());
+    }
+
+    #[test]
+    fn usage_counts_entries_and_bytes() {
+        let (_dir, store) = new_store();
+        assert_eq!(store.usage().unwrap(), (0, 0));
+        store.put(Kind::Result, &key(1), b"12345").unwrap();
+        store.put(Kind::Manifest, &key(2), b"").unwrap();
+        store.put(Kind::Result, &key(3), b"123").unwrap();
+        let expected_bytes = (3 * HEADER_LEN + 5 + 3) as u64;
+        assert_eq!(store.usage().unwrap(), (3, expected_bytes));
+
+        // Temp files, aux files and stray names are not entries.
+        let fanout = store.entry_path(Kind::Result, &key(1));
+        fs::write(fanout.with_file_name(".tmp.1.2.3"), b"partial").unwrap();
+        fs::write(fanout.with_file_name("README"), b"x").unwrap();
+        fs::write(store.root().join("v1/results/stray"), b"x").unwrap();
+        fs::write(store.aux_dir().join("memo"), b"x").unwrap();
+        assert_eq!(store.usage().unwrap(), (3, expected_bytes));
+
+        // Overwriting does not add an entry.
+        store.put(Kind::Result, &key(1), b"1").unwrap();
+        assert_eq!(store.usage().unwrap(), (3, expected_bytes - 4));
+    }
+
+    #[test]
+    fn concurrent_puts_and_gets() {
+        const THREADS: u32 = 8;
+        const OPS: u32 = 200;
+        let (_dir, store) = new_store();
+        let barrier = Barrier::new(THREADS as usize);
+        thread::scope(|s| {
+            for t in 0..THREADS {
+                let (store, barrier) = (&store, &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    for i in 0..OPS {
+                        // Half the keys are shared by all threads, half are this thread's own.
+                        let n = if i % 2 == 0 {
+                            i % 16
+                        } else {
+                            1000 + t * OPS + i
+                        };
+                        // Every writer of a key writes the same bytes, as a content-addressed cache does.
+                        let expected = payload(n, 0);
+                        store.put(Kind::Result, &key(n), &expected).expect("put");
+                        match store.get(Kind::Result, &key(n % 16)) {
+                            Lookup::Found(p) => assert_eq!(p, payload(n % 16, 0)),
+                            Lookup::Missing => {}
+                            Lookup::Corrupt(reason) => panic!("corrupt: {reason}"),
+                        }
+                        assert_eq!(store.get(Kind::Result, &key(n)), Lookup::Found(expected));
+                    }
+                });
+            }
+        });
+        let names = all_file_names(store.root());
+        assert!(names.iter().all(|n| !n.starts_with(TEMP_PREFIX)));
+    }
+
+    #[test]
+    fn concurrent_overwrites_with_different_payloads_never_tear() {
+        let (_dir, store) = new_store();
+        let k = key(7);
+        let candidates: Vec<Vec<u8>> = (0..8)
+            .flat_map(|t| (0..200).map(move |i| payload(7 + t, i)))
+            .collect();
+        thread::scope(|s| {
+            for t in 0..8 {
+                let (store, candidates) = (&store, &candidates);
+                s.spawn(move || {
+                    for i in 0..200 {
+                        store.put(Kind::Manifest, &k, &payload(7 + t, i)).unwrap();
+                        match store.get(Kind::Manifest, &k) {
+                            Lookup::Found(p) => assert!(candidates.contains(&p), "torn payload"),
+                            other => panic!("expected Found, got {other:?}"),
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn clear_during_concurrent_gets_never_reports_corrupt() {
+        let (_dir, store) = new_store();
+        let done = AtomicBool::new(false);
+        thread::scope(|s| {
+            let (store, done) = (&store, &done);
+            s.spawn(move || {
+                // Stop the readers even if a clear fails, so a failure cannot hang the test.
+                let result = (0..30).try_for_each(|_| {
+                    thread::sleep(Duration::from_millis(2));
+                    store.clear()
+                });
+                done.store(true, Ordering::SeqCst);
+                result.expect("clear");
+            });
+            for t in 0..6u32 {
+                s.spawn(move || {
+                    let mut i = 0u32;
+                    while !done.load(Ordering::SeqCst) {
+                        let n = (i * 7 + t) % 64;
+                        if i.is_multiple_of(3) {
+                            store
+                                .put(Kind::Result, &key(n), &payload(n, 0))
+                                .expect("put");
+                        }
+                        match store.get(Kind::Result, &key(n)) {
+                            Lookup::Found(p) => assert_eq!(p, payload(n, 0)),
+                            Lookup::Missing => {}
+                            Lookup::Corrupt(reason) => panic!("corrupt: {reason}"),
+                        }
+                        i += 1;
+                    }
+                });
+            }
+        });
+        let leftovers: Vec<_> = fs::read_dir(store.root().join("v1"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(TRASH_PREFIX))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn unique_names_differ() {
+        let a = unique_name(TEMP_PREFIX);
+        let b = unique_name(TEMP_PREFIX);
+        assert_ne!(a, b);
+        assert!(a.starts_with(&format!(".tmp.{}.", std::process::id())));
+        let other_thread = thread::spawn(|| unique_name(TEMP_PREFIX)).join().unwrap();
+        let thread_field = |name: &str| name.split('.').nth(3).map(str::to_owned);
+        assert_ne!(thread_field(&a), thread_field(&other_thread));
+    }
+}

@@ -1,0 +1,170 @@
+//! Whole builds of the fixtures through their Makefiles, the way users run
+//! them: `make CC="zcc avr-gcc" CXX="zcc avr-g++"`.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// Copies `fixtures/<name>` into the env's work dir.
+fn fixture(env: &TestEnv, name: &str) {
+    copy_tree(&repo_root().join("fixtures").join(name), &env.work);
+    let _ = std::fs::remove_dir_all(env.work.join("build"));
+}
+
+fn make(env: &TestEnv, args: &[&str]) -> Run {
+    let mut all = vec!["-j2"];
+    all.extend_from_slice(args);
+    let mut call = env
+        .call(Path::new("make"), &all)
+        .keep_outputs()
+        .timeout(Duration::from_secs(600));
+    call.cmd
+        .env("ZCC_DIR", &env.store)
+        .env("ZCC_LOGFILE", &env.log);
+    let run = call.run();
+    run.success();
+    run
+}
+
+/// Files under `work/build` with the given suffix → content.
+fn build_files(env: &TestEnv, suffix: &str) -> BTreeMap<String, Vec<u8>> {
+    files_under(&env.work.join("build"))
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(suffix))
+        .map(|p| {
+            let bytes = env.read(&format!("build/{p}"));
+            (p, bytes)
+        })
+        .collect()
+}
+
+fn assert_same_files(
+    what: &str,
+    expected: &BTreeMap<String, Vec<u8>>,
+    actual: &BTreeMap<String, Vec<u8>>,
+) {
+    assert_eq!(
+        expected.keys().collect::<Vec<_>>(),
+        actual.keys().collect::<Vec<_>>(),
+        "{what}: file lists"
+    );
+    for (name, bytes) in expected {
+        assert_bytes_eq(&format!("{what}: {name}"), bytes, &actual[name]);
+    }
+}
+
+#[test]
+fn arduino_sketch_clean_build_misses_rebuild_hits_hex_identical() {
+    require_arduino();
+    require_tool("make");
+    let env = TestEnv::new();
+    fixture(&env, "arduino-sketch");
+    let cc = format!("CC={ZCC} avr-gcc");
+    let cxx = format!("CXX={ZCC} avr-g++");
+
+    // Reference: a plain build.
+    make(&env, &[]);
+    let hex = env.read("build/firmware.hex");
+    let deps = build_files(&env, ".d");
+    let compiles = build_files(&env, ".o").len() as u64;
+    assert!(
+        compiles >= 20,
+        "expected the whole core to be compiled, got {compiles} objects"
+    );
+    make(&env, &["clean"]);
+
+    // Through zcc: every compile a miss; the link (via $(CC)) a passthrough.
+    make(&env, &[&cc, &cxx]);
+    env.assert_counters(&[("miss", compiles), ("passthrough_link", 1)]);
+    assert_bytes_eq(
+        "firmware.hex (zcc misses vs plain)",
+        &hex,
+        &env.read("build/firmware.hex"),
+    );
+    assert_same_files(
+        ".d files (zcc misses vs plain)",
+        &deps,
+        &build_files(&env, ".d"),
+    );
+
+    // Clean, rebuild: every compile a hit, same firmware and dependency files.
+    make(&env, &["clean"]);
+    make(&env, &[&cc, &cxx]);
+    env.assert_counters(&[
+        ("miss", compiles),
+        ("hit", compiles),
+        ("passthrough_link", 2),
+    ]);
+    assert_bytes_eq(
+        "firmware.hex (zcc hits vs plain)",
+        &hex,
+        &env.read("build/firmware.hex"),
+    );
+    assert_same_files(
+        ".d files (zcc hits vs plain)",
+        &deps,
+        &build_files(&env, ".d"),
+    );
+}
+
+#[test]
+fn arduino_sketch_other_build_dir_hits() {
+    require_arduino();
+    require_tool("make");
+    let env = TestEnv::new();
+    fixture(&env, "arduino-sketch");
+    let cc = format!("CC={ZCC} avr-gcc");
+    let cxx = format!("CXX={ZCC} avr-g++");
+    make(&env, &[&cc, &cxx]);
+    let compiles = env.counter("miss");
+    let hex = env.read("build/firmware.hex");
+    make(&env, &[&cc, &cxx, "BUILD=build/elsewhere/deeper"]);
+    env.assert_counters(&[
+        ("miss", compiles),
+        ("hit", compiles),
+        ("passthrough_link", 2),
+    ]);
+    assert_bytes_eq(
+        "firmware.hex",
+        &hex,
+        &env.read("build/elsewhere/deeper/firmware.hex"),
+    );
+}
+
+#[test]
+fn host_project_warning_replayed_through_make_and_rebuild_hits() {
+    require_tool("make");
+    let env = TestEnv::new();
+    fixture(&env, "host-project");
+    let plain = make(&env, &["-j1"]);
+    assert!(
+        plain.stderr_text().contains("unused_on_purpose"),
+        "{}",
+        plain.stderr_text()
+    );
+    let demo_output = env.call(&env.path("build/demo"), &[]).run();
+    demo_output.success();
+    let objects = build_files(&env, ".o");
+    let deps = build_files(&env, ".d");
+    make(&env, &["clean"]);
+
+    let cc = format!("CC={ZCC} gcc");
+    let cxx = format!("CXX={ZCC} g++");
+    let miss = make(&env, &["-j1", &cc, &cxx]);
+    assert_bytes_eq("make stderr (misses)", &plain.stderr, &miss.stderr);
+    env.assert_counters(&[("miss", 4), ("passthrough_link", 1)]);
+    assert_same_files("objects (misses)", &objects, &build_files(&env, ".o"));
+    assert_same_files(".d (misses)", &deps, &build_files(&env, ".d"));
+
+    make(&env, &["clean"]);
+    let hit = make(&env, &["-j1", &cc, &cxx]);
+    assert_bytes_eq("make stderr (hits)", &plain.stderr, &hit.stderr);
+    env.assert_counters(&[("miss", 4), ("hit", 4), ("passthrough_link", 2)]);
+    assert_same_files("objects (hits)", &objects, &build_files(&env, ".o"));
+    assert_same_files(".d (hits)", &deps, &build_files(&env, ".d"));
+    let rerun = env.call(&env.path("build/demo"), &[]).run();
+    assert_bytes_eq("demo output", &demo_output.stdout, &rerun.stdout);
+}
