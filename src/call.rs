@@ -10,6 +10,7 @@ use std::fs;
 use std::io;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
@@ -44,8 +45,9 @@ pub(crate) struct Call<'a> {
     identity: [u8; 32],
     /// Content hashes of the `--specs=` files.
     specs: Vec<[u8; 32]>,
-    /// On the filesystem's clock, before anything read an input.
-    start: SystemTime,
+    /// On the filesystem's clock, taken before the first program (preprocessor or compiler)
+    /// reads an input; a hit never needs it.
+    start: OnceLock<SystemTime>,
 }
 
 /// A preprocessor-mode key with its parts and the files the preprocessor read.
@@ -105,7 +107,6 @@ impl<'a> Call<'a> {
             .collect();
         let identity = compiler::identity(compiler, &probe, &req.env, &memo)
             .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
-        let start = fs_now(&memo);
         let specs = spec_hashes(compiler, &inv, req, &memo)?;
         Ok(Call {
             cache,
@@ -117,7 +118,7 @@ impl<'a> Call<'a> {
             memo,
             identity,
             specs,
-            start,
+            start: OnceLock::new(),
         })
     }
 
@@ -131,6 +132,12 @@ impl<'a> Call<'a> {
 
     fn log(&self, message: &str) {
         self.cache.log(message);
+    }
+
+    /// The moment before any program read the inputs: an input modified after it may differ
+    /// between what the key saw and what the compiler read.
+    fn start(&self) -> SystemTime {
+        *self.start.get_or_init(|| fs_now(&self.memo))
     }
 
     fn path(&self, p: &str) -> PathBuf {
@@ -152,7 +159,9 @@ impl<'a> Call<'a> {
 
     pub(crate) fn run(self) -> Result<Outcome, Internal> {
         if !self.inv.language.is_preprocessed() {
-            // Assembler and preprocessed input: the file's content is the whole input.
+            // Assembler and preprocessed input: the file's content is the whole input. It is
+            // hashed after the start mark, so a change before the compile is noticed.
+            self.start();
             let mut common = self.common(KeyMode::Direct);
             let info = filehash::file_info(&self.path(&self.inv.input), &self.memo)
                 .map_err(|e| Internal::new("error_internal", format!("{}: {e}", self.inv.input)))?;
@@ -210,6 +219,7 @@ impl<'a> Call<'a> {
 
     /// Run `compiler <cpp args> -E <input>`.
     fn run_preprocessor(&self) -> Result<process::Captured, Internal> {
+        self.start();
         let mut args: Vec<OsString> = self.inv.cpp_args.iter().map(OsString::from).collect();
         args.push("-E".into());
         args.push(self.inv.input.clone().into());
@@ -421,6 +431,7 @@ impl<'a> Call<'a> {
         {
             args.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
         }
+        self.start();
         let done = match capture(&self.compiler.path, &args, self.req) {
             Ok(c) => Completed {
                 status: c.status,
@@ -485,8 +496,10 @@ impl<'a> Call<'a> {
                 includes,
             } => {
                 let files = self.read_includes(includes)?;
-                let entry = self.collect(done, &files)?;
+                // Hash first, then check that nothing changed since the compile started: a
+                // file changed after the check could otherwise be hashed with new content.
                 let (candidate, flags) = self.candidate(manifest_key, &files)?;
+                let entry = self.collect(done, &files)?;
                 let stored = match &candidate.target {
                     Target::Result(key) => {
                         self.put(Kind::Result, key, &entry.encode()).map(|()| *key)
@@ -525,7 +538,7 @@ impl<'a> Call<'a> {
         if let Some(f) = pp
             .inputs
             .iter()
-            .find(|f| written_since(&self.path(f), self.start))
+            .find(|f| written_since(&self.path(f), self.start()))
         {
             self.log(&format!("{f} changed during the compile"));
             return Err("not_stored_modified_input".into());
@@ -658,7 +671,7 @@ impl<'a> Call<'a> {
             for extra in &self.inv.extras {
                 for variant in replay::extra_variants(out) {
                     let path = self.req.cwd.join(replay::extra_path(out, *extra, *variant));
-                    if modified_at_or_after(&path, self.start) {
+                    if modified_at_or_after(&path, self.start()) {
                         let data =
                             fs::read(&path).map_err(|_| "not_stored_no_output".to_string())?;
                         extras.push((*extra, *variant, data));
@@ -669,7 +682,7 @@ impl<'a> Call<'a> {
         }
         if let Some(f) = inputs
             .iter()
-            .find(|f| written_since(&self.path(f), self.start))
+            .find(|f| written_since(&self.path(f), self.start()))
         {
             self.log(&format!("{f} changed during the compile"));
             return Err("not_stored_modified_input".into());

@@ -1,7 +1,7 @@
 //! The `zcc` binary: decide the mode (wrap, masquerade, command), call the library, exit with
 //! the right status.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -43,6 +43,7 @@ enum Cmd {
     Clear,
 }
 
+/// zcc's command names (clap's `help` included).
 const COMMANDS: &[&str] = &["stats", "store-path", "clear", "help"];
 
 fn main() -> ExitCode {
@@ -65,20 +66,32 @@ fn main() -> ExitCode {
         rest = &rest[1..];
     }
     match rest.first() {
-        None => command(&argv[..1]),
-        Some(first) if is_command(first) => command(&argv),
-        Some(first) => compile(first.clone(), rest[1..].to_vec()),
+        None => command(Cli::try_parse_from(&argv[..1])),
+        Some(first) if first.to_string_lossy().starts_with('-') => {
+            command(Cli::try_parse_from(rest_with_name(rest)))
+        }
+        Some(first) => {
+            let name = first.to_string_lossy();
+            if name.contains('/') || !COMMANDS.contains(&name.as_ref()) {
+                return compile(first.clone(), rest[1..].to_vec());
+            }
+            // A command name: it is the command when its arguments parse as that command's
+            // (`zcc clear`, although /usr/bin/clear exists); otherwise a compiler of that
+            // name in PATH wins, so a call whose first argument is a compiler is never refused.
+            let parsed = Cli::try_parse_from(rest_with_name(rest));
+            if parsed.is_err() && which::which(first).is_ok() {
+                return compile(first.clone(), rest[1..].to_vec());
+            }
+            command(parsed)
+        }
     }
 }
 
-/// A first argument is a zcc command only if it names one and is not also an executable in
-/// PATH: a call whose first argument is a compiler is never refused.
-fn is_command(first: &OsStr) -> bool {
-    let s = first.to_string_lossy();
-    if s.starts_with('-') {
-        return true;
-    }
-    COMMANDS.contains(&s.as_ref()) && which::which(first).is_err()
+/// The arguments as clap expects them, with the program name first.
+fn rest_with_name(rest: &[OsString]) -> Vec<OsString> {
+    std::iter::once(OsString::from("zcc"))
+        .chain(rest.iter().cloned())
+        .collect()
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -118,8 +131,8 @@ fn compile(compiler: OsString, args: Vec<OsString>) -> ExitCode {
     }
 }
 
-fn command(argv: &[OsString]) -> ExitCode {
-    let cli = match Cli::try_parse_from(argv) {
+fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
