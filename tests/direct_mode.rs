@@ -1,0 +1,613 @@
+//! Direct mode: a manifest of every file an earlier compile read (with content
+//! hashes, plus paths that must stay absent) serves a hit without running the
+//! preprocessor. Every hit here is checked byte for byte against a plain compile
+//! of the same command, and every change that could make a stored result stale
+//! (an edited, removed or newly shadowing header, a local header next to an
+//! identical source, time macros, `__FILE__`, a damaged manifest) must give the
+//! plain compiler's result.
+
+mod common;
+use common::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+const MAIN_C: &str = "#include <stddef.h>\n#include \"defs.h\"\n\
+                      size_t value(void) { return ANSWER + sizeof(size_t); }\n";
+
+/// The simple project most tests start from: `src/main.c` includes `defs.h`
+/// (found through `-Iinclude`).
+fn project(defs: &str) -> TestEnv {
+    let env = TestEnv::new();
+    env.write("src/main.c", MAIN_C);
+    env.write("include/defs.h", defs);
+    env
+}
+
+const ARGS: [&str; 6] = ["gcc", "-Iinclude", "-c", "src/main.c", "-o", "main.o"];
+
+/// A compiler wrapper that appends its arguments (one call per line) to a log
+/// and then `exec`s the real gcc. Both live outside `work/`, so the harness does
+/// not take them for outputs.
+fn wrapper(env: &TestEnv) -> (String, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let gcc = find_in_path("gcc").expect("gcc in PATH");
+    let log = env.root.join("cc-wrap.log");
+    let script = env.root.join("bin/cc-wrap");
+    fs::create_dir_all(script.parent().unwrap()).unwrap();
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            gcc.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    (script.to_str().unwrap().to_string(), log)
+}
+
+/// The wrapper calls logged so far (one line per call), and empties the log.
+fn take_calls(log: &Path) -> Vec<String> {
+    let text = fs::read_to_string(log).unwrap_or_default();
+    let _ = fs::remove_file(log);
+    text.lines().map(str::to_string).collect()
+}
+
+/// Files under `<store>/v1/manifests/` (panics if there is none: the test would
+/// prove nothing).
+fn manifest_files(env: &TestEnv) -> Vec<PathBuf> {
+    let dir = env.store.join("v1/manifests");
+    let files: Vec<PathBuf> = files_under(&dir)
+        .into_iter()
+        .filter(|rel| !rel.to_string_lossy().contains(".tmp."))
+        .map(|rel| dir.join(rel))
+        .collect();
+    assert!(
+        !files.is_empty(),
+        "no manifest under {} after a direct-mode miss; store holds {:?}",
+        dir.display(),
+        env.store_files()
+    );
+    files
+}
+
+/// Runs plain, zcc, plain until both plain runs give the same outputs (they ran
+/// within the same second, so `__TIME__` had one value), then asserts that the
+/// zcc run gave exactly those. Returns the zcc run.
+fn bracketed(env: &TestEnv, args: &[&str]) -> Run {
+    for _ in 0..10 {
+        let before = env.plain(args).run();
+        before.success();
+        let cached = env.zcc(args).run();
+        let after = env.plain(args).run();
+        if before.outputs == after.outputs {
+            env.assert_same_run(&before, &cached);
+            return cached;
+        }
+    }
+    panic!("ten plain compiles in a row straddled a second boundary; machine too slow?");
+}
+
+/// The local date as `__DATE__` sees it changes at midnight; a test that runs
+/// across midnight is retried.
+fn today() -> String {
+    let out = Command::new("date").arg("+%F").output().expect("run date");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn direct_hit_runs_neither_preprocessor_nor_compiler() {
+    let env = project("#define ANSWER 42\n");
+    let (wrap, log) = wrapper(&env);
+    let tail = ["-Iinclude", "-O2", "-c", "src/main.c", "-o", "main.o"];
+    let plain_args: Vec<&str> = std::iter::once("gcc").chain(tail).collect();
+    let zcc_args: Vec<&str> = std::iter::once(wrap.as_str()).chain(tail).collect();
+    let plain = env.plain(&plain_args).run();
+    plain.success();
+
+    let miss = env.zcc(&zcc_args).run();
+    env.assert_same_run(&plain, &miss);
+    env.assert_counters(&[("miss", 1)]);
+    let miss_calls = take_calls(&log);
+    assert!(
+        miss_calls.iter().any(|c| c.contains("src/main.c")),
+        "the miss did not compile through the wrapper: {miss_calls:?}"
+    );
+    eprintln!("wrapper calls during the miss: {miss_calls:#?}");
+
+    let hit = env.zcc(&zcc_args).run();
+    env.assert_same_run(&plain, &hit);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    let hit_calls = take_calls(&log);
+    let preprocessor_calls: Vec<&String> = hit_calls
+        .iter()
+        .filter(|c| c.split(' ').any(|a| a == "-E"))
+        .collect();
+    assert!(
+        preprocessor_calls.is_empty(),
+        "a direct hit ran the preprocessor: {preprocessor_calls:?}\n{}",
+        env.log_tail()
+    );
+    assert!(
+        hit_calls.is_empty(),
+        "a direct hit ran the compiler {} time(s): {hit_calls:?}\n{}",
+        hit_calls.len(),
+        env.log_tail()
+    );
+}
+
+#[test]
+fn header_edit_misses_and_restoring_the_old_content_hits_again() {
+    // Same length on purpose: only the content tells the versions apart.
+    let (v1, v2) = ("#define ANSWER 41\n", "#define ANSWER 42\n");
+    let env = project(v1);
+    let one = env.assert_zcc_matches_plain(&ARGS);
+    env.write("include/defs.h", v2);
+    let two = env.assert_zcc_matches_plain(&ARGS);
+    assert_ne!(
+        one.output("main.o"),
+        two.output("main.o"),
+        "the header edit must change the object"
+    );
+    env.assert_counters(&[("miss", 2)]);
+
+    env.write("include/defs.h", v1);
+    let back = env.assert_zcc_matches_plain(&ARGS);
+    assert_bytes_eq("main.o (v1 again)", one.output("main.o"), back.output("main.o"));
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+    env.write("include/defs.h", v2);
+    env.assert_zcc_matches_plain(&ARGS);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
+}
+
+#[test]
+fn touched_header_with_the_same_content_still_hits() {
+    let env = project("#define ANSWER 42\n");
+    env.assert_zcc_matches_plain(&ARGS);
+    let header = env.path("include/defs.h");
+    let old_mtime = fs::metadata(&header).unwrap().modified().unwrap();
+    // Rewritten with identical bytes, and dated in the future: every stat field
+    // but the size changes.
+    fs::write(&header, "#define ANSWER 42\n").unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&header)
+        .unwrap()
+        .set_modified(SystemTime::now() + Duration::from_secs(30))
+        .unwrap();
+    assert_ne!(fs::metadata(&header).unwrap().modified().unwrap(), old_mtime);
+    env.assert_zcc_matches_plain(&ARGS);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+}
+
+#[test]
+fn header_removed_with_its_include_gives_the_new_object_and_dependency_file() {
+    let env = TestEnv::new();
+    env.write(
+        "src/main.c",
+        "#include \"outer.h\"\nint value(void) { return OUTER; }\n",
+    );
+    env.write(
+        "include/outer.h",
+        "#include \"gone.h\"\n#define OUTER (GONE + 1)\n",
+    );
+    env.write("include/gone.h", "#define GONE 2\n");
+    let args = [
+        "gcc",
+        "-Iinclude",
+        "-MD",
+        "-MF",
+        "main.d",
+        "-c",
+        "src/main.c",
+        "-o",
+        "main.o",
+    ];
+    let before = env.assert_zcc_matches_plain(&args);
+    assert!(String::from_utf8_lossy(before.output("main.d")).contains("include/gone.h"));
+
+    fs::remove_file(env.path("include/gone.h")).unwrap();
+    env.write("include/outer.h", "#define OUTER 4\n");
+    for _ in 0..2 {
+        let after = env.assert_zcc_matches_plain(&args);
+        let d = String::from_utf8_lossy(after.output("main.d")).into_owned();
+        assert!(!d.contains("gone.h"), "stale entry in the .d file:\n{d}");
+        assert_ne!(before.output("main.o"), after.output("main.o"));
+    }
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+}
+
+#[test]
+fn header_created_earlier_in_the_bracket_search_path_misses() {
+    let env = TestEnv::new();
+    env.write(
+        "src/s.c",
+        "#include <x.h>\nint value(void) { return X; }\n",
+    );
+    env.write("b/x.h", "#define X 2\n");
+    env.mkdir("a");
+    let args = ["gcc", "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+
+    env.write("a/x.h", "#define X 1\n");
+    let new = env.assert_zcc_matches_plain(&args);
+    assert_ne!(old.output("s.o"), new.output("s.o"));
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+
+    // Gone again: the first candidate (b/x.h, a/x.h absent) matches again.
+    fs::remove_file(env.path("a/x.h")).unwrap();
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
+}
+
+#[test]
+fn header_created_next_to_the_source_shadows_the_include_path() {
+    let env = TestEnv::new();
+    env.write(
+        "src/m.c",
+        "#include \"cfg.h\"\nint value(void) { return CFG; }\n",
+    );
+    env.write("include/cfg.h", "#define CFG 1\n");
+    let args = ["gcc", "-Iinclude", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+
+    env.write("src/cfg.h", "#define CFG 2\n");
+    let new = env.assert_zcc_matches_plain(&args);
+    assert_ne!(old.output("m.o"), new.output("m.o"));
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+}
+
+#[test]
+fn header_created_next_to_the_including_header_shadows_the_include_path() {
+    // `#include "inner.h"` inside hdr/outer.h searches hdr/ first (the including
+    // file's directory), then -Iinc2, then -Ihdr. inner.h is first found in
+    // inc2/; creating hdr/inner.h changes what the compiler reads.
+    let env = TestEnv::new();
+    env.write(
+        "src/m.c",
+        "#include \"outer.h\"\nint value(void) { return INNER; }\n",
+    );
+    env.write("hdr/outer.h", "#include \"inner.h\"\n");
+    env.write("inc2/inner.h", "#define INNER 1\n");
+    let args = ["gcc", "-Iinc2", "-Ihdr", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+
+    env.write("hdr/inner.h", "#define INNER 2\n");
+    let plain = env.plain(&args).run();
+    assert_ne!(
+        old.output("m.o"),
+        plain.output("m.o"),
+        "precondition: gcc now reads hdr/inner.h"
+    );
+    let cached = env.zcc(&args).run();
+    env.assert_same_run(&plain, &cached);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+}
+
+#[test]
+fn identical_sources_with_different_local_headers_do_not_share_a_result() {
+    let env = TestEnv::new();
+    // A workspace marker, so that paths are rewritten through root tokens.
+    env.mkdir(".git");
+    let source = "#include \"r.h\"\nint value(void) { return R; }\n";
+    env.write("a/x.c", source);
+    env.write("b/x.c", source);
+    env.write("a/r.h", "#define R 1\n");
+    env.write("b/r.h", "#define R 2\n");
+    let args = ["gcc", "-c", "x.c", "-o", "x.o"];
+    let compile = |dir: &str| {
+        let plain = env.plain(&args).cwd(dir).run();
+        plain.success();
+        let cached = env.zcc(&args).cwd(dir).run();
+        env.assert_same_run(&plain, &cached);
+        cached
+    };
+    let a = compile("a");
+    env.assert_counters(&[("miss", 1)]);
+    let b = compile("b");
+    env.assert_counters(&[("miss", 2)]);
+    assert_ne!(a.output("a/x.o"), b.output("b/x.o"));
+    // From the top directory (other arguments, same files).
+    env.assert_zcc_matches_plain(&["gcc", "-c", "a/x.c", "-o", "a.o"]);
+    env.assert_zcc_matches_plain(&["gcc", "-c", "b/x.c", "-o", "b.o"]);
+    let misses = env.counter("miss");
+    // Each again: hits with each one's own object.
+    compile("a");
+    compile("b");
+    env.assert_zcc_matches_plain(&["gcc", "-c", "b/x.c", "-o", "b.o"]);
+    let stats = env.stats();
+    assert_eq!(
+        (env.counter("miss"), stats.get("direct_hit").copied()),
+        (misses, Some(3)),
+        "all stats: {stats:?}\n{}",
+        env.log_tail()
+    );
+}
+
+#[test]
+fn date_macro_in_a_header_is_not_stored_in_direct_mode_and_never_stale() {
+    for attempt in 0..2 {
+        let day = today();
+        let env = TestEnv::new();
+        env.write(
+            "src/main.c",
+            "#include \"stamp.h\"\nconst char *built(void) { return build_date; }\n",
+        );
+        env.write(
+            "include/stamp.h",
+            "static const char build_date[] = __DATE__;\n",
+        );
+        env.assert_zcc_matches_plain(&ARGS_STAMP);
+        env.assert_counters(&[("miss", 1), ("not_stored_time_macro", 1)]);
+        env.assert_zcc_matches_plain(&ARGS_STAMP);
+        let after_two = env.stats();
+        env.assert_zcc_matches_plain(&ARGS_STAMP);
+        if today() != day && attempt == 0 {
+            continue; // midnight passed: __DATE__ changed under the test
+        }
+        eprintln!("counters after the second call: {after_two:?}");
+        env.assert_counters(&[
+            ("miss", 2),
+            ("not_stored_time_macro", 1),
+            ("preprocessed_hit", 1),
+        ]);
+        return;
+    }
+}
+
+const ARGS_STAMP: [&str; 6] = ["gcc", "-Iinclude", "-c", "src/main.c", "-o", "main.o"];
+
+#[test]
+fn time_macro_in_a_header_never_serves_an_object_from_another_second() {
+    let env = TestEnv::new();
+    env.write(
+        "src/main.c",
+        "#include \"stamp.h\"\nconst char *built(void) { return build_time; }\n",
+    );
+    env.write(
+        "include/stamp.h",
+        "static const char build_time[] = __TIME__;\n",
+    );
+    let first = bracketed(&env, &ARGS_STAMP);
+    assert_eq!(env.counter("not_stored_time_macro"), 1, "{:?}", env.stats());
+    // Past the next second boundary, __TIME__ expands to something else.
+    std::thread::sleep(Duration::from_millis(1100));
+    let second = bracketed(&env, &ARGS_STAMP);
+    assert_ne!(
+        first.output("main.o"),
+        second.output("main.o"),
+        "an object compiled a second earlier was served\n{}",
+        env.log_tail()
+    );
+    assert_eq!(env.counter("direct_hit"), 0, "{:?}", env.stats());
+}
+
+#[test]
+fn source_date_epoch_selects_the_time_macro_result() {
+    let env = TestEnv::new();
+    env.write(
+        "src/main.c",
+        "#include \"stamp.h\"\nconst char *built(void) { return stamp; }\n",
+    );
+    env.write(
+        "include/stamp.h",
+        "static const char stamp[] = __DATE__ \" \" __TIME__;\n",
+    );
+    let run = |epoch: &str| {
+        let plain = env
+            .plain(&ARGS_STAMP)
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .run();
+        plain.success();
+        let cached = env.zcc(&ARGS_STAMP).env("SOURCE_DATE_EPOCH", epoch).run();
+        env.assert_same_run(&plain, &cached);
+        cached
+    };
+    let one = run("1000000000");
+    run("1000000000");
+    run("1000000000");
+    let two = run("2000000000");
+    assert_ne!(one.output("main.o"), two.output("main.o"));
+    // SOURCE_DATE_EPOCH is part of every key: the new value starts over
+    // (direct-mode miss, not stored), the old one was a miss then a hit.
+    env.assert_counters(&[
+        ("miss", 3),
+        ("not_stored_time_macro", 2),
+        ("preprocessed_hit", 1),
+    ]);
+}
+
+const ASSERT_SOURCE: &str = "#include <assert.h>\n\
+                             int checked(int x) { assert(x > 0); return x * 2; }\n";
+
+#[test]
+fn file_macro_from_assert_h_is_a_preprocessed_hit() {
+    let env = TestEnv::new();
+    env.write("src/check.c", ASSERT_SOURCE);
+    let args = ["gcc", "-O1", "-c", "src/check.c", "-o", "check.o"];
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1)]);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("preprocessed_hit", 1)]);
+}
+
+#[test]
+fn file_macro_with_absolute_paths_in_two_workspaces_does_not_share_a_result() {
+    // Both calls read the same as `zcc gcc -c @WS0/check.c`, but assert() embeds
+    // the absolute path the compiler used.
+    let env = TestEnv::new();
+    for ws in ["ws1", "ws2"] {
+        env.mkdir(&format!("{ws}/.git"));
+        env.write(&format!("{ws}/check.c"), ASSERT_SOURCE);
+    }
+    let compile = |ws: &str| {
+        let src = env.path(&format!("{ws}/check.c"));
+        let args = ["gcc", "-c", src.to_str().unwrap(), "-o", "check.o"];
+        let plain = env.plain(&args).cwd(ws).run();
+        plain.success();
+        let cached = env.zcc(&args).cwd(ws).run();
+        env.assert_same_run(&plain, &cached);
+        cached
+    };
+    let one = compile("ws1");
+    let two = compile("ws2");
+    assert_ne!(
+        one.output("ws1/check.o"),
+        two.output("ws2/check.o"),
+        "precondition: __FILE__ differs"
+    );
+    env.assert_counters(&[("miss", 2)]);
+    compile("ws1");
+    compile("ws2");
+    env.assert_counters(&[("miss", 2), ("preprocessed_hit", 2)]);
+}
+
+#[test]
+fn md_mf_dependency_file_on_a_direct_hit_with_another_output() {
+    let env = project("#define ANSWER 42\n");
+    env.mkdir("o1");
+    env.mkdir("o2/deeper");
+    let call = |out: &str| {
+        let o = format!("{out}/main.o");
+        let d = format!("{out}/main.d");
+        let args = ["gcc", "-Iinclude", "-c", "src/main.c", "-o", &o, "-MD", "-MF", &d];
+        let run = env.assert_zcc_matches_plain(&args);
+        let text = String::from_utf8_lossy(run.output(&d)).into_owned();
+        assert!(text.starts_with(&format!("{o}:")), "{text}");
+        assert!(text.contains("stddef.h"), "-MD lists system headers: {text}");
+    };
+    call("o1");
+    env.assert_counters(&[("miss", 1)]);
+    call("o2/deeper");
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+}
+
+#[test]
+fn mmd_leaves_system_headers_out_of_the_d_file_but_zcc_still_tracks_them() {
+    let env = TestEnv::new();
+    env.write(
+        "src/main.c",
+        "#include <stdio.h>\n#include <vendor.h>\n#include \"user.h\"\n\
+         int value(void) { return VENDOR + USER + EOF; }\n",
+    );
+    env.write("sysinc/vendor.h", "#define VENDOR 10\n");
+    env.write("include/user.h", "#define USER 1\n");
+    let args = [
+        "gcc",
+        "-isystem",
+        "sysinc",
+        "-Iinclude",
+        "-MMD",
+        "-c",
+        "src/main.c",
+        "-o",
+        "main.o",
+    ];
+    let first = env.assert_zcc_matches_plain(&args);
+    let d = String::from_utf8_lossy(first.output("main.d")).into_owned();
+    assert!(
+        d.contains("include/user.h") && !d.contains("vendor.h") && !d.contains("stdio.h"),
+        "-MMD lists user headers only: {d}"
+    );
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+
+    // A system header (one the user's .d leaves out) changes: a miss.
+    env.write("sysinc/vendor.h", "#define VENDOR 20\n");
+    let changed = env.assert_zcc_matches_plain(&args);
+    assert_ne!(first.output("main.o"), changed.output("main.o"));
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+}
+
+#[test]
+fn cxx_including_vector_hits_on_the_second_call() {
+    let env = TestEnv::new();
+    env.write(
+        "v.cpp",
+        "#include <vector>\nint total(int n) {\n  std::vector<int> v;\n  \
+         for (int i = 0; i < n; ++i) v.push_back(i);\n  int s = 0;\n  \
+         for (int x : v) s += x;\n  return s;\n}\n",
+    );
+    let args = ["g++", "-O1", "-c", "v.cpp", "-o", "v.o"];
+    env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    let stats = env.stats();
+    eprintln!(
+        "<vector> second call: direct_hit={:?} preprocessed_hit={:?}",
+        stats.get("direct_hit"),
+        stats.get("preprocessed_hit")
+    );
+    env.assert_counters(&[("miss", 1), ("hit", 1)]);
+}
+
+#[test]
+fn nodirect_uses_preprocessor_keys_only() {
+    let env = project("#define ANSWER 42\n");
+    // A manifest exists (direct-mode miss) ...
+    env.assert_zcc_matches_plain(&ARGS);
+    env.assert_counters(&[("miss", 1)]);
+    // ... but ZCC_NODIRECT=1 never consults it.
+    let nodirect = |env: &TestEnv| {
+        let plain = env.plain(&ARGS).run();
+        let cached = env.zcc(&ARGS).env("ZCC_NODIRECT", "1").run();
+        env.assert_same_run(&plain, &cached);
+    };
+    nodirect(&env);
+    env.assert_counters(&[("miss", 2)]);
+    nodirect(&env);
+    nodirect(&env);
+    env.assert_counters(&[("miss", 2), ("preprocessed_hit", 2)]);
+}
+
+#[test]
+fn garbage_manifest_gives_a_correct_result_and_a_later_hit() {
+    let env = project("#define ANSWER 42\n");
+    env.assert_zcc_matches_plain(&ARGS);
+    for path in manifest_files(&env) {
+        let len = fs::metadata(&path).unwrap().len() as usize;
+        fs::write(&path, vec![0xa5; len]).unwrap();
+    }
+    env.assert_zcc_matches_plain(&ARGS);
+    let stats = env.stats();
+    eprintln!("after the damaged manifest: {stats:?}");
+    assert!(
+        stats.get("error_store_read").copied().unwrap_or(0) >= 1,
+        "error_store_read not counted: {stats:?}\n{}",
+        env.log_tail()
+    );
+    assert_eq!(env.hits(), 0, "{stats:?}");
+    env.assert_zcc_matches_plain(&ARGS);
+    assert_eq!(env.counter("direct_hit"), 1, "{:?}", env.stats());
+}
+
+#[test]
+fn manifest_overwritten_by_another_sources_manifest_gives_a_correct_result() {
+    let env = TestEnv::new();
+    env.write("one.c", "#include \"one.h\"\nint one(void) { return ONE; }\n");
+    env.write("one.h", "#define ONE 1\n");
+    env.write("two.c", "#include \"two.h\"\nint two(void) { return TWO; }\n");
+    env.write("two.h", "#define TWO 2\n");
+    let one = ["gcc", "-c", "one.c", "-o", "out.o"];
+    let two = ["gcc", "-c", "two.c", "-o", "out.o"];
+    env.assert_zcc_matches_plain(&one);
+    let one_manifests = manifest_files(&env);
+    env.assert_zcc_matches_plain(&two);
+    let two_manifests: Vec<PathBuf> = manifest_files(&env)
+        .into_iter()
+        .filter(|p| !one_manifests.contains(p))
+        .collect();
+    assert_eq!((one_manifests.len(), two_manifests.len()), (1, 1));
+    fs::copy(&two_manifests[0], &one_manifests[0]).unwrap();
+    // one.c must still give one.c's object, never two.c's.
+    env.assert_zcc_matches_plain(&one);
+    env.assert_zcc_matches_plain(&one);
+}
