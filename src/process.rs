@@ -7,6 +7,7 @@ use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use crate::cache::CompileRequest;
@@ -28,7 +29,13 @@ pub fn written_since(path: &Path, start: SystemTime) -> bool {
 /// compares correctly with the mtimes of files written after it. Falls back to the system
 /// clock.
 pub fn fs_now(dir: &Path) -> SystemTime {
-    let stamp = dir.join(format!(".stamp.{}", std::process::id()));
+    // Unique per call: threads of one process (a library user) must not share a stamp.
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let stamp = dir.join(format!(
+        ".stamp.{}.{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
     let now = fs::write(&stamp, b"")
         .and_then(|()| fs::metadata(&stamp))
         .and_then(|m| m.modified());
