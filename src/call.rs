@@ -284,22 +284,32 @@ impl<'a> Call<'a> {
     }
 
     fn read_manifest(&self, manifest_key: &Key) -> Option<Manifest> {
-        match self.store.get(Kind::Manifest, manifest_key) {
-            Lookup::Found(bytes) => match Manifest::decode(&bytes) {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    self.cache.count(&["error_store_read"]);
-                    self.log(&format!("undecodable manifest: {e}"));
-                    None
-                }
-            },
-            Lookup::Missing => None,
-            Lookup::Corrupt(why) => {
+        let bytes = self.get(Kind::Manifest, manifest_key)?;
+        match Manifest::decode(&bytes) {
+            Ok(m) => Some(m),
+            Err(e) => {
                 self.cache.count(&["error_store_read"]);
-                self.log(&format!("corrupt manifest: {why}"));
+                self.log(&format!("undecodable manifest: {e}"));
                 None
             }
         }
+    }
+
+    /// Read what [`Call::put`] stored under `key`. The payload starts with the key it was
+    /// stored under, so a file that ended up at another key's path (copied, renamed,
+    /// restored wrongly) is refused: the store's checksum alone would accept it.
+    fn get(&self, kind: Kind, key: &Key) -> Option<Vec<u8>> {
+        let why = match self.store.get(kind, key) {
+            Lookup::Found(bytes) => match bytes.strip_prefix(key.as_slice()) {
+                Some(payload) => return Some(payload.to_vec()),
+                None => "it was stored under another key".to_string(),
+            },
+            Lookup::Missing => return None,
+            Lookup::Corrupt(why) => why,
+        };
+        self.cache.count(&["error_store_read"]);
+        self.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
+        None
     }
 
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
@@ -318,15 +328,7 @@ impl<'a> Call<'a> {
         if self.cache.config().recache {
             return None;
         }
-        let bytes = match self.store.get(Kind::Result, key) {
-            Lookup::Found(bytes) => bytes,
-            Lookup::Missing => return None,
-            Lookup::Corrupt(why) => {
-                self.cache.count(&["error_store_read"]);
-                self.log(&format!("corrupt entry {}: {why}", store::hex(key)));
-                return None;
-            }
-        };
+        let bytes = self.get(Kind::Result, key)?;
         let entry = match Entry::decode(&bytes) {
             Ok(e) => e,
             Err(e) => {
@@ -432,6 +434,19 @@ impl<'a> Call<'a> {
             args.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
         }
         self.start();
+        // The include search path is only needed after the compile: ask for it alongside.
+        let mut probe = match &keying {
+            Keying::Direct { .. } => Some(includes::Probe::start(
+                &self.compiler.path,
+                &self.identity,
+                &self.inv.cpp_args,
+                self.inv.language.name(),
+                &self.req.cwd,
+                &self.req.env,
+                &self.memo,
+            )),
+            Keying::Known { .. } => None,
+        };
         let done = match capture(&self.compiler.path, &args, self.req) {
             Ok(c) => Completed {
                 status: c.status,
@@ -458,7 +473,7 @@ impl<'a> Call<'a> {
                 ..done
             }
         } else {
-            let stored = self.store_result(&done, &keying);
+            let stored = self.store_result(&done, &keying, probe.take());
             let what = match &stored {
                 Ok(key) => {
                     explain::save(&record_path, &record);
@@ -473,6 +488,10 @@ impl<'a> Call<'a> {
             self.log(&format!("miss {}: {why}; {what}", self.inv.input));
             done
         };
+        if let Some(Ok(probe)) = probe {
+            // Not used (the compile failed): collect the child rather than leave a zombie.
+            let _ = probe.wait();
+        }
         if let Keying::Direct {
             includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp),
             ..
@@ -484,7 +503,12 @@ impl<'a> Call<'a> {
     }
 
     /// Store a successful compile; `Err(counter)` says why it was not stored.
-    fn store_result(&self, done: &Completed, keying: &Keying) -> Result<Key, String> {
+    fn store_result(
+        &self,
+        done: &Completed,
+        keying: &Keying,
+        probe: Option<io::Result<includes::Probe>>,
+    ) -> Result<Key, String> {
         match keying {
             Keying::Known { key, inputs } => {
                 let entry = self.collect(done, inputs)?;
@@ -498,7 +522,8 @@ impl<'a> Call<'a> {
                 let files = self.read_includes(includes)?;
                 // Hash first, then check that nothing changed since the compile started: a
                 // file changed after the check could otherwise be hashed with new content.
-                let (candidate, flags) = self.candidate(manifest_key, &files)?;
+                let probe = probe.unwrap_or_else(|| Err(io::Error::other("no probe")));
+                let (candidate, flags) = self.candidate(manifest_key, &files, probe)?;
                 let entry = self.collect(done, &files)?;
                 let stored = match &candidate.target {
                     Target::Result(key) => {
@@ -547,11 +572,15 @@ impl<'a> Call<'a> {
         Ok(pp.key)
     }
 
+    /// Store `bytes` under `key`, prefixed with the key (see [`Call::get`]).
     fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
         if self.cache.config().readonly {
             return Err("not_stored_readonly".into());
         }
-        self.store.put(kind, key, bytes).map_err(|e| {
+        let mut payload = Vec::with_capacity(key.len() + bytes.len());
+        payload.extend_from_slice(key);
+        payload.extend_from_slice(bytes);
+        self.store.put(kind, key, &payload).map_err(|e| {
             self.log(&format!("cannot store {}: {e}", store::hex(key)));
             "error_store_write".to_string()
         })
@@ -589,10 +618,13 @@ impl<'a> Call<'a> {
         &self,
         manifest_key: &Key,
         files: &[String],
+        probe: io::Result<includes::Probe>,
     ) -> Result<(Candidate, Flags), String> {
         let roots = self.file_roots();
         let mut hashed = Vec::with_capacity(files.len());
         let mut flags = Flags::default();
+        // Where a quoted include would look first: next to the file that includes it.
+        let mut next_to_includer = Vec::new();
         for f in files {
             let info = filehash::file_info(&self.path(f), &self.memo).map_err(|e| {
                 self.log(&format!("cannot hash {f}: {e}"));
@@ -600,26 +632,25 @@ impl<'a> Call<'a> {
             })?;
             flags = flags.union(info.flags);
             hashed.push((manifest_path(roots, f), info.hash));
+            next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
         }
-        let search = includes::probe(
-            &self.compiler.path,
-            &self.identity,
-            &self.inv.cpp_args,
-            self.inv.language.name(),
-            &self.req.cwd,
-            &self.req.env,
-            &self.memo,
-        )
-        .map_err(|e| {
+        let search = probe.and_then(includes::Probe::wait).map_err(|e| {
             self.log(&format!("include search path: {e}"));
             "not_stored_search_path".to_string()
         })?;
         let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
-        let absent = includes::shadow_paths(files.get(1..).unwrap_or(&[]), &search, source_dir)
+        let mut absent: Vec<String> = Vec::new();
+        for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), &search, source_dir)
             .into_iter()
-            .filter(|p| !self.path(p).exists())
-            .map(|p| manifest_path(roots, &p))
-            .collect();
+            .chain(next_to_includer)
+        {
+            if !self.path(&p).exists() {
+                let p = manifest_path(roots, &p);
+                if !absent.contains(&p) {
+                    absent.push(p);
+                }
+            }
+        }
         let target = if flags.is_empty() {
             Target::Result(manifest::result_key(manifest_key, &hashed))
         } else {

@@ -144,8 +144,9 @@ pub fn identity(
     Ok(k.finish())
 }
 
-/// The programs a GCC-style driver runs for a compile, found by asking it once
-/// (`-print-prog-name=`) and memoized per driver content, location and probe options.
+/// The programs a GCC-style driver runs for a compile, found the way the driver finds them
+/// (its `programs:` search directories, then `PATH` for the assembler) with one
+/// `-print-search-dirs` call, memoized per driver content, location and probe options.
 fn helper_programs(
     compiler: &Compiler,
     driver_hash: &[u8; 32],
@@ -172,23 +173,57 @@ fn helper_programs(
             .map(PathBuf::from)
             .collect());
     }
-    let mut tools = Vec::new();
-    for prog in ["cc1", "cc1plus", "cc1obj", "as"] {
-        let out = Command::new(&compiler.path)
-            .args(probe_args)
-            .arg(format!("-print-prog-name={prog}"))
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .output()?;
-        let found = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let found = PathBuf::from(found);
-        if out.status.success() && found.is_absolute() && found.is_file() {
-            tools.push(dunce::canonicalize(&found).unwrap_or(found));
+    let tools = match compiler.family {
+        // Clang compiles and assembles in its own binary.
+        Family::Clang => Vec::new(),
+        Family::Gcc => {
+            let out = Command::new(&compiler.path)
+                .args(probe_args)
+                .arg("-print-search-dirs")
+                .env_clear()
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .output()?;
+            if !out.status.success() {
+                return Err(io::Error::other(
+                    "the compiler did not print its search dirs",
+                ));
+            }
+            let path_var = env
+                .iter()
+                .find(|(k, _)| k == "PATH")
+                .map(|(_, v)| v.clone());
+            gcc_programs(&String::from_utf8_lossy(&out.stdout), path_var)
         }
-    }
+    };
     let text: String = tools.iter().map(|t| format!("{}\n", t.display())).collect();
     crate::memo::write(&memo, text.as_bytes());
     Ok(tools)
+}
+
+/// Locate `cc1`, `cc1plus`, `cc1obj` and `as` from `-print-search-dirs` output: the first
+/// `programs:` directory holding each; the assembler falls back to `PATH`, as GCC does.
+fn gcc_programs(search_dirs: &str, path_var: Option<OsString>) -> Vec<PathBuf> {
+    let dirs: Vec<&str> = search_dirs
+        .lines()
+        .find_map(|l| l.strip_prefix("programs: "))
+        .map(|l| l.trim_start_matches('=').split(':').collect())
+        .unwrap_or_default();
+    let mut tools = Vec::new();
+    for prog in ["cc1", "cc1plus", "cc1obj", "as"] {
+        let found = dirs
+            .iter()
+            .map(|d| Path::new(d).join(prog))
+            .find(|p| p.is_file())
+            .or_else(|| {
+                (prog == "as")
+                    .then(|| which::which_in("as", path_var.as_ref(), "/").ok())
+                    .flatten()
+            });
+        if let Some(found) = found {
+            tools.push(dunce::canonicalize(&found).unwrap_or(found));
+        }
+    }
+    tools
 }
 
 #[cfg(test)]
@@ -213,6 +248,31 @@ mod tests {
             install_prefix(Path::new("/opt/x/gcc")),
             Some("/opt/x".into())
         );
+    }
+
+    #[test]
+    fn gcc_programs_from_search_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let libexec = dir.path().join("libexec");
+        let bin = dir.path().join("bin");
+        fs::create_dir_all(&libexec).unwrap();
+        fs::create_dir_all(&bin).unwrap();
+        for f in [libexec.join("cc1"), libexec.join("cc1plus"), bin.join("as")] {
+            fs::write(&f, b"").unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&f, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let text = format!(
+            "install: /x/\nprograms: =/nonexistent:{}/\nlibraries: =/y\n",
+            libexec.display()
+        );
+        let found = gcc_programs(&text, Some(bin.clone().into_os_string()));
+        let names: Vec<_> = found
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["cc1", "cc1plus", "as"]);
+        assert!(gcc_programs("garbage", None).is_empty());
     }
 
     #[test]

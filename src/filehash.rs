@@ -27,6 +27,9 @@ impl Flags {
     pub const FILE_MACRO: Flags = Flags(2);
     /// `.incbin` or `#embed`: the output depends on a file no dependency list names.
     pub const EMBED: Flags = Flags(4);
+    /// `__has_include`: the output depends on whether a file exists that the compile never
+    /// read, which no dependency list names.
+    pub const HAS_INCLUDE: Flags = Flags(8);
 
     pub fn contains(self, other: Flags) -> bool {
         self.0 & other.0 == other.0 && other.0 != 0
@@ -50,6 +53,7 @@ impl Flags {
             (b"__BASE_FILE__", Flags::FILE_MACRO),
             (b".incbin", Flags::EMBED),
             (b"#embed", Flags::EMBED),
+            (b"__has_include", Flags::HAS_INCLUDE),
         ];
         let mut flags = Flags::default();
         // All needles start with `_`, `.` or `#`: only look where one of those stands.
@@ -67,10 +71,45 @@ impl Flags {
 }
 
 /// A file's content hash and flags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileInfo {
     pub hash: [u8; 32],
     pub flags: Flags,
+    /// The names in this file's `#include "…"` directives (see [`quoted_includes`]).
+    pub quoted: Vec<String>,
+}
+
+/// The names of `#include "name"` (and `#include_next`, `#import`) directives, in order.
+///
+/// Direct mode does not learn *which* files a compile read from this (the compiler says
+/// that); it uses the names to notice a header that would appear next to the including file,
+/// which a quoted include searches before the include path.
+pub fn quoted_includes(content: &[u8]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in content.split(|&b| b == b'\n') {
+        let line = line.trim_ascii_start();
+        let Some(rest) = line.strip_prefix(b"#") else {
+            continue;
+        };
+        let rest = rest.trim_ascii_start();
+        let Some(rest) = [&b"include_next"[..], b"include", b"import"]
+            .iter()
+            .find_map(|d| rest.strip_prefix(*d))
+        else {
+            continue;
+        };
+        let Some(rest) = rest.trim_ascii_start().strip_prefix(b"\"") else {
+            continue;
+        };
+        if let Some(end) = rest.iter().position(|&b| b == b'"')
+            && let Ok(name) = std::str::from_utf8(&rest[..end])
+            && !name.is_empty()
+            && !names.iter().any(|n| n == name)
+        {
+            names.push(name.to_string());
+        }
+    }
+    names
 }
 
 fn memo_name(path: &Path, meta: &fs::Metadata) -> String {
@@ -102,22 +141,27 @@ pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
         )));
     }
     let memo = memo_dir.join(memo_name(path, &meta));
+    // Memo layout: 32-byte hash, flags byte, then the quoted include names, one per line.
     if let Some(bytes) = crate::memo::read(&memo)
-        && let [hash @ .., flags] = bytes.as_slice()
-        && let Ok(hash) = <[u8; 32]>::try_from(hash)
+        && bytes.len() >= 33
+        && let Ok(hash) = <[u8; 32]>::try_from(&bytes[..32])
+        && let Ok(names) = std::str::from_utf8(&bytes[33..])
     {
         return Ok(FileInfo {
             hash,
-            flags: Flags(*flags),
+            flags: Flags(bytes[32]),
+            quoted: names.lines().map(str::to_string).collect(),
         });
     }
     let content = fs::read(path)?;
     let info = FileInfo {
         hash: *blake3::hash(&content).as_bytes(),
         flags: Flags::scan(&content),
+        quoted: quoted_includes(&content),
     };
     let mut bytes = info.hash.to_vec();
     bytes.push(info.flags.0);
+    bytes.extend_from_slice(info.quoted.join("\n").as_bytes());
     crate::memo::write(&memo, &bytes);
     Ok(info)
 }
@@ -149,9 +193,20 @@ mod tests {
                 String::from_utf8_lossy(content)
             );
         }
+        assert_eq!(
+            Flags::scan(b"#if __has_include(\"opt.h\")"),
+            Flags::HAS_INCLUDE
+        );
         let both = Flags::scan(b"__FILE__ __DATE__");
         assert!(both.contains(Flags::TIME) && both.contains(Flags::FILE_MACRO));
         assert!(!both.contains(Flags::EMBED));
+    }
+
+    #[test]
+    fn quoted_include_names() {
+        let src = b"#include \"a.h\"\n  #  include   \"sub/b.h\" // c\n#include <sys.h>\n#include_next \"n.h\"\n#import \"m.h\"\n#include \"a.h\"\nint x; // #include \"no.h\"\n#define X \"y.h\"\n#include MACRO\n#include \"\"\n#include \"unterminated\n";
+        assert_eq!(quoted_includes(src), vec!["a.h", "sub/b.h", "n.h", "m.h"]);
+        assert!(quoted_includes(b"").is_empty());
     }
 
     #[test]
@@ -159,8 +214,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let memo = dir.path().join("memo");
         let f = dir.path().join("f.h");
+        fs::write(&f, b"#include \"q.h\"\nint a;").unwrap();
+        let one = file_info(&f, &memo).unwrap();
+        assert_eq!(one.quoted, vec!["q.h"]);
         fs::write(&f, b"int a;").unwrap();
         let one = file_info(&f, &memo).unwrap();
+        assert!(one.quoted.is_empty());
         assert_eq!(one.hash, *blake3::hash(b"int a;").as_bytes());
         assert!(one.flags.is_empty());
         // Served from the memo (same stat data).

@@ -8,8 +8,8 @@
 
 use std::ffi::OsString;
 use std::io;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 use crate::key::KeyBuilder;
 
@@ -43,55 +43,76 @@ pub fn parse_verbose(stderr: &str) -> SearchPath {
     out
 }
 
-/// Ask the compiler for the search path of a compile with these preprocessor arguments, once:
-/// the answer is memoized under `memo_dir` by compiler identity, language, arguments and
-/// environment.
-pub fn probe(
-    compiler: &Path,
-    identity: &[u8; 32],
-    cpp_args: &[String],
-    language: &str,
-    cwd: &Path,
-    env: &[(OsString, OsString)],
-    memo_dir: &Path,
-) -> io::Result<SearchPath> {
-    let mut k = KeyBuilder::new("zcc-search-1");
-    k.field("compiler", identity);
-    k.field("path", compiler.as_os_str().as_encoded_bytes());
-    k.field("cwd", cwd.as_os_str().as_encoded_bytes());
-    k.field("language", language.as_bytes());
-    for a in cpp_args {
-        k.field("arg", a.as_bytes());
-    }
-    for (name, value) in env {
-        if let Some((name, _)) = crate::key::KEYED_ENV
-            .iter()
-            .find(|(n, _)| name.as_encoded_bytes() == n.as_bytes())
-        {
-            k.field(name, value.as_encoded_bytes());
+/// The compiler's answer about its search path: memoized, or being computed by a probe that
+/// runs alongside the compile.
+pub enum Probe {
+    Known(SearchPath),
+    Running { child: Child, memo: PathBuf },
+}
+
+impl Probe {
+    /// Ask the compiler for the search path of a compile with these preprocessor arguments,
+    /// unless the answer is memoized under `memo_dir` (by compiler identity, language,
+    /// arguments and environment). The probe runs in the background; [`Probe::wait`] collects it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start(
+        compiler: &Path,
+        identity: &[u8; 32],
+        cpp_args: &[String],
+        language: &str,
+        cwd: &Path,
+        env: &[(OsString, OsString)],
+        memo_dir: &Path,
+    ) -> io::Result<Probe> {
+        let mut k = KeyBuilder::new("zcc-search-1");
+        k.field("compiler", identity);
+        k.field("path", compiler.as_os_str().as_encoded_bytes());
+        k.field("cwd", cwd.as_os_str().as_encoded_bytes());
+        k.field("language", language.as_bytes());
+        for a in cpp_args {
+            k.field("arg", a.as_bytes());
         }
+        for (name, value) in env {
+            if let Some((name, _)) = crate::key::KEYED_ENV
+                .iter()
+                .find(|(n, _)| name.as_encoded_bytes() == n.as_bytes())
+            {
+                k.field(name, value.as_encoded_bytes());
+            }
+        }
+        let memo = memo_dir.join(format!("search-{}", crate::store::hex(&k.finish())));
+        if let Some(text) = crate::memo::read(&memo) {
+            return Ok(Probe::Known(parse_verbose(&String::from_utf8_lossy(&text))));
+        }
+        let child = Command::new(compiler)
+            .args(cpp_args)
+            .args(["-x", language, "-E", "-v", "/dev/null"])
+            .current_dir(cwd)
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        Ok(Probe::Running { child, memo })
     }
-    let memo = memo_dir.join(format!("search-{}", crate::store::hex(&k.finish())));
-    if let Some(text) = crate::memo::read(&memo) {
-        return Ok(parse_verbose(&String::from_utf8_lossy(&text)));
+
+    /// The search path, waiting for the probe if it is still running.
+    pub fn wait(self) -> io::Result<SearchPath> {
+        let (child, memo) = match self {
+            Probe::Known(search) => return Ok(search),
+            Probe::Running { child, memo } => (child, memo),
+        };
+        let out = child.wait_with_output()?;
+        if !out.status.success() {
+            return Err(io::Error::other(
+                "the compiler did not report its search path",
+            ));
+        }
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        crate::memo::write(&memo, text.as_bytes());
+        Ok(parse_verbose(&text))
     }
-    let out = Command::new(compiler)
-        .args(cpp_args)
-        .args(["-x", language, "-E", "-v", "/dev/null"])
-        .current_dir(cwd)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .output()?;
-    if !out.status.success() {
-        return Err(io::Error::other(
-            "the compiler did not report its search path",
-        ));
-    }
-    let text = String::from_utf8_lossy(&out.stderr).into_owned();
-    crate::memo::write(&memo, text.as_bytes());
-    Ok(parse_verbose(&text))
 }
 
 /// `dir/name` as the preprocessor spells it (`name` alone for the working directory).
@@ -101,6 +122,14 @@ fn join(dir: &str, name: &str) -> String {
     } else {
         format!("{dir}/{name}")
     }
+}
+
+/// Where a quoted `#include "name"` in `file` looks first: next to `file`.
+pub fn next_to(file: &str, name: &str) -> Option<String> {
+    if name.starts_with('/') {
+        return None;
+    }
+    Some(join(file.rsplit_once('/').map_or("", |(dir, _)| dir), name))
 }
 
 /// The name `path` has relative to `dir`, if it is inside it.
@@ -209,6 +238,17 @@ mod tests {
             shadow_paths(&v(&["inc/sub/x.h"]), &search, "src"),
             v(&["src/sub/x.h", "src/x.h", "inc/x.h"])
         );
+    }
+
+    #[test]
+    fn next_to_the_including_file() {
+        assert_eq!(
+            next_to("hdr/outer.h", "inner.h").as_deref(),
+            Some("hdr/inner.h")
+        );
+        assert_eq!(next_to("m.c", "x.h").as_deref(), Some("x.h"));
+        assert_eq!(next_to("/a/b.h", "c/d.h").as_deref(), Some("/a/c/d.h"));
+        assert_eq!(next_to("m.c", "/abs.h"), None);
     }
 
     #[test]

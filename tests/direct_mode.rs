@@ -156,7 +156,11 @@ fn header_edit_misses_and_restoring_the_old_content_hits_again() {
 
     env.write("include/defs.h", v1);
     let back = env.assert_zcc_matches_plain(&ARGS);
-    assert_bytes_eq("main.o (v1 again)", one.output("main.o"), back.output("main.o"));
+    assert_bytes_eq(
+        "main.o (v1 again)",
+        one.output("main.o"),
+        back.output("main.o"),
+    );
     env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
     env.write("include/defs.h", v2);
     env.assert_zcc_matches_plain(&ARGS);
@@ -178,7 +182,10 @@ fn touched_header_with_the_same_content_still_hits() {
         .unwrap()
         .set_modified(SystemTime::now() + Duration::from_secs(30))
         .unwrap();
-    assert_ne!(fs::metadata(&header).unwrap().modified().unwrap(), old_mtime);
+    assert_ne!(
+        fs::metadata(&header).unwrap().modified().unwrap(),
+        old_mtime
+    );
     env.assert_zcc_matches_plain(&ARGS);
     env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
 }
@@ -223,10 +230,7 @@ fn header_removed_with_its_include_gives_the_new_object_and_dependency_file() {
 #[test]
 fn header_created_earlier_in_the_bracket_search_path_misses() {
     let env = TestEnv::new();
-    env.write(
-        "src/s.c",
-        "#include <x.h>\nint value(void) { return X; }\n",
-    );
+    env.write("src/s.c", "#include <x.h>\nint value(void) { return X; }\n");
     env.write("b/x.h", "#define X 2\n");
     env.mkdir("a");
     let args = ["gcc", "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
@@ -294,6 +298,35 @@ fn header_created_next_to_the_including_header_shadows_the_include_path() {
 }
 
 #[test]
+fn header_probed_with_has_include_then_created_misses() {
+    // A common configuration pattern (`#if __has_include("user_config.h")`): the
+    // probed file is absent at first, so no dependency list names it.
+    let env = TestEnv::new();
+    env.write(
+        "src/m.c",
+        "#if __has_include(\"opt.h\")\n#include \"opt.h\"\n#else\n#define OPT 0\n#endif\n\
+         int value(void) { return OPT; }\n",
+    );
+    let args = ["gcc", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    // `__has_include` depends on files no dependency list names: zcc keys such sources on
+    // the preprocessed text, which reflects the probe's answer.
+    env.assert_counters(&[("miss", 1), ("preprocessed_hit", 1)]);
+
+    env.write("src/opt.h", "#define OPT 7\n");
+    let plain = env.plain(&args).run();
+    assert_ne!(
+        old.output("m.o"),
+        plain.output("m.o"),
+        "precondition: gcc now reads src/opt.h"
+    );
+    let cached = env.zcc(&args).run();
+    env.assert_same_run(&plain, &cached);
+    env.assert_counters(&[("miss", 2), ("preprocessed_hit", 1)]);
+}
+
+#[test]
 fn identical_sources_with_different_local_headers_do_not_share_a_result() {
     let env = TestEnv::new();
     // A workspace marker, so that paths are rewritten through root tokens.
@@ -346,11 +379,11 @@ fn date_macro_in_a_header_is_not_stored_in_direct_mode_and_never_stale() {
             "include/stamp.h",
             "static const char build_date[] = __DATE__;\n",
         );
-        env.assert_zcc_matches_plain(&ARGS_STAMP);
+        env.assert_zcc_matches_plain(&ARGS);
         env.assert_counters(&[("miss", 1), ("not_stored_time_macro", 1)]);
-        env.assert_zcc_matches_plain(&ARGS_STAMP);
+        env.assert_zcc_matches_plain(&ARGS);
         let after_two = env.stats();
-        env.assert_zcc_matches_plain(&ARGS_STAMP);
+        env.assert_zcc_matches_plain(&ARGS);
         if today() != day && attempt == 0 {
             continue; // midnight passed: __DATE__ changed under the test
         }
@@ -364,8 +397,6 @@ fn date_macro_in_a_header_is_not_stored_in_direct_mode_and_never_stale() {
     }
 }
 
-const ARGS_STAMP: [&str; 6] = ["gcc", "-Iinclude", "-c", "src/main.c", "-o", "main.o"];
-
 #[test]
 fn time_macro_in_a_header_never_serves_an_object_from_another_second() {
     let env = TestEnv::new();
@@ -377,11 +408,11 @@ fn time_macro_in_a_header_never_serves_an_object_from_another_second() {
         "include/stamp.h",
         "static const char build_time[] = __TIME__;\n",
     );
-    let first = bracketed(&env, &ARGS_STAMP);
+    let first = bracketed(&env, &ARGS);
     assert_eq!(env.counter("not_stored_time_macro"), 1, "{:?}", env.stats());
     // Past the next second boundary, __TIME__ expands to something else.
     std::thread::sleep(Duration::from_millis(1100));
-    let second = bracketed(&env, &ARGS_STAMP);
+    let second = bracketed(&env, &ARGS);
     assert_ne!(
         first.output("main.o"),
         second.output("main.o"),
@@ -403,12 +434,9 @@ fn source_date_epoch_selects_the_time_macro_result() {
         "static const char stamp[] = __DATE__ \" \" __TIME__;\n",
     );
     let run = |epoch: &str| {
-        let plain = env
-            .plain(&ARGS_STAMP)
-            .env("SOURCE_DATE_EPOCH", epoch)
-            .run();
+        let plain = env.plain(&ARGS).env("SOURCE_DATE_EPOCH", epoch).run();
         plain.success();
-        let cached = env.zcc(&ARGS_STAMP).env("SOURCE_DATE_EPOCH", epoch).run();
+        let cached = env.zcc(&ARGS).env("SOURCE_DATE_EPOCH", epoch).run();
         env.assert_same_run(&plain, &cached);
         cached
     };
@@ -479,11 +507,24 @@ fn md_mf_dependency_file_on_a_direct_hit_with_another_output() {
     let call = |out: &str| {
         let o = format!("{out}/main.o");
         let d = format!("{out}/main.d");
-        let args = ["gcc", "-Iinclude", "-c", "src/main.c", "-o", &o, "-MD", "-MF", &d];
+        let args = [
+            "gcc",
+            "-Iinclude",
+            "-c",
+            "src/main.c",
+            "-o",
+            &o,
+            "-MD",
+            "-MF",
+            &d,
+        ];
         let run = env.assert_zcc_matches_plain(&args);
         let text = String::from_utf8_lossy(run.output(&d)).into_owned();
         assert!(text.starts_with(&format!("{o}:")), "{text}");
-        assert!(text.contains("stddef.h"), "-MD lists system headers: {text}");
+        assert!(
+            text.contains("stddef.h"),
+            "-MD lists system headers: {text}"
+        );
     };
     call("o1");
     env.assert_counters(&[("miss", 1)]);
@@ -592,9 +633,15 @@ fn garbage_manifest_gives_a_correct_result_and_a_later_hit() {
 #[test]
 fn manifest_overwritten_by_another_sources_manifest_gives_a_correct_result() {
     let env = TestEnv::new();
-    env.write("one.c", "#include \"one.h\"\nint one(void) { return ONE; }\n");
+    env.write(
+        "one.c",
+        "#include \"one.h\"\nint one(void) { return ONE; }\n",
+    );
     env.write("one.h", "#define ONE 1\n");
-    env.write("two.c", "#include \"two.h\"\nint two(void) { return TWO; }\n");
+    env.write(
+        "two.c",
+        "#include \"two.h\"\nint two(void) { return TWO; }\n",
+    );
     env.write("two.h", "#define TWO 2\n");
     let one = ["gcc", "-c", "one.c", "-o", "out.o"];
     let two = ["gcc", "-c", "two.c", "-o", "out.o"];

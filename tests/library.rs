@@ -108,7 +108,11 @@ fn compile_and_check(
         String::from_utf8_lossy(&done.stderr)
     );
     let written = fs::read(env.path(object)).unwrap_or_else(|e| panic!("read {object}: {e}"));
-    assert_bytes_eq(&format!("{object} ({:?})", done.served), &expected.0, &written);
+    assert_bytes_eq(
+        &format!("{object} ({:?})", done.served),
+        &expected.0,
+        &written,
+    );
     assert_bytes_eq(
         &format!("stderr of {source} ({:?})", done.served),
         &expected.1,
@@ -224,12 +228,7 @@ fn link_is_a_passthrough_that_run_uncached_runs() {
         "compile() must not run a passthrough itself"
     );
     let done = cache.run_uncached(&compiler, &link);
-    assert_eq!(
-        done.status,
-        0,
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+    assert_eq!(done.status, 0, "{}", String::from_utf8_lossy(&done.stderr));
     let run = env.call(&env.path("prog"), &[]).run();
     run.success();
     assert_eq!(run.stdout_text(), "linked\n");
@@ -299,7 +298,12 @@ fn embed_example_builds_the_fixture_project_then_serves_it_from_the_cache() {
         let args: Vec<&str> = std::iter::once(compiler)
             .chain(args.iter().map(|a| a.to_str().unwrap()))
             .collect();
-        let plain = env.plain(&args).run();
+        // The example passes this process's environment, so its locale too.
+        let plain = match std::env::var_os("LC_ALL") {
+            Some(v) => env.plain(&args).env("LC_ALL", v),
+            None => env.plain(&args).env_remove("LC_ALL"),
+        }
+        .run();
         plain.success();
         let object = format!("plain/{name}.o");
         for r in [one, two] {

@@ -1,0 +1,964 @@
+//! Portable keys: a store filled on one machine serves another machine where the
+//! workspace, HOME, the toolchain and every mtime differ (issue "Portable keys").
+//!
+//! The avr toolchains here are *copies* of Debian's drivers (`avr-gcc`, `avr-g++`)
+//! under `<prefix>/bin`, the way PlatformIO keeps `toolchain-atmelavr` under HOME. A
+//! copied driver looks for cc1, as, the device specs and the system headers relative
+//! to its own location (`<prefix>/bin/../lib/gcc/avr/5.4.0/…`,
+//! `<prefix>/bin/../lib/avr/…`), so each copy gets `lib/gcc` and `lib/avr` symlinks
+//! to Debian's trees: the drivers move, cc1 and the headers are the same files
+//! everywhere, seen through each copy's own prefix.
+//!
+//! Every compile runs with `PWD` = its working directory, as a shell sets it.
+
+mod common;
+use common::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// Counter families of docs/CLI.md (as in the harness).
+const FAMILIES: &[&str] = &[
+    "direct_hit",
+    "preprocessed_hit",
+    "miss",
+    "compile_failed",
+    "passthrough_",
+    "not_stored_",
+    "error_",
+];
+
+fn s(p: &Path) -> String {
+    p.to_str().expect("UTF-8 path").to_string()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The counters of the store `store` (`zcc stats --json` with `ZCC_DIR=store`).
+fn counters(env: &TestEnv, store: &Path) -> BTreeMap<String, u64> {
+    let run = env
+        .zcc(&["stats", "--json"])
+        .env("ZCC_DIR", store.as_os_str())
+        .run();
+    assert_eq!(run.code, Some(0), "zcc stats --json: {}", run.stderr_text());
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout)
+        .unwrap_or_else(|e| panic!("zcc stats --json is not JSON ({e}): {}", run.stdout_text()));
+    json["counters"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no counters object: {json}"))
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().expect("counter value")))
+        .collect()
+}
+
+/// What changed between two counter snapshots, restricted to the documented
+/// families, with `direct_hit` + `preprocessed_hit` merged into `hit`.
+fn delta(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    let mut out: BTreeMap<String, u64> = BTreeMap::new();
+    for (name, &n) in after {
+        let d = n - before.get(name).copied().unwrap_or(0);
+        if d == 0 || !FAMILIES.iter().any(|f| name.starts_with(f)) {
+            continue;
+        }
+        let key = if name == "direct_hit" || name == "preprocessed_hit" {
+            "hit".to_string()
+        } else {
+            name.clone()
+        };
+        *out.entry(key).or_default() += d;
+    }
+    out
+}
+
+fn expect(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    pairs
+        .iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(k, n)| (k.to_string(), *n))
+        .collect()
+}
+
+/// The lines appended to the log since it was `from` bytes long.
+fn log_since(env: &TestEnv, from: usize) -> String {
+    let text = fs::read_to_string(&env.log).unwrap_or_default();
+    text.get(from..).unwrap_or("").to_string()
+}
+
+fn log_len(env: &TestEnv) -> usize {
+    fs::metadata(&env.log)
+        .map(|m| m.len() as usize)
+        .unwrap_or(0)
+}
+
+/// Sets the mtime of every regular file under `dir` to now (like `touch`).
+fn touch_tree(dir: &Path) {
+    let now = SystemTime::now();
+    for rel in files_under(dir) {
+        let f = fs::File::options()
+            .write(true)
+            .open(dir.join(&rel))
+            .unwrap_or_else(|e| panic!("open {}: {e}", dir.join(&rel).display()));
+        f.set_modified(now).unwrap();
+    }
+}
+
+/// The real (symlink-resolved) location of a driver in PATH.
+fn real_tool(name: &str) -> PathBuf {
+    require_tool(name);
+    find_in_path(name).unwrap().canonicalize().unwrap()
+}
+
+/// Installs copies of Debian's `avr-gcc` and `avr-g++` as `<prefix>/bin/…`, with
+/// `<prefix>/lib/{gcc,avr}` symlinks to the trees the drivers look for (see the
+/// module comment). Returns `<prefix>/bin`.
+fn install_avr_toolchain(prefix: &Path) -> PathBuf {
+    let gcc = real_tool("avr-gcc");
+    let gxx = real_tool("avr-g++");
+    let lib = gcc.parent().unwrap().parent().unwrap().join("lib");
+    for sub in ["gcc/avr", "avr/include"] {
+        assert!(
+            lib.join(sub).is_dir(),
+            "{} is missing",
+            lib.join(sub).display()
+        );
+    }
+    let bin = prefix.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    fs::create_dir_all(prefix.join("lib")).unwrap();
+    fs::copy(&gcc, bin.join("avr-gcc")).unwrap();
+    fs::copy(&gxx, bin.join("avr-g++")).unwrap();
+    std::os::unix::fs::symlink(lib.join("gcc"), prefix.join("lib/gcc")).unwrap();
+    std::os::unix::fs::symlink(lib.join("avr"), prefix.join("lib/avr")).unwrap();
+    bin
+}
+
+/// Parses a make rule file: (targets, prerequisites) of every rule.
+fn parse_depfile(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
+    let joined = text.replace("\\\n", " ");
+    joined
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let (targets, prereqs) = line
+                .split_once(": ")
+                .or_else(|| line.strip_suffix(':').map(|t| (t, "")))
+                .unwrap_or_else(|| panic!("not a make rule: {line:?}\n--- file ---\n{text}"));
+            (
+                targets.split_whitespace().map(String::from).collect(),
+                prereqs.split_whitespace().map(String::from).collect(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The Arduino project on a "machine"
+// ---------------------------------------------------------------------------
+
+/// One machine's layout: HOME (holding the toolchain and the framework), the
+/// project (cwd of every compile) and the store.
+struct Machine {
+    home: PathBuf,
+    proj: PathBuf,
+    store: PathBuf,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lang {
+    C,
+    Cxx,
+    Asm,
+}
+
+/// One compile of the build, the way PlatformIO runs it.
+struct Compile {
+    /// The source as named on the command line, or `FrameworkArduino/<file>` for core files.
+    id: String,
+    args: Vec<String>,
+    /// Relative to the project.
+    obj: String,
+    dep: String,
+}
+
+impl Machine {
+    /// Lays out a machine under `root`: HOME at `root/<home>` with the toolchain and
+    /// the framework copied in, a fresh copy of the sketch at `root/<proj>`, all
+    /// mtimes set to now, and an empty store directory.
+    fn create(root: &Path, home: &str, proj: &str) -> Machine {
+        let m = Machine {
+            home: root.join(home),
+            proj: root.join(proj),
+            store: root.join("zcc-store"),
+        };
+        install_avr_toolchain(&m.toolchain());
+        copy_tree(
+            Path::new(ARDUINO_CORE),
+            &m.framework().join("cores/arduino"),
+        );
+        copy_tree(
+            Path::new(ARDUINO_VARIANT),
+            &m.framework().join("variants/standard"),
+        );
+        copy_tree(&repo_root().join("fixtures/arduino-sketch"), &m.proj);
+        let _ = fs::remove_dir_all(m.proj.join("build"));
+        // A diagnostic naming a header under HOME in every compile, so that
+        // replayed diagnostics must be rewritten for the machine.
+        let pins = m.framework().join("variants/standard/pins_arduino.h");
+        let mut text = fs::read_to_string(&pins).unwrap();
+        text.push_str("\n#warning \"zcc portable test: a diagnostic in a framework header\"\n");
+        fs::write(&pins, text).unwrap();
+        let _ = fs::remove_file(m.proj.join("Makefile"));
+        assert!(m.proj.join("platformio.ini").is_file());
+        fs::create_dir_all(&m.store).unwrap();
+        touch_tree(&m.home);
+        touch_tree(&m.proj);
+        m
+    }
+
+    fn toolchain(&self) -> PathBuf {
+        self.home.join(".platformio/packages/toolchain-atmelavr")
+    }
+
+    fn framework(&self) -> PathBuf {
+        self.home.join(".platformio/packages/framework-arduino-avr")
+    }
+
+    fn tool(&self, name: &str) -> String {
+        s(&self.toolchain().join("bin").join(name))
+    }
+
+    /// Every compile of the build: the sketch, the library and the whole core.
+    fn compiles(&self) -> Vec<Compile> {
+        let core = self.framework().join("cores/arduino");
+        let mut list = vec![
+            (
+                "src/main.cpp".to_string(),
+                "src/main.cpp".to_string(),
+                ".pio/build/uno/src/main.cpp.o".to_string(),
+                Lang::Cxx,
+            ),
+            (
+                "lib/Blinker/src/Blinker.cpp".to_string(),
+                "lib/Blinker/src/Blinker.cpp".to_string(),
+                ".pio/build/uno/lib/Blinker/Blinker.cpp.o".to_string(),
+                Lang::Cxx,
+            ),
+        ];
+        let mut names: Vec<String> = fs::read_dir(&core)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            let lang = if name.ends_with(".cpp") {
+                Lang::Cxx
+            } else if name.ends_with(".c") {
+                Lang::C
+            } else if name.ends_with(".S") {
+                Lang::Asm
+            } else {
+                continue;
+            };
+            list.push((
+                format!("FrameworkArduino/{name}"),
+                s(&core.join(&name)),
+                format!(".pio/build/uno/FrameworkArduino/{name}.o"),
+                lang,
+            ));
+        }
+        list.into_iter()
+            .map(|(id, source, obj, lang)| {
+                let (driver, lang_flags) = match lang {
+                    Lang::Cxx => ("avr-g++", UNO_CXX_FLAGS),
+                    Lang::C => ("avr-gcc", UNO_C_FLAGS),
+                    Lang::Asm => ("avr-gcc", UNO_ASM_FLAGS),
+                };
+                let mut args = vec![self.tool(driver), "-o".into(), obj.clone()];
+                args.extend(lang_flags.iter().map(|f| f.to_string()));
+                args.extend(UNO_FLAGS.iter().map(|f| f.to_string()));
+                args.push("-MMD".into());
+                args.extend(["-Iinclude", "-Isrc", "-Ilib/Blinker/src"].map(String::from));
+                args.push(format!("-I{}", s(&core)));
+                args.push(format!(
+                    "-I{}",
+                    s(&self.framework().join("variants/standard"))
+                ));
+                args.extend(["-c".to_string(), source]);
+                let dep = format!("{}.d", obj.strip_suffix(".o").unwrap());
+                Compile { id, args, obj, dep }
+            })
+            .collect()
+    }
+
+    /// The call for one compile, plain or through zcc with this machine's store.
+    fn call(&self, env: &TestEnv, args: &[String], zcc: bool) -> Call {
+        let args = strs(args);
+        let call = if zcc {
+            env.zcc(&args).env("ZCC_DIR", self.store.as_os_str())
+        } else {
+            env.plain(&args)
+        };
+        call.cwd(&s(&self.proj))
+            .env("PWD", self.proj.as_os_str())
+            .env("HOME", self.home.as_os_str())
+            .timeout(Duration::from_secs(300))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The compilers without zcc, two compiles at a time.
+    Plain,
+    /// Through zcc, two compiles at a time.
+    Zcc,
+    /// Through zcc, one at a time, recording each compile's counter changes.
+    ZccOneByOne,
+}
+
+/// What a build produced.
+struct Build {
+    /// id → (stdout, stderr) of its compile.
+    output: BTreeMap<String, (Vec<u8>, Vec<u8>)>,
+    /// id → dependency file content.
+    deps: BTreeMap<String, String>,
+    /// id → (counter changes, log lines) of its compile ([`Mode::ZccOneByOne`] only).
+    outcome: BTreeMap<String, (BTreeMap<String, u64>, String)>,
+    hex: Vec<u8>,
+}
+
+/// A clean build in `.pio/build/uno`: every compile, then `firmware.elf` linked
+/// with the toolchain's avr-gcc and `firmware.hex` made by avr-objcopy.
+fn build(env: &TestEnv, m: &Machine, mode: Mode) -> Build {
+    let compiles = m.compiles();
+    let _ = fs::remove_dir_all(m.proj.join(".pio"));
+    for c in &compiles {
+        fs::create_dir_all(m.proj.join(&c.obj).parent().unwrap()).unwrap();
+    }
+    let zcc = mode != Mode::Plain;
+    let width = if mode == Mode::ZccOneByOne { 1 } else { 2 };
+    let mut output = BTreeMap::new();
+    let mut outcome = BTreeMap::new();
+    let mut snapshot = if mode == Mode::ZccOneByOne {
+        counters(env, &m.store)
+    } else {
+        BTreeMap::new()
+    };
+    for group in compiles.chunks(width) {
+        let log_from = log_len(env);
+        let running: Vec<_> = group
+            .iter()
+            .map(|c| (c, m.call(env, &c.args, zcc).spawn()))
+            .collect();
+        for (c, r) in running {
+            let run = r.wait();
+            if run.code != Some(0) {
+                panic!(
+                    "{} failed ({:?})\n--- stderr ---\n{}\n{}",
+                    run.what,
+                    run.code,
+                    run.stderr_text(),
+                    env.log_tail()
+                );
+            }
+            output.insert(c.id.clone(), (run.stdout, run.stderr));
+        }
+        if mode == Mode::ZccOneByOne {
+            let now = counters(env, &m.store);
+            outcome.insert(
+                group[0].id.clone(),
+                (delta(&snapshot, &now), log_since(env, log_from)),
+            );
+            snapshot = now;
+        }
+    }
+    let mut deps = BTreeMap::new();
+    for c in &compiles {
+        let path = m.proj.join(&c.dep);
+        let text = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{} ({}): no dependency file: {e}", c.id, path.display()));
+        deps.insert(c.id.clone(), text);
+    }
+    let mut link: Vec<String> = [
+        m.tool("avr-gcc").as_str(),
+        "-flto",
+        "-Os",
+        "-mmcu=atmega328p",
+        "-Wl,--gc-sections",
+        "-o",
+        ".pio/build/uno/firmware.elf",
+    ]
+    .map(String::from)
+    .to_vec();
+    link.extend(compiles.iter().map(|c| c.obj.clone()));
+    m.call(env, &link, false).run().success();
+    let objcopy: Vec<String> = [
+        "avr-objcopy",
+        "-O",
+        "ihex",
+        "-R",
+        ".eeprom",
+        ".pio/build/uno/firmware.elf",
+        ".pio/build/uno/firmware.hex",
+    ]
+    .map(String::from)
+    .to_vec();
+    m.call(env, &objcopy, false).run().success();
+    let hex = fs::read(m.proj.join(".pio/build/uno/firmware.hex")).unwrap();
+    Build {
+        output,
+        deps,
+        outcome,
+        hex,
+    }
+}
+
+/// Asserts that a zcc build printed and wrote what the plain build at the same
+/// place did: stdout, stderr and dependency file of every compile, byte for byte.
+fn assert_same_build_outputs(env: &TestEnv, what: &str, plain: &Build, cached: &Build) {
+    assert_eq!(
+        plain.output.keys().collect::<Vec<_>>(),
+        cached.output.keys().collect::<Vec<_>>(),
+        "{what}: compiles"
+    );
+    let mut problems = Vec::new();
+    for (id, (out, err)) in &plain.output {
+        let (zout, zerr) = &cached.output[id];
+        if out != zout {
+            problems.push(format!(
+                "stdout of {id}:\n--- plain ---\n{}\n--- zcc ---\n{}",
+                String::from_utf8_lossy(out),
+                String::from_utf8_lossy(zout)
+            ));
+        }
+        if err != zerr {
+            problems.push(format!(
+                "stderr of {id}:\n--- plain ---\n{}\n--- zcc ---\n{}",
+                String::from_utf8_lossy(err),
+                String::from_utf8_lossy(zerr)
+            ));
+        }
+    }
+    for (id, text) in &plain.deps {
+        if *text != cached.deps[id] {
+            problems.push(format!(
+                "dependency file of {id}:\n--- plain ---\n{text}\n--- zcc ---\n{}",
+                cached.deps[id]
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{what}: zcc differs from the plain build:\n{}\n{}",
+        problems.join("\n"),
+        env.log_tail()
+    );
+}
+
+/// The acceptance test of the issue: a store filled on machine A, tarred and
+/// restored on machine B (other workspace, other HOME, toolchain under that HOME,
+/// every mtime new), hits every compile there and gives the firmware, diagnostics
+/// and dependency files of an uncached build at B; after a header edit at B,
+/// exactly the units that include it miss.
+#[test]
+fn arduino_project_store_restored_on_another_machine_hits_everything() {
+    require_arduino();
+    require_tool("tar");
+    let env = TestEnv::new();
+
+    // Machine A fills the store.
+    let a = Machine::create(&env.root.join("A"), "home", "ws/proj");
+    let n = a.compiles().len() as u64;
+    assert!(n >= 20, "expected the whole core, got {n} compiles");
+    let before = counters(&env, &a.store);
+    build(&env, &a, Mode::Zcc);
+    assert_eq!(
+        delta(&before, &counters(&env, &a.store)),
+        expect(&[("miss", n)]),
+        "machine A: every compile should be a stored miss\n{}",
+        env.log_tail()
+    );
+
+    // The CI cache: tar the store on A, untar it on B.
+    let tarball = env.root.join("store.tar");
+    let tar = |args: &[&str]| {
+        let status = Command::new("tar").args(args).status().unwrap();
+        assert!(status.success(), "tar {args:?}: {status}");
+    };
+    tar(&["-C", &s(&a.store), "-cf", &s(&tarball), "."]);
+    let b = Machine::create(
+        &env.root.join("B"),
+        "users/bob",
+        "some/longer/workspace/proj",
+    );
+    assert_ne!(s(&a.proj).len(), s(&b.proj).len());
+    assert_ne!(s(&a.home).len(), s(&b.home).len());
+    tar(&["-C", &s(&b.store), "-xf", &s(&tarball)]);
+
+    // Machine B: the uncached reference, then the build from the restored store.
+    let plain = build(&env, &b, Mode::Plain);
+    let before = counters(&env, &b.store);
+    let cached = build(&env, &b, Mode::Zcc);
+    assert_eq!(
+        delta(&before, &counters(&env, &b.store)),
+        expect(&[("hit", n)]),
+        "machine B: every compile should hit\n{}",
+        env.log_tail()
+    );
+    assert_bytes_eq(
+        "firmware.hex at B (zcc hits vs plain)",
+        &plain.hex,
+        &cached.hex,
+    );
+    assert_same_build_outputs(&env, "machine B, restored store", &plain, &cached);
+    let b_framework = s(&b.framework());
+    assert!(
+        cached.deps.values().any(|t| t.contains(&b_framework))
+            && cached
+                .output
+                .values()
+                .any(|(_, e)| String::from_utf8_lossy(e).contains(&b_framework)),
+        "the build should name headers under B's HOME in dependency files and diagnostics"
+    );
+    let a_root = s(&env.root.join("A"));
+    for (id, text) in &cached.deps {
+        assert!(
+            !text.contains(&a_root),
+            "dependency file of {id} at B mentions machine A ({a_root}):\n{text}"
+        );
+        let rules = parse_depfile(text);
+        assert!(!rules.is_empty(), "empty dependency file for {id}");
+        for (targets, prereqs) in rules {
+            for p in targets.iter().chain(&prereqs) {
+                assert!(
+                    b.proj.join(p).exists(),
+                    "dependency file of {id} at B names {p}, which does not exist at B:\n{text}"
+                );
+            }
+        }
+    }
+
+    // Edit a header at B (a change that alters the code).
+    let header = b.proj.join("lib/Blinker/src/Blinker.h");
+    let old = fs::read_to_string(&header).unwrap();
+    let new = old.replace(
+        "unsigned long toggles() const { return toggles_; }",
+        "unsigned long toggles() const { return toggles_ / 2; }\n    void extra();",
+    );
+    assert_ne!(old, new, "the header edit did not apply");
+    fs::write(&header, new).unwrap();
+    let header_real = header.canonicalize().unwrap();
+    let includers: BTreeSet<String> = cached
+        .deps
+        .iter()
+        .filter(|(_, text)| {
+            parse_depfile(text).iter().any(|(_, prereqs)| {
+                prereqs
+                    .iter()
+                    .any(|p| b.proj.join(p).canonicalize().ok().as_ref() == Some(&header_real))
+            })
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert!(
+        !includers.is_empty() && (includers.len() as u64) < n,
+        "units including Blinker.h per the dependency files: {includers:?}"
+    );
+
+    let plain2 = build(&env, &b, Mode::Plain);
+    assert_ne!(
+        plain.hex, plain2.hex,
+        "the header edit should change the firmware"
+    );
+    let cached2 = build(&env, &b, Mode::ZccOneByOne);
+    let mut wrong = Vec::new();
+    for (id, (d, log)) in &cached2.outcome {
+        let want = if includers.contains(id) {
+            expect(&[("miss", 1)])
+        } else {
+            expect(&[("hit", 1)])
+        };
+        if *d != want {
+            wrong.push(format!(
+                "{id}: expected {want:?}, counters changed by {d:?}; log:\n{log}"
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "after editing Blinker.h exactly {includers:?} should miss:\n{}",
+        wrong.join("\n")
+    );
+    assert_bytes_eq(
+        "firmware.hex at B after the header edit (zcc vs plain)",
+        &plain2.hex,
+        &cached2.hex,
+    );
+    assert_same_build_outputs(&env, "machine B after the header edit", &plain2, &cached2);
+}
+
+// ---------------------------------------------------------------------------
+// Small projects compiled with host gcc (or avr-gcc copies)
+// ---------------------------------------------------------------------------
+
+const X_H: &str = "#pragma once\n#warning \"x.h: a diagnostic naming this header\"\n\
+                   static inline int twice(int v) { return 2 * v; }\n";
+const X_C: &str = "#include \"x.h\"\nint f(int v) { return twice(v) + 1; }\n";
+
+/// `dir/src/x.c` including `x.h` from `dir/inc`, plus `dir/.git` when `marker`.
+fn c_project(dir: &Path, marker: bool) {
+    fs::create_dir_all(dir.join("src")).unwrap();
+    fs::create_dir_all(dir.join("inc")).unwrap();
+    fs::write(dir.join("src/x.c"), X_C).unwrap();
+    fs::write(dir.join("inc/x.h"), X_H).unwrap();
+    if marker {
+        fs::create_dir_all(dir.join(".git")).unwrap();
+    }
+}
+
+/// A call in `dir` (absolute, inside `env.work`), with `PWD=dir` and `HOME` an
+/// empty directory outside the work tree; zcc or plain.
+fn at(env: &TestEnv, dir: &Path, args: &[String], zcc: bool) -> Call {
+    let home = env.root.join("home");
+    fs::create_dir_all(&home).unwrap();
+    let args = strs(args);
+    let call = if zcc {
+        env.zcc(&args)
+    } else {
+        env.plain(&args)
+    };
+    call.cwd(&s(dir))
+        .env("PWD", dir.as_os_str())
+        .env("HOME", home.as_os_str())
+}
+
+/// Runs `args` plainly, then through zcc (with `zcc_env` added), in `dir`;
+/// asserts identical results. Returns (plain, zcc).
+fn same_as_plain_at(
+    env: &TestEnv,
+    dir: &Path,
+    args: &[String],
+    zcc_env: &[(&str, &str)],
+) -> (Run, Run) {
+    let plain = at(env, dir, args, false).run();
+    plain.success();
+    let mut call = at(env, dir, args, true);
+    for (k, v) in zcc_env {
+        call = call.env(k, *v);
+    }
+    let cached = call.run();
+    env.assert_same_run(&plain, &cached);
+    (plain, cached)
+}
+
+fn rel_to_work(env: &TestEnv, path: &Path) -> String {
+    s(path.strip_prefix(&env.work).unwrap())
+}
+
+#[test]
+fn debug_info_keys_the_working_directory_unless_a_prefix_map_covers_it() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let ws1 = env.work.join("one/ws");
+    let ws2 = env.work.join("two/a/much/longer/ws");
+    c_project(&ws1, true);
+    c_project(&ws2, true);
+    let obj1 = format!("{}/x.o", rel_to_work(&env, &ws1));
+    let obj2 = format!("{}/x.o", rel_to_work(&env, &ws2));
+    // gcc <flags(ws)> -Iinc -c src/x.c -o x.o, at ws1 then at ws2; each
+    // identical to the plain compile there. Returns the two plain objects.
+    let both = |flags: &dyn Fn(&Path) -> Vec<String>| -> (Vec<u8>, Vec<u8>) {
+        let mut objects = Vec::new();
+        for (ws, obj) in [(&ws1, &obj1), (&ws2, &obj2)] {
+            let mut args = vec!["gcc".to_string()];
+            args.extend(flags(ws));
+            args.extend(["-Iinc", "-c", "src/x.c", "-o", "x.o"].map(String::from));
+            let (plain, _) = same_as_plain_at(&env, ws, &args, &[]);
+            objects.push(plain.output(obj).to_vec());
+        }
+        (objects.remove(0), objects.remove(0))
+    };
+
+    // Without -g the working directory is not in the object: a hit.
+    both(&|_| vec!["-O1".into()]);
+    env.assert_counters(&[("miss", 1), ("hit", 1)]);
+
+    // With -g it is (DW_AT_comp_dir): the second place must miss.
+    let (o1, o2) = both(&|_| vec!["-g".into(), "-O1".into()]);
+    assert_ne!(o1, o2, "premise: -g objects differ between the two places");
+    env.assert_counters(&[("miss", 3), ("hit", 1)]);
+
+    // Each place maps its own workspace away: the objects are equal, so a hit.
+    let (o1, o2) = both(&|ws| {
+        vec![
+            "-g".into(),
+            "-O1".into(),
+            format!("-ffile-prefix-map={}=.", s(ws)),
+        ]
+    });
+    assert_bytes_eq("premise: -ffile-prefix-map objects", &o1, &o2);
+    env.assert_counters(&[("miss", 4), ("hit", 2)]);
+
+    let (o1, o2) = both(&|ws| {
+        vec![
+            "-g".into(),
+            "-O1".into(),
+            format!("-fdebug-prefix-map={}=.", s(ws)),
+        ]
+    });
+    assert_bytes_eq("premise: -fdebug-prefix-map objects", &o1, &o2);
+    env.assert_counters(&[("miss", 5), ("hit", 3)]);
+
+    // A map of a directory below the working directory does not cover it.
+    let (o1, o2) = both(&|ws| {
+        vec![
+            "-g".into(),
+            "-O1".into(),
+            format!("-ffile-prefix-map={}/src=src", s(ws)),
+        ]
+    });
+    assert_ne!(o1, o2, "premise: the cwd is still in these objects");
+    env.assert_counters(&[("miss", 7), ("hit", 3)]);
+}
+
+#[test]
+fn compiler_identity_is_its_content_not_its_path() {
+    require_arduino();
+    let env = TestEnv::new();
+    let ws = env.work.join("ws");
+    c_project(&ws, true);
+    fs::write(
+        ws.join("src/x.c"),
+        format!("#include <avr/io.h>\n{X_C}int g(int v) {{ PORTB = v; return PINB; }}\n"),
+    )
+    .unwrap();
+    let tc1 = install_avr_toolchain(&env.root.join("tc1"));
+    let tc2 = install_avr_toolchain(&env.root.join("elsewhere/deeper/tc2"));
+    // -MD: the dependency file names the system headers, under each toolchain's prefix.
+    let args = |bin: &Path| -> Vec<String> {
+        let mut a = vec![s(&bin.join("avr-gcc"))];
+        a.extend(
+            [
+                "-mmcu=atmega328p",
+                "-Os",
+                "-Iinc",
+                "-MD",
+                "-c",
+                "src/x.c",
+                "-o",
+                "x.o",
+            ]
+            .map(String::from),
+        );
+        a
+    };
+
+    same_as_plain_at(&env, &ws, &args(&tc1), &[]);
+    env.assert_counters(&[("miss", 1)]);
+
+    // (a) The same driver, copied to another directory: a hit.
+    same_as_plain_at(&env, &ws, &args(&tc2), &[]);
+    env.assert_counters(&[("miss", 1), ("hit", 1)]);
+
+    // (b) Another program at the same path (a wrapper script): a miss.
+    let driver2 = tc2.join("avr-gcc");
+    fs::remove_file(&driver2).unwrap();
+    fs::write(
+        &driver2,
+        format!("#!/bin/sh\nexec {} \"$@\"\n", s(&real_tool("avr-gcc"))),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&driver2, fs::Permissions::from_mode(0o755)).unwrap();
+    let log_from = log_len(&env);
+    same_as_plain_at(&env, &ws, &args(&tc2), &[]);
+    env.assert_counters(&[("miss", 2), ("hit", 1)]);
+    let log = log_since(&env, log_from);
+    assert!(
+        log.lines()
+            .any(|l| l.contains("miss src/x.c:") && l.contains("compiler")),
+        "the miss should be explained by the compiler; log:\n{log}"
+    );
+
+    // (c) The first driver overwritten in place (same inode) by avr-g++, its mtime
+    // put back: avr-g++ compiles x.c as C++, so serving the stored object is wrong.
+    let driver1 = tc1.join("avr-gcc");
+    let mtime = fs::metadata(&driver1).unwrap().modified().unwrap();
+    fs::write(&driver1, fs::read(real_tool("avr-g++")).unwrap()).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&driver1)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    same_as_plain_at(&env, &ws, &args(&tc1), &[]);
+    env.assert_counters(&[("miss", 3), ("hit", 1)]);
+}
+
+/// The project at `real/proj`, reached through `link -> real/proj`. Returns
+/// (link path, physical path) and the args for each (absolute `-I` through it).
+fn symlinked_project(env: &TestEnv) -> [(PathBuf, Vec<String>); 2] {
+    let real = env.work.join("real/proj");
+    c_project(&real, true);
+    let link = env.work.join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    [link, real].map(|dir| {
+        let args = [
+            "gcc".to_string(),
+            "-Wall".into(),
+            "-O1".into(),
+            format!("-I{}", s(&dir.join("inc"))),
+            "-MMD".into(),
+            "-c".into(),
+            "src/x.c".into(),
+            "-o".into(),
+            "x.o".into(),
+        ]
+        .to_vec();
+        (dir, args)
+    })
+}
+
+#[test]
+fn symlinked_workspace_through_the_link_then_physical_hits() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let [(link, link_args), (real, real_args)] = symlinked_project(&env);
+    same_as_plain_at(&env, &link, &link_args, &[]);
+    env.assert_counters(&[("miss", 1)]);
+    same_as_plain_at(&env, &real, &real_args, &[]);
+    env.assert_counters(&[("miss", 1), ("hit", 1)]);
+}
+
+#[test]
+fn symlinked_workspace_physical_then_through_the_link_hits() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let [(link, link_args), (real, real_args)] = symlinked_project(&env);
+    same_as_plain_at(&env, &real, &real_args, &[]);
+    env.assert_counters(&[("miss", 1)]);
+    same_as_plain_at(&env, &link, &link_args, &[]);
+    env.assert_counters(&[("miss", 1), ("hit", 1)]);
+}
+
+#[test]
+fn log_explains_a_miss_by_arguments_or_by_the_changed_header() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let ws = env.work.join("ws");
+    c_project(&ws, true);
+    let args = |opt: &str| -> Vec<String> {
+        ["gcc", opt, "-Iinc", "-c", "src/x.c", "-o", "x.o"]
+            .map(String::from)
+            .to_vec()
+    };
+    let misses_since = |from: usize| -> Vec<String> {
+        log_since(&env, from)
+            .lines()
+            .filter(|l| l.contains("miss src/x.c:"))
+            .map(String::from)
+            .collect()
+    };
+
+    same_as_plain_at(&env, &ws, &args("-O1"), &[]);
+    env.assert_counters(&[("miss", 1)]);
+
+    let from = log_len(&env);
+    same_as_plain_at(&env, &ws, &args("-O2"), &[]);
+    env.assert_counters(&[("miss", 2)]);
+    let misses = misses_since(from);
+    assert!(
+        misses.len() == 1 && misses[0].contains("arguments changed"),
+        "one miss line saying `arguments changed` expected, got {misses:?}\n{}",
+        env.log_tail()
+    );
+
+    fs::write(ws.join("inc/x.h"), X_H.replace("2 * v", "3 * v")).unwrap();
+    let from = log_len(&env);
+    same_as_plain_at(&env, &ws, &args("-O2"), &[]);
+    env.assert_counters(&[("miss", 3)]);
+    let misses = misses_since(from);
+    assert!(
+        misses.len() == 1 && misses[0].contains("inc/x.h") && misses[0].contains("changed"),
+        "one miss line naming inc/x.h as changed expected, got {misses:?}\n{}",
+        env.log_tail()
+    );
+}
+
+#[test]
+fn basedir_makes_unmarked_workspaces_portable() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let ws1 = env.work.join("first/ws");
+    let ws2 = env.work.join("second/much/deeper/ws");
+    c_project(&ws1, false);
+    c_project(&ws2, false);
+    let args = |ws: &Path| -> Vec<String> {
+        [
+            "gcc".to_string(),
+            "-O1".into(),
+            format!("-I{}", s(&ws.join("inc"))),
+            "-MMD".into(),
+            "-c".into(),
+            "src/x.c".into(),
+            "-o".into(),
+            "x.o".into(),
+        ]
+        .to_vec()
+    };
+
+    // No marker, no ZCC_BASEDIR: the absolute -I differs, so a miss.
+    same_as_plain_at(&env, &ws1, &args(&ws1), &[]);
+    same_as_plain_at(&env, &ws2, &args(&ws2), &[]);
+    env.assert_counters(&[("miss", 2)]);
+
+    // Each side names its own workspace: a hit (fresh store).
+    let store2 = env.root.join("store2");
+    let with = |ws: &Path, basedir: &str| {
+        same_as_plain_at(
+            &env,
+            ws,
+            &args(ws),
+            &[("ZCC_DIR", &s(&store2)), ("ZCC_BASEDIR", basedir)],
+        );
+    };
+    with(&ws1, &s(&ws1));
+    assert_eq!(
+        delta(&BTreeMap::new(), &counters(&env, &store2)),
+        expect(&[("miss", 1)]),
+        "{}",
+        env.log_tail()
+    );
+    with(&ws2, &s(&ws2));
+    assert_eq!(
+        delta(&BTreeMap::new(), &counters(&env, &store2)),
+        expect(&[("miss", 1), ("hit", 1)]),
+        "{}",
+        env.log_tail()
+    );
+    // A `:`-separated list: roots are numbered by position (docs/CONFIG.md:
+    // `@WS0`, `@WS1`, …), so each side lists its own workspace second.
+    let lists: Vec<String> = [("libs-a", &ws1), ("libs-b", &ws2)]
+        .iter()
+        .map(|(libs, ws)| {
+            let libs = env.root.join(libs);
+            fs::create_dir_all(&libs).unwrap();
+            format!("{}:{}", s(&libs), s(ws))
+        })
+        .collect();
+    with(&ws1, &lists[0]);
+    with(&ws2, &lists[1]);
+    assert_eq!(
+        delta(&BTreeMap::new(), &counters(&env, &store2)),
+        expect(&[("miss", 2), ("hit", 2)]),
+        "{}",
+        env.log_tail()
+    );
+}
