@@ -62,6 +62,8 @@ enum Direct {
     Hit(Completed),
     /// The inputs need preprocessor mode.
     Preprocessor,
+    /// The inputs use `__FILE__`: try the exact-path manifest.
+    Exact,
     /// No match; why the newest candidate did not match, if there was one.
     Miss(Option<Mismatch>),
 }
@@ -78,8 +80,13 @@ enum Includes {
 
 /// How a miss is keyed.
 enum Keying {
-    /// Preprocessor mode: the key is known before the compile.
-    Known { key: Key, inputs: Vec<String> },
+    /// Preprocessor mode: the key is known before the compile. `exact` is the exact-path
+    /// manifest to record the result in (inputs using `__FILE__`), if any.
+    Known {
+        key: Key,
+        inputs: Vec<String>,
+        exact: Option<Key>,
+    },
     /// Direct mode: the key follows from the files the compile read.
     Direct {
         manifest_key: Key,
@@ -146,6 +153,11 @@ impl<'a> Call<'a> {
 
     /// The common part of the key for `mode`.
     fn common(&self, mode: KeyMode) -> key::Common {
+        self.common_with(mode, self.norm())
+    }
+
+    /// The common part of the key for `mode`, with paths spelled by `norm`.
+    fn common_with(&self, mode: KeyMode, norm: PathNorm) -> key::Common {
         let env = |name: &str| self.req.var(name).map(|v| v.to_string_lossy().into_owned());
         let cwd = self.req.cwd.to_string_lossy().into_owned();
         let ctx = Context {
@@ -154,7 +166,15 @@ impl<'a> Call<'a> {
             env: &env,
             specs: &self.specs,
         };
-        key::common(&self.inv, &ctx, self.norm(), mode)
+        key::common(&self.inv, &ctx, norm, mode)
+    }
+
+    /// The key of the manifest for sources whose inputs use `__FILE__`: every path exactly as
+    /// given, so a match means the same `__FILE__` expansions.
+    fn exact_manifest_key(&self, source_hash: &[u8; 32]) -> Key {
+        let mut common = self.common_with(KeyMode::Direct, PathNorm::Exact);
+        common.builder.field("exact_source", source_hash);
+        common.builder.finish()
     }
 
     pub(crate) fn run(self) -> Result<Outcome, Internal> {
@@ -172,10 +192,15 @@ impl<'a> Call<'a> {
                 return Ok(Outcome::Completed(done));
             }
             let inputs = vec![self.inv.input.clone()];
-            let keying = Keying::Known { key, inputs };
+            let keying = Keying::Known {
+                key,
+                inputs,
+                exact: None,
+            };
             return Ok(Outcome::Completed(self.miss(keying, &common.parts, None)));
         }
 
+        let mut exact = None;
         if !self.cache.config().nodirect
             && let Ok(source) = filehash::file_info(&self.path(&self.inv.input), &self.memo)
             && source.flags.is_empty()
@@ -195,6 +220,13 @@ impl<'a> Call<'a> {
                     let why = why.map(|w| w.to_string());
                     return Ok(Outcome::Completed(self.miss(keying, &common.parts, why)));
                 }
+                Direct::Exact => {
+                    let exact_key = self.exact_manifest_key(&source.hash);
+                    if let Some(done) = self.exact_lookup(&exact_key) {
+                        return Ok(Outcome::Completed(done));
+                    }
+                    exact = Some(exact_key);
+                }
                 Direct::Preprocessor => {}
             }
         }
@@ -208,11 +240,16 @@ impl<'a> Call<'a> {
             Err(p) => return Ok(self.cache.passthrough(self.compiler, &p)),
         };
         if let Some(done) = self.serve(&pp.key, Served::PreprocessedHit) {
+            if let Some(exact_key) = exact {
+                // Next time on this layout, a direct hit.
+                self.record_exact(&exact_key, &pp.inputs, &pp.key);
+            }
             return Ok(Outcome::Completed(done));
         }
         let keying = Keying::Known {
             key: pp.key,
             inputs: pp.inputs,
+            exact,
         };
         Ok(Outcome::Completed(self.miss(keying, &pp.parts, None)))
     }
@@ -273,6 +310,7 @@ impl<'a> Call<'a> {
         match manifest::find(&manifest, self.file_roots(), &self.req.cwd, &self.memo) {
             Err(why) => Direct::Miss(why),
             Ok((Target::Preprocessor, _)) => Direct::Preprocessor,
+            Ok((Target::Exact, _)) => Direct::Exact,
             Ok((Target::Result(key), flags)) if flags.is_empty() => {
                 match self.serve(key, Served::DirectHit) {
                     Some(done) => Direct::Hit(done),
@@ -280,6 +318,57 @@ impl<'a> Call<'a> {
                 }
             }
             Ok(_) => Direct::Preprocessor,
+        }
+    }
+
+    /// Record in the exact-path manifest that the files the preprocessor read (`files`, as
+    /// it spelled them) lead to `result`. Skipped when an input changed since the call
+    /// started (the preprocessed text might not match the files hashed now) or the probe
+    /// fails: that only costs a direct hit later.
+    fn record_exact(&self, exact_key: &Key, files: &[String], result: &Key) {
+        let search = includes::Probe::start(
+            &self.compiler.path,
+            &self.identity,
+            &self.inv.cpp_args,
+            self.inv.language.name(),
+            &self.req.cwd,
+            &self.req.env,
+            &self.memo,
+        )
+        .and_then(includes::Probe::wait);
+        let Ok(search) = search else {
+            return;
+        };
+        let Ok((mut candidate, flags)) =
+            self.candidate(exact_key, files, &search, &Roots::default())
+        else {
+            return;
+        };
+        if !only_file_macros(flags)
+            || files
+                .iter()
+                .any(|f| written_since(&self.path(f), self.start()))
+        {
+            return;
+        }
+        candidate.target = Target::Result(*result);
+        let manifest = self.read_manifest(exact_key).unwrap_or_default();
+        let _ = self.put(
+            Kind::Manifest,
+            exact_key,
+            &manifest.with(candidate).encode(),
+        );
+    }
+
+    /// Look a result up in the exact-path manifest (see [`Target::Exact`]).
+    fn exact_lookup(&self, exact_key: &Key) -> Option<Completed> {
+        let manifest = self.read_manifest(exact_key)?;
+        let exact = Roots::default();
+        match manifest::find(&manifest, &exact, &self.req.cwd, &self.memo) {
+            Ok((Target::Result(key), flags)) if only_file_macros(flags) => {
+                self.serve(key, Served::DirectHit)
+            }
+            _ => None,
         }
     }
 
@@ -510,9 +599,12 @@ impl<'a> Call<'a> {
         probe: Option<io::Result<includes::Probe>>,
     ) -> Result<Key, String> {
         match keying {
-            Keying::Known { key, inputs } => {
+            Keying::Known { key, inputs, exact } => {
                 let entry = self.collect(done, inputs)?;
                 self.put(Kind::Result, key, &entry.encode())?;
+                if let Some(exact_key) = exact {
+                    self.record_exact(exact_key, inputs, key);
+                }
                 Ok(*key)
             }
             Keying::Direct {
@@ -522,15 +614,37 @@ impl<'a> Call<'a> {
                 let files = self.read_includes(includes)?;
                 // Hash first, then check that nothing changed since the compile started: a
                 // file changed after the check could otherwise be hashed with new content.
-                let probe = probe.unwrap_or_else(|| Err(io::Error::other("no probe")));
-                let (candidate, flags) = self.candidate(manifest_key, &files, probe)?;
+                let search = probe
+                    .unwrap_or_else(|| Err(io::Error::other("no probe")))
+                    .and_then(includes::Probe::wait)
+                    .map_err(|e| {
+                        self.log(&format!("include search path: {e}"));
+                        "not_stored_search_path".to_string()
+                    })?;
+                let (mut candidate, flags) =
+                    self.candidate(manifest_key, &files, &search, self.file_roots())?;
                 let entry = self.collect(done, &files)?;
                 let stored = match &candidate.target {
                     Target::Result(key) => {
                         self.put(Kind::Result, key, &entry.encode()).map(|()| *key)
                     }
-                    Target::Preprocessor => self.store_preprocessed(&entry, flags),
+                    _ => self.store_preprocessed(&entry, flags),
                 };
+                if let Ok(key) = &stored
+                    && only_file_macros(flags)
+                {
+                    // `__FILE__`: the preprocessor key keeps the result portable; an exact-path
+                    // manifest pointing at the same entry gives direct hits on this layout.
+                    let source = filehash::file_info(&self.path(&self.inv.input), &self.memo)
+                        .map_err(|_| "not_stored_modified_input".to_string())?;
+                    let exact_key = self.exact_manifest_key(&source.hash);
+                    let (mut exact, _) =
+                        self.candidate(&exact_key, &files, &search, &Roots::default())?;
+                    exact.target = Target::Result(*key);
+                    let manifest = self.read_manifest(&exact_key).unwrap_or_default();
+                    self.put(Kind::Manifest, &exact_key, &manifest.with(exact).encode())?;
+                    candidate.target = Target::Exact;
+                }
                 let manifest = self.read_manifest(manifest_key).unwrap_or_default();
                 self.put(
                     Kind::Manifest,
@@ -618,13 +732,15 @@ impl<'a> Call<'a> {
         &self,
         manifest_key: &Key,
         files: &[String],
-        probe: io::Result<includes::Probe>,
+        search: &includes::SearchPath,
+        roots: &Roots,
     ) -> Result<(Candidate, Flags), String> {
-        let roots = self.file_roots();
         let mut hashed = Vec::with_capacity(files.len());
         let mut flags = Flags::default();
         // Where a quoted include would look first: next to the file that includes it.
         let mut next_to_includer = Vec::new();
+        // What `__has_include` asked about: (includer, name, quoted).
+        let mut probed = Vec::new();
         for f in files {
             let info = filehash::file_info(&self.path(f), &self.memo).map_err(|e| {
                 self.log(&format!("cannot hash {f}: {e}"));
@@ -633,14 +749,11 @@ impl<'a> Call<'a> {
             flags = flags.union(info.flags);
             hashed.push((manifest_path(roots, f), info.hash));
             next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
+            probed.extend(info.probed.into_iter().map(|p| (f, p)));
         }
-        let search = probe.and_then(includes::Probe::wait).map_err(|e| {
-            self.log(&format!("include search path: {e}"));
-            "not_stored_search_path".to_string()
-        })?;
         let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
         let mut absent: Vec<String> = Vec::new();
-        for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), &search, source_dir)
+        for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), search, source_dir)
             .into_iter()
             .chain(next_to_includer)
         {
@@ -648,6 +761,23 @@ impl<'a> Call<'a> {
                 let p = manifest_path(roots, &p);
                 if !absent.contains(&p) {
                     absent.push(p);
+                }
+            }
+        }
+        // A `__has_include` answer holds while the file it found still exists, or while none
+        // of the places it looked in gains the file.
+        let mut present: Vec<String> = Vec::new();
+        for (includer, p) in probed {
+            let paths = includes::probe_paths(search, includer, &p.name, p.quoted);
+            match paths.iter().find(|path| self.path(path).exists()) {
+                Some(found) => present.push(manifest_path(roots, found)),
+                None => {
+                    for path in paths {
+                        let path = manifest_path(roots, &path);
+                        if !absent.contains(&path) {
+                            absent.push(path);
+                        }
+                    }
                 }
             }
         }
@@ -664,6 +794,7 @@ impl<'a> Call<'a> {
             Candidate {
                 files: hashed,
                 absent,
+                present,
                 target,
             },
             flags,
@@ -726,6 +857,15 @@ impl<'a> Call<'a> {
             stderr: self.tokenize(done.stderr.clone()),
         })
     }
+}
+
+/// Whether the only reason not to serve inputs directly is `__FILE__` (no time macros, no
+/// embedded files, no `__has_include`).
+fn only_file_macros(flags: Flags) -> bool {
+    !flags.is_empty()
+        && !flags.contains(Flags::TIME)
+        && !flags.contains(Flags::EMBED)
+        && !flags.contains(Flags::HAS_INCLUDE)
 }
 
 /// Content hashes of the `--specs=` files: a name without a slash is found where the compiler

@@ -27,8 +27,8 @@ impl Flags {
     pub const FILE_MACRO: Flags = Flags(2);
     /// `.incbin` or `#embed`: the output depends on a file no dependency list names.
     pub const EMBED: Flags = Flags(4);
-    /// `__has_include`: the output depends on whether a file exists that the compile never
-    /// read, which no dependency list names.
+    /// `__has_include(…)` with an argument zcc cannot read (a macro): the output depends on
+    /// whether some file exists, and which one is unknown.
     pub const HAS_INCLUDE: Flags = Flags(8);
 
     pub fn contains(self, other: Flags) -> bool {
@@ -53,9 +53,11 @@ impl Flags {
             (b"__BASE_FILE__", Flags::FILE_MACRO),
             (b".incbin", Flags::EMBED),
             (b"#embed", Flags::EMBED),
-            (b"__has_include", Flags::HAS_INCLUDE),
         ];
-        let mut flags = Flags::default();
+        let mut flags = match has_include_probes(content) {
+            Some(_) => Flags::default(),
+            None => Flags::HAS_INCLUDE,
+        };
         // All needles start with `_`, `.` or `#`: only look where one of those stands.
         for (i, b) in content.iter().enumerate() {
             if matches!(b, b'_' | b'.' | b'#') {
@@ -77,6 +79,53 @@ pub struct FileInfo {
     pub flags: Flags,
     /// The names in this file's `#include "…"` directives (see [`quoted_includes`]).
     pub quoted: Vec<String>,
+    /// The files its `__has_include(…)` expressions ask about (see [`has_include_probes`]).
+    pub probed: Vec<Probed>,
+}
+
+/// A file asked about by `__has_include` / `__has_include_next`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Probed {
+    pub name: String,
+    /// `"name"` (searched next to the including file first) rather than `<name>`.
+    pub quoted: bool,
+}
+
+/// Every `__has_include(<name>)` / `__has_include("name")` (and `_next`) in the content, in
+/// order; `None` when one has an argument that is not a literal name (a macro), since then
+/// the file it asks about is unknown. Mentions not followed by `(` (`#ifdef __has_include`,
+/// comments) ask about nothing.
+pub fn has_include_probes(content: &[u8]) -> Option<Vec<Probed>> {
+    const NEEDLE: &[u8] = b"__has_include";
+    let mut probes: Vec<Probed> = Vec::new();
+    let mut i = 0;
+    while let Some(pos) = content[i..].windows(NEEDLE.len()).position(|w| w == NEEDLE) {
+        let mut rest = &content[i + pos + NEEDLE.len()..];
+        i += pos + NEEDLE.len();
+        rest = rest.strip_prefix(b"_next").unwrap_or(rest);
+        let Some(arg) = rest.trim_ascii_start().strip_prefix(b"(") else {
+            continue;
+        };
+        let arg = arg.trim_ascii_start();
+        let (close, quoted) = match arg.first() {
+            Some(b'<') => (b'>', false),
+            Some(b'"') => (b'"', true),
+            _ => return None,
+        };
+        let end = arg[1..].iter().position(|&b| b == close || b == b'\n')?;
+        let name = std::str::from_utf8(&arg[1..1 + end]).ok()?;
+        if arg[1 + end] != close || name.is_empty() {
+            return None;
+        }
+        let probe = Probed {
+            name: name.to_string(),
+            quoted,
+        };
+        if !probes.contains(&probe) {
+            probes.push(probe);
+        }
+    }
+    Some(probes)
 }
 
 /// The names of `#include "name"` (and `#include_next`, `#import`) directives, in order.
@@ -141,29 +190,63 @@ pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
         )));
     }
     let memo = memo_dir.join(memo_name(path, &meta));
-    // Memo layout: 32-byte hash, flags byte, then the quoted include names, one per line.
     if let Some(bytes) = crate::memo::read(&memo)
-        && bytes.len() >= 33
-        && let Ok(hash) = <[u8; 32]>::try_from(&bytes[..32])
-        && let Ok(names) = std::str::from_utf8(&bytes[33..])
+        && let Some(info) = decode_memo(&bytes)
     {
-        return Ok(FileInfo {
-            hash,
-            flags: Flags(bytes[32]),
-            quoted: names.lines().map(str::to_string).collect(),
-        });
+        return Ok(info);
     }
     let content = fs::read(path)?;
     let info = FileInfo {
         hash: *blake3::hash(&content).as_bytes(),
         flags: Flags::scan(&content),
         quoted: quoted_includes(&content),
+        probed: has_include_probes(&content).unwrap_or_default(),
     };
+    crate::memo::write(&memo, &encode_memo(&info));
+    Ok(info)
+}
+
+/// Memo layout: 32-byte hash, flags byte, then one line per name: `"name` for a quoted
+/// include, `?"name` / `?<name` for a `__has_include` probe.
+fn encode_memo(info: &FileInfo) -> Vec<u8> {
     let mut bytes = info.hash.to_vec();
     bytes.push(info.flags.0);
-    bytes.extend_from_slice(info.quoted.join("\n").as_bytes());
-    crate::memo::write(&memo, &bytes);
-    Ok(info)
+    let lines = info.quoted.iter().map(|n| format!("\"{n}")).chain(
+        info.probed
+            .iter()
+            .map(|p| format!("?{}{}", if p.quoted { '"' } else { '<' }, p.name)),
+    );
+    bytes.extend_from_slice(lines.collect::<Vec<_>>().join("\n").as_bytes());
+    bytes
+}
+
+fn decode_memo(bytes: &[u8]) -> Option<FileInfo> {
+    let hash = <[u8; 32]>::try_from(bytes.get(..32)?).ok()?;
+    let flags = Flags(*bytes.get(32)?);
+    let mut info = FileInfo {
+        hash,
+        flags,
+        quoted: Vec::new(),
+        probed: Vec::new(),
+    };
+    for line in std::str::from_utf8(&bytes[33..]).ok()?.lines() {
+        if let Some(name) = line.strip_prefix('"') {
+            info.quoted.push(name.to_string());
+        } else if let Some(name) = line.strip_prefix("?\"") {
+            info.probed.push(Probed {
+                name: name.to_string(),
+                quoted: true,
+            });
+        } else if let Some(name) = line.strip_prefix("?<") {
+            info.probed.push(Probed {
+                name: name.to_string(),
+                quoted: false,
+            });
+        } else {
+            return None;
+        }
+    }
+    Some(info)
 }
 
 #[cfg(test)]
@@ -195,11 +278,75 @@ mod tests {
         }
         assert_eq!(
             Flags::scan(b"#if __has_include(\"opt.h\")"),
+            Flags::default()
+        );
+        assert_eq!(
+            Flags::scan(b"#if __has_include(CONFIG)"),
             Flags::HAS_INCLUDE
         );
         let both = Flags::scan(b"__FILE__ __DATE__");
         assert!(both.contains(Flags::TIME) && both.contains(Flags::FILE_MACRO));
         assert!(!both.contains(Flags::EMBED));
+    }
+
+    #[test]
+    fn has_include_probe_names() {
+        let p = |name: &str, quoted| Probed {
+            name: name.into(),
+            quoted,
+        };
+        let cases: &[(&[u8], Option<Vec<Probed>>)] = &[
+            (b"int x;", Some(vec![])),
+            (
+                b"#if __has_include(<pstl/pstl_config.h>)\n# define T __has_include(<tbb/tbb.h>)",
+                Some(vec![p("pstl/pstl_config.h", false), p("tbb/tbb.h", false)]),
+            ),
+            (
+                b"#if __has_include ( \"opt.h\" )",
+                Some(vec![p("opt.h", true)]),
+            ),
+            (
+                b"#if __has_include_next(<x.h>)",
+                Some(vec![p("x.h", false)]),
+            ),
+            (
+                b"#ifdef __has_include\n#endif // __has_include",
+                Some(vec![]),
+            ),
+            (b"#if defined(__has_include)", Some(vec![])),
+            (b"#if __has_include(CONFIG_H)", None),
+            (b"#if __has_include(<unterminated\n>)", None),
+            (b"#if __has_include(<>)", None),
+        ];
+        for (content, want) in cases {
+            assert_eq!(
+                has_include_probes(content),
+                *want,
+                "{:?}",
+                String::from_utf8_lossy(content)
+            );
+        }
+    }
+
+    #[test]
+    fn memo_encoding_round_trips() {
+        let info = FileInfo {
+            hash: [7; 32],
+            flags: Flags::FILE_MACRO,
+            quoted: vec!["a.h".into(), "sub/b.h".into()],
+            probed: vec![
+                Probed {
+                    name: "x.h".into(),
+                    quoted: false,
+                },
+                Probed {
+                    name: "y.h".into(),
+                    quoted: true,
+                },
+            ],
+        };
+        assert_eq!(decode_memo(&encode_memo(&info)), Some(info));
+        assert_eq!(decode_memo(b"short"), None);
     }
 
     #[test]

@@ -124,6 +124,22 @@ fn join(dir: &str, name: &str) -> String {
     }
 }
 
+/// Every place `__has_include` in `includer` looks for `name`, in search order: next to the
+/// includer (quoted form only), then the quote chain (quoted form only), then the bracket
+/// chain. (`__has_include_next` starts later in the chain; the full list is a superset.)
+pub fn probe_paths(search: &SearchPath, includer: &str, name: &str, quoted: bool) -> Vec<String> {
+    if name.starts_with('/') {
+        return vec![name.to_string()];
+    }
+    let mut out: Vec<String> = Vec::new();
+    if quoted {
+        out.extend(next_to(includer, name));
+        out.extend(search.quote.iter().map(|d| join(d, name)));
+    }
+    out.extend(search.bracket.iter().map(|d| join(d, name)));
+    out
+}
+
 /// Where a quoted `#include "name"` in `file` looks first: next to `file`.
 pub fn next_to(file: &str, name: &str) -> Option<String> {
     if name.starts_with('/') {
@@ -238,6 +254,23 @@ mod tests {
             shadow_paths(&v(&["inc/sub/x.h"]), &search, "src"),
             v(&["src/sub/x.h", "src/x.h", "inc/x.h"])
         );
+    }
+
+    #[test]
+    fn probe_paths_follow_the_search_order() {
+        let search = SearchPath {
+            quote: v(&["q"]),
+            bracket: v(&["inc", "/sys"]),
+        };
+        assert_eq!(
+            probe_paths(&search, "src/m.c", "opt.h", true),
+            v(&["src/opt.h", "q/opt.h", "inc/opt.h", "/sys/opt.h"])
+        );
+        assert_eq!(
+            probe_paths(&search, "src/m.c", "p/x.h", false),
+            v(&["inc/p/x.h", "/sys/p/x.h"])
+        );
+        assert_eq!(probe_paths(&search, "m.c", "/abs.h", true), v(&["/abs.h"]));
     }
 
     #[test]

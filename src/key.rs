@@ -40,6 +40,8 @@ pub enum PathNorm<'a> {
     /// The output embeds paths (debug info): apply the call's prefix maps exactly as the
     /// compiler does (last matching map wins, plain string prefix), nothing else.
     PrefixMaps(&'a [(String, String)]),
+    /// Paths exactly as given: for inputs whose `__FILE__` expansions hold them.
+    Exact,
 }
 
 impl PathNorm<'_> {
@@ -48,6 +50,7 @@ impl PathNorm<'_> {
         match self {
             PathNorm::Roots(roots) => roots.portable(path),
             PathNorm::PrefixMaps(maps) => apply_prefix_maps(maps, path),
+            PathNorm::Exact => path.to_string(),
         }
     }
 }

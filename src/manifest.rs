@@ -22,8 +22,12 @@ pub const MAX_CANDIDATES: usize = 32;
 pub enum Target {
     /// A stored result.
     Result(Key),
-    /// These inputs use `__FILE__` or time macros: use preprocessor mode.
+    /// These inputs use time macros or `__has_include`: use preprocessor mode.
     Preprocessor,
+    /// These inputs use `__FILE__`, whose expansions hold paths as the compiler spelled them:
+    /// look the result up in the manifest keyed on exact paths (same machine layout), else use
+    /// preprocessor mode (portable).
+    Exact,
 }
 
 /// One combination of input contents.
@@ -31,8 +35,11 @@ pub enum Target {
 pub struct Candidate {
     /// Every file the compile read (portable spelling, as the compiler named it) and its hash.
     pub files: Vec<(String, [u8; 32])>,
-    /// Paths that did not exist and would change what an `#include` finds if they appeared.
+    /// Paths that did not exist and would change what an `#include` finds (or what a
+    /// `__has_include` answers) if they appeared.
     pub absent: Vec<String>,
+    /// Paths that existed and made a `__has_include` true: they must still exist.
+    pub present: Vec<String>,
     pub target: Target,
 }
 
@@ -108,6 +115,12 @@ pub fn check(
             return Err(Mismatch::Appeared(path));
         }
     }
+    for present in &candidate.present {
+        let path = roots.expand(present);
+        if !cwd.join(&path).exists() {
+            return Err(Mismatch::Gone(path));
+        }
+    }
     let mut flags = Flags::default();
     for (portable, hash) in &candidate.files {
         let path = roots.expand(portable);
@@ -152,6 +165,7 @@ mod tests {
                 .map(|(p, c)| (p.to_string(), *blake3::hash(c).as_bytes()))
                 .collect(),
             absent: absent.iter().map(|s| s.to_string()).collect(),
+            present: Vec::new(),
             target,
         }
     }

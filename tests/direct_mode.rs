@@ -310,9 +310,8 @@ fn header_probed_with_has_include_then_created_misses() {
     let args = ["gcc", "-c", "src/m.c", "-o", "m.o"];
     let old = env.assert_zcc_matches_plain(&args);
     env.assert_zcc_matches_plain(&args);
-    // `__has_include` depends on files no dependency list names: zcc keys such sources on
-    // the preprocessed text, which reflects the probe's answer.
-    env.assert_counters(&[("miss", 1), ("preprocessed_hit", 1)]);
+    // No dependency list names the probed file: zcc records where `__has_include` looked.
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
 
     env.write("src/opt.h", "#define OPT 7\n");
     let plain = env.plain(&args).run();
@@ -323,7 +322,26 @@ fn header_probed_with_has_include_then_created_misses() {
     );
     let cached = env.zcc(&args).run();
     env.assert_same_run(&plain, &cached);
-    env.assert_counters(&[("miss", 2), ("preprocessed_hit", 1)]);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+}
+
+#[test]
+fn has_include_of_a_present_file_that_disappears_misses() {
+    let env = TestEnv::new();
+    env.write("src/opt.h", "#define OPT 7\n");
+    env.write(
+        "src/m.c",
+        "#if __has_include(\"opt.h\")\n#define OPT 7\n#else\n#define OPT 0\n#endif\n\
+         int value(void) { return OPT; }\n",
+    );
+    let args = ["gcc", "-c", "src/m.c", "-o", "m.o"];
+    env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    // opt.h was never read (only probed), so no dependency list names it.
+    std::fs::remove_file(env.path("src/opt.h")).unwrap();
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
 }
 
 #[test]
@@ -458,14 +476,20 @@ const ASSERT_SOURCE: &str = "#include <assert.h>\n\
                              int checked(int x) { assert(x > 0); return x * 2; }\n";
 
 #[test]
-fn file_macro_from_assert_h_is_a_preprocessed_hit() {
+fn file_macro_from_assert_h_hits_directly_on_the_same_layout() {
+    // assert() expands __FILE__: the result is keyed on the preprocessed text (portable)
+    // and found again through a manifest keyed on exact paths (this layout).
     let env = TestEnv::new();
     env.write("src/check.c", ASSERT_SOURCE);
     let args = ["gcc", "-O1", "-c", "src/check.c", "-o", "check.o"];
     env.assert_zcc_matches_plain(&args);
     env.assert_counters(&[("miss", 1)]);
     env.assert_zcc_matches_plain(&args);
-    env.assert_counters(&[("miss", 1), ("preprocessed_hit", 1)]);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    // With direct mode off, the same entry is found through the preprocessed text.
+    let run = env.zcc(&args).env("ZCC_NODIRECT", "1").run();
+    run.success();
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1), ("preprocessed_hit", 1)]);
 }
 
 #[test]
@@ -496,7 +520,8 @@ fn file_macro_with_absolute_paths_in_two_workspaces_does_not_share_a_result() {
     env.assert_counters(&[("miss", 2)]);
     compile("ws1");
     compile("ws2");
-    env.assert_counters(&[("miss", 2), ("preprocessed_hit", 2)]);
+    // Each workspace finds its own result through its exact-path manifest.
+    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
 }
 
 #[test]
