@@ -200,9 +200,21 @@ impl<'a> Call<'a> {
             return Ok(Outcome::Completed(self.miss(keying, &common.parts, None)));
         }
 
+        // The exact-path manifest to record a preprocessor-mode result in (`__FILE__`).
         let mut exact = None;
-        if !self.cache.config().nodirect
-            && let Ok(source) = filehash::file_info(&self.path(&self.inv.input), &self.memo)
+        let source = filehash::file_info(&self.path(&self.inv.input), &self.memo);
+        if let Ok(source) = &source
+            && !self.cache.config().nodirect
+            && only_file_macros(source.flags)
+        {
+            // The source itself expands `__FILE__`.
+            let exact_key = self.exact_manifest_key(&source.hash);
+            if let Some(done) = self.exact_lookup(&exact_key) {
+                return Ok(Outcome::Completed(done));
+            }
+            exact = Some(exact_key);
+        } else if let Ok(source) = &source
+            && !self.cache.config().nodirect
             && source.flags.is_empty()
         {
             let mut common = self.common(KeyMode::Direct);

@@ -683,3 +683,21 @@ fn manifest_overwritten_by_another_sources_manifest_gives_a_correct_result() {
     env.assert_zcc_matches_plain(&one);
     env.assert_zcc_matches_plain(&one);
 }
+
+#[test]
+fn source_using_file_macro_itself_hits_directly_after_the_first_compile() {
+    let env = TestEnv::new();
+    env.write(
+        "src/log.c",
+        "const char *where(void) { return __FILE__; }\n",
+    );
+    let args = ["gcc", "-c", "src/log.c", "-o", "log.o"];
+    env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    // The same source named by another path embeds another __FILE__: no false hit.
+    let abs = env.path("src/log.c");
+    let args = ["gcc", "-c", abs.to_str().unwrap(), "-o", "log.o"];
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+}
