@@ -28,6 +28,7 @@ fn open_cache(env: &TestEnv) -> Cache {
         nodirect: false,
         readonly: false,
         recache: false,
+        max_size: zcc::config::DEFAULT_MAX_SIZE,
     })
 }
 
@@ -108,7 +109,11 @@ fn compile_and_check(
         String::from_utf8_lossy(&done.stderr)
     );
     let written = fs::read(env.path(object)).unwrap_or_else(|e| panic!("read {object}: {e}"));
-    assert_bytes_eq(&format!("{object} ({:?})", done.served), &expected.0, &written);
+    assert_bytes_eq(
+        &format!("{object} ({:?})", done.served),
+        &expected.0,
+        &written,
+    );
     assert_bytes_eq(
         &format!("stderr of {source} ({:?})", done.served),
         &expected.1,
@@ -224,12 +229,7 @@ fn link_is_a_passthrough_that_run_uncached_runs() {
         "compile() must not run a passthrough itself"
     );
     let done = cache.run_uncached(&compiler, &link);
-    assert_eq!(
-        done.status,
-        0,
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+    assert_eq!(done.status, 0, "{}", String::from_utf8_lossy(&done.stderr));
     let run = env.call(&env.path("prog"), &[]).run();
     run.success();
     assert_eq!(run.stdout_text(), "linked\n");
