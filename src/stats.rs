@@ -52,21 +52,28 @@ impl Stats {
     /// saturate at `u64::MAX`. An invalid name (anything but lowercase ASCII letters, digits
     /// and `_`) is an `InvalidInput` error and nothing is counted.
     pub fn bump(&self, names: &[&str]) -> io::Result<()> {
-        if let Some(bad) = names.iter().find(|name| !is_valid_name(name)) {
+        let ones: Vec<(&str, u64)> = names.iter().map(|name| (*name, 1)).collect();
+        self.add(&ones)
+    }
+
+    /// Add an amount to each named counter in one locked update of one shard file (as
+    /// [`Stats::bump`] does with 1). An amount of 0 still writes the name, so a report lists it.
+    pub fn add(&self, amounts: &[(&str, u64)]) -> io::Result<()> {
+        if let Some((bad, _)) = amounts.iter().find(|(name, _)| !is_valid_name(name)) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("invalid counter name {bad:?}"),
             ));
         }
-        if names.is_empty() {
+        if amounts.is_empty() {
             return Ok(());
         }
         create_private_dir(&self.dir)?;
         let shard = self.lock_any_shard(preferred_shard())?;
         let mut counts = read_counts(&shard.path)?;
-        for name in names {
+        for (name, amount) in amounts {
             let count = counts.entry((*name).to_string()).or_default();
-            *count = count.saturating_add(1);
+            *count = count.saturating_add(*amount);
         }
         write_counts(&shard.path, &counts)
     }
@@ -417,6 +424,17 @@ mod tests {
             fs::read_to_string(shard).unwrap(),
             format!("miss {}\n", u64::MAX)
         );
+    }
+
+    #[test]
+    fn add_adds_amounts_and_records_zero() {
+        let (_dir, stats) = new_stats();
+        stats.add(&[("bytes", 1000), ("gone", 0)]).unwrap();
+        stats.add(&[("bytes", 24)]).unwrap();
+        let totals = stats.totals().unwrap();
+        assert_eq!(totals.get("bytes"), Some(&1024));
+        assert_eq!(totals.get("gone"), Some(&0));
+        assert!(stats.add(&[("Bad", 1)]).is_err());
     }
 
     #[test]
