@@ -122,8 +122,7 @@ pub fn compile_all(
     let files = sources(dir)?;
     std::fs::create_dir_all(out)?;
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<FileResult>>> =
-        Mutex::new(files.iter().map(|_| None).collect());
+    let results: Mutex<Vec<Option<FileResult>>> = Mutex::new(files.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, files.len().max(1)) {
             // Each worker holds its own handle; clones share the store and counters.
@@ -139,7 +138,12 @@ pub fn compile_all(
             });
         }
     });
-    Ok(results.into_inner().unwrap().into_iter().flatten().collect())
+    Ok(results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 fn label(how: &How) -> String {

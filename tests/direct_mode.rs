@@ -156,7 +156,11 @@ fn header_edit_misses_and_restoring_the_old_content_hits_again() {
 
     env.write("include/defs.h", v1);
     let back = env.assert_zcc_matches_plain(&ARGS);
-    assert_bytes_eq("main.o (v1 again)", one.output("main.o"), back.output("main.o"));
+    assert_bytes_eq(
+        "main.o (v1 again)",
+        one.output("main.o"),
+        back.output("main.o"),
+    );
     env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
     env.write("include/defs.h", v2);
     env.assert_zcc_matches_plain(&ARGS);
@@ -178,7 +182,10 @@ fn touched_header_with_the_same_content_still_hits() {
         .unwrap()
         .set_modified(SystemTime::now() + Duration::from_secs(30))
         .unwrap();
-    assert_ne!(fs::metadata(&header).unwrap().modified().unwrap(), old_mtime);
+    assert_ne!(
+        fs::metadata(&header).unwrap().modified().unwrap(),
+        old_mtime
+    );
     env.assert_zcc_matches_plain(&ARGS);
     env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
 }
@@ -223,10 +230,7 @@ fn header_removed_with_its_include_gives_the_new_object_and_dependency_file() {
 #[test]
 fn header_created_earlier_in_the_bracket_search_path_misses() {
     let env = TestEnv::new();
-    env.write(
-        "src/s.c",
-        "#include <x.h>\nint value(void) { return X; }\n",
-    );
+    env.write("src/s.c", "#include <x.h>\nint value(void) { return X; }\n");
     env.write("b/x.h", "#define X 2\n");
     env.mkdir("a");
     let args = ["gcc", "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
@@ -403,10 +407,7 @@ fn source_date_epoch_selects_the_time_macro_result() {
         "static const char stamp[] = __DATE__ \" \" __TIME__;\n",
     );
     let run = |epoch: &str| {
-        let plain = env
-            .plain(&ARGS_STAMP)
-            .env("SOURCE_DATE_EPOCH", epoch)
-            .run();
+        let plain = env.plain(&ARGS_STAMP).env("SOURCE_DATE_EPOCH", epoch).run();
         plain.success();
         let cached = env.zcc(&ARGS_STAMP).env("SOURCE_DATE_EPOCH", epoch).run();
         env.assert_same_run(&plain, &cached);
@@ -479,11 +480,24 @@ fn md_mf_dependency_file_on_a_direct_hit_with_another_output() {
     let call = |out: &str| {
         let o = format!("{out}/main.o");
         let d = format!("{out}/main.d");
-        let args = ["gcc", "-Iinclude", "-c", "src/main.c", "-o", &o, "-MD", "-MF", &d];
+        let args = [
+            "gcc",
+            "-Iinclude",
+            "-c",
+            "src/main.c",
+            "-o",
+            &o,
+            "-MD",
+            "-MF",
+            &d,
+        ];
         let run = env.assert_zcc_matches_plain(&args);
         let text = String::from_utf8_lossy(run.output(&d)).into_owned();
         assert!(text.starts_with(&format!("{o}:")), "{text}");
-        assert!(text.contains("stddef.h"), "-MD lists system headers: {text}");
+        assert!(
+            text.contains("stddef.h"),
+            "-MD lists system headers: {text}"
+        );
     };
     call("o1");
     env.assert_counters(&[("miss", 1)]);
@@ -592,9 +606,15 @@ fn garbage_manifest_gives_a_correct_result_and_a_later_hit() {
 #[test]
 fn manifest_overwritten_by_another_sources_manifest_gives_a_correct_result() {
     let env = TestEnv::new();
-    env.write("one.c", "#include \"one.h\"\nint one(void) { return ONE; }\n");
+    env.write(
+        "one.c",
+        "#include \"one.h\"\nint one(void) { return ONE; }\n",
+    );
     env.write("one.h", "#define ONE 1\n");
-    env.write("two.c", "#include \"two.h\"\nint two(void) { return TWO; }\n");
+    env.write(
+        "two.c",
+        "#include \"two.h\"\nint two(void) { return TWO; }\n",
+    );
     env.write("two.h", "#define TWO 2\n");
     let one = ["gcc", "-c", "one.c", "-o", "out.o"];
     let two = ["gcc", "-c", "two.c", "-o", "out.o"];
