@@ -59,6 +59,12 @@ impl Stats {
     /// Add an amount to each named counter in one locked update of one shard file (as
     /// [`Stats::bump`] does with 1). An amount of 0 still writes the name, so a report lists it.
     pub fn add(&self, amounts: &[(&str, u64)]) -> io::Result<()> {
+        self.add_and_read(amounts).map(drop)
+    }
+
+    /// [`Stats::add`], returning the counts of the shard that was updated (what they are now).
+    /// One shard's counts are a cheap hint of how far the totals moved, without reading all.
+    pub fn add_and_read(&self, amounts: &[(&str, u64)]) -> io::Result<BTreeMap<String, u64>> {
         if let Some((bad, _)) = amounts.iter().find(|(name, _)| !is_valid_name(name)) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -66,7 +72,7 @@ impl Stats {
             ));
         }
         if amounts.is_empty() {
-            return Ok(());
+            return Ok(BTreeMap::new());
         }
         create_private_dir(&self.dir)?;
         let shard = self.lock_any_shard(preferred_shard())?;
@@ -75,7 +81,8 @@ impl Stats {
             let count = counts.entry((*name).to_string()).or_default();
             *count = count.saturating_add(*amount);
         }
-        write_counts(&shard.path, &counts)
+        write_counts(&shard.path, &counts)?;
+        Ok(counts)
     }
 
     /// Sum over all shards. A damaged shard line is skipped, not fatal.
@@ -435,6 +442,9 @@ mod tests {
         assert_eq!(totals.get("bytes"), Some(&1024));
         assert_eq!(totals.get("gone"), Some(&0));
         assert!(stats.add(&[("Bad", 1)]).is_err());
+        let shard = stats.add_and_read(&[("bytes", 1)]).unwrap();
+        assert!(shard["bytes"] >= 1, "{shard:?}");
+        assert!(shard["bytes"] <= 1025);
     }
 
     #[test]

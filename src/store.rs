@@ -72,7 +72,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::SystemTime;
 
 /// 32-byte blake3 digest used as a store key.
@@ -162,8 +162,8 @@ pub struct Store {
     data: Arc<Path>,
     /// Size limit in bytes; `None`: no accounting, no trimming.
     max_size: Option<u64>,
-    /// Set by a write that pushed the size estimate over the limit; taken by `trim_if_needed`.
-    over_limit: Arc<AtomicBool>,
+    /// Size change of the writes through this `Store` not yet added to the size counters.
+    pending_bytes: Arc<AtomicI64>,
 }
 
 impl Store {
@@ -188,12 +188,13 @@ impl Store {
             root: dir.into(),
             data: data.into(),
             max_size: None,
-            over_limit: Arc::new(AtomicBool::new(false)),
+            pending_bytes: Arc::new(AtomicI64::new(0)),
         })
     }
 
-    /// Keep the store under `max_size` bytes: writes update a size estimate, and
-    /// [`Store::trim_if_needed`] trims after a write that pushed it over.
+    /// Keep the store under `max_size` bytes: writes are counted, and
+    /// [`Store::trim_if_needed`] (to be called after a call's writes) adds them to the size
+    /// estimate and trims when they pushed it over.
     pub fn with_max_size(mut self, max_size: u64) -> Store {
         self.max_size = Some(max_size);
         self
@@ -256,7 +257,7 @@ impl Store {
                     attempts += 1;
                 }
                 Ok(()) => {
-                    self.account(old_len, (header.len() + stored.len()) as u64);
+                    self.note_write(old_len, (header.len() + stored.len()) as u64);
                     return Ok(());
                 }
                 result => return result,
@@ -1476,11 +1477,15 @@ mod tests {
         assert_eq!(store.estimated_bytes(), Some(after_first));
         store.put(Kind::Result, &key(2), b"123").unwrap();
         store.put(Kind::Result, &key(1), b"1").unwrap();
-        assert_eq!(
-            store.estimated_bytes(),
-            Some(store.usage().unwrap().bytes())
-        );
+        // Writes are added to the counters at the end of the call.
+        assert_eq!(store.estimated_bytes(), Some(after_first));
         assert!(store.trim_if_needed().is_none(), "under the limit");
+        let exact = |store: &Store| Some(store.usage().unwrap().bytes());
+        assert_eq!(store.estimated_bytes(), exact(&store));
+        // A shrinking overwrite is subtracted.
+        store.put(Kind::Result, &key(2), b"").unwrap();
+        assert!(store.trim_if_needed().is_none());
+        assert_eq!(store.estimated_bytes(), exact(&store));
     }
 
     #[test]

@@ -4,13 +4,21 @@
 //! # The running estimate
 //!
 //! `<root>/v1/size/` holds counters in the same sharded, lock-protected files as the stats
-//! (`crate::stats`): `bytes_added`, `bytes_removed` and `counted`. A write adds the change in file size
-//! (new entry minus the one it replaced) to one shard under that shard's lock, then sums the
-//! 16 shards. The estimate is `bytes_added - bytes_removed`. It drifts (two processes writing
-//! the same key both add; aux memos are not counted as they are written; a crashed writer's
-//! temp file is not counted), so every trim walks the store, counts it exactly and writes that
-//! as the new baseline and sets `counted`. Without `counted` (a new store, or one from an older
-//! zcc) the store was never counted: the next write walks it to start the estimate.
+//! (`crate::stats`): `bytes_added` and `bytes_removed`; the estimate is their difference.
+//! A `put` only adds the change in file size (new entry minus the one it replaced) to an
+//! in-memory sum; [`Store::trim_if_needed`], called once at the end of a call that stored
+//! something, adds that sum to one shard in one locked update (the same cost as the stats
+//! bump every call already makes). Summing all 16 shards is only worth it now and then: the
+//! updated shard's own `bytes_added` is returned by the update, and only when it crosses a
+//! multiple of `limit / 320` are the shards summed and compared with the limit. Between
+//! two sums each shard adds less than one step, so the store overshoots the limit by at most
+//! 16 steps = 5 % before a trim starts.
+//!
+//! The estimate drifts (two processes writing the same key both add; aux memos are not
+//! counted as they are written; a killed writer's temp file is not counted), so every trim
+//! walks the store, counts it exactly and writes that as the new baseline, and creates the
+//! marker file `size/counted`. Without the marker (a new store, or one from an older zcc)
+//! the store was never counted: the next call that stores something walks it.
 //!
 //! # Trimming
 //!
@@ -35,8 +43,11 @@ pub(super) const SIZE_DIR: &str = "size";
 const TRIM_LOCK: &str = "trim.lock";
 const ADDED: &str = "bytes_added";
 const REMOVED: &str = "bytes_removed";
-/// 1 once a walk has set the baseline (a write alone does not make the estimate complete).
-const COUNTED: &str = "counted";
+/// Exists once a walk has set the baseline (writes alone do not make the estimate complete).
+const COUNTED_MARKER: &str = "counted";
+/// The shards are summed each time one shard's `bytes_added` crosses a multiple of
+/// `limit / SUM_STEPS` (16 shards × 20: at most 5 % over the limit before a trim).
+const SUM_STEPS: u64 = 16 * 20;
 
 /// An automatic trim goes down to this share of the limit, so that the next one is some
 /// writes away rather than on the very next miss.
@@ -140,50 +151,59 @@ impl Store {
         Stats::new(self.data.join(SIZE_DIR))
     }
 
-    /// Record that a write changed the store's size by `new_len - old_len` bytes, and note
-    /// whether the estimate is now over the limit (see [`Store::trim_if_needed`]). Only for a
-    /// store with a limit. Counting is best effort: a failure only makes the estimate drift
-    /// until the next trim corrects it.
-    pub(super) fn account(&self, old_len: u64, new_len: u64) {
-        let Some(limit) = self.max_size else {
-            return;
-        };
-        let counters = self.size_counters();
-        let added = match new_len.cmp(&old_len) {
-            std::cmp::Ordering::Greater => counters.add(&[(ADDED, new_len - old_len)]),
-            std::cmp::Ordering::Less => counters.add(&[(REMOVED, old_len - new_len)]),
-            std::cmp::Ordering::Equal => Ok(()),
-        };
-        if added.is_err() {
-            return;
+    /// Note that a write changed the store's size by `new_len - old_len` bytes (in memory;
+    /// [`Store::trim_if_needed`] adds it to the counters). Only for a store with a limit.
+    pub(super) fn note_write(&self, old_len: u64, new_len: u64) {
+        if self.max_size.is_some() {
+            let delta = i64::try_from(new_len).unwrap_or(i64::MAX)
+                - i64::try_from(old_len).unwrap_or(i64::MAX);
+            self.pending_bytes.fetch_add(delta, Ordering::Relaxed);
         }
-        let over = match self.estimated_bytes() {
-            Some(bytes) => bytes > limit,
+    }
+
+    /// Add the writes noted so far to the size counters, and decide whether the store is over
+    /// `limit` (see the module doc). Counting is best effort: a failure only makes the estimate
+    /// drift until the next trim corrects it.
+    fn flush_and_check(&self, limit: u64) -> bool {
+        let delta = self.pending_bytes.swap(0, Ordering::Relaxed);
+        if !self.data.join(SIZE_DIR).join(COUNTED_MARKER).exists() {
             // Never counted: walk once to start the estimate.
-            None => true,
-        };
-        if over {
-            self.over_limit.store(true, Ordering::Relaxed);
+            return true;
         }
+        if delta <= 0 {
+            if delta < 0 {
+                let _ = self.size_counters().add(&[(REMOVED, delta.unsigned_abs())]);
+            }
+            return false;
+        }
+        let delta = delta.unsigned_abs();
+        let Ok(shard) = self.size_counters().add_and_read(&[(ADDED, delta)]) else {
+            return false;
+        };
+        let after = shard.get(ADDED).copied().unwrap_or(0);
+        let step = (limit / SUM_STEPS).max(1);
+        let crossed = after / step != after.saturating_sub(delta) / step;
+        crossed && self.estimated_bytes().is_some_and(|bytes| bytes > limit)
     }
 
     /// The running size estimate; `None` if the store was never counted.
     pub fn estimated_bytes(&self) -> Option<u64> {
-        let totals = self.size_counters().totals().ok()?;
-        if totals.get(COUNTED).copied().unwrap_or(0) == 0 {
+        if !self.data.join(SIZE_DIR).join(COUNTED_MARKER).exists() {
             return None;
         }
+        let totals = self.size_counters().totals().ok()?;
         let added = *totals.get(ADDED)?;
         let removed = totals.get(REMOVED).copied().unwrap_or(0);
         Some(added.saturating_sub(removed))
     }
 
-    /// If a write through this `Store` pushed the estimate over the limit, trim the store to
-    /// 90% of the limit — unless another process is trimming right now (then `None`; that
-    /// trim does the work). Called after a miss has stored its results, never on a hit.
+    /// Add the writes made through this `Store` to the size estimate and, if that pushed it
+    /// over the limit, trim the store to 90% of the limit — unless another process is
+    /// trimming right now (then `None`; that trim does the work). Called once after a call
+    /// has stored its results; a hit writes nothing, so it never trims.
     pub fn trim_if_needed(&self) -> Option<io::Result<TrimReport>> {
         let limit = self.max_size?;
-        if !self.over_limit.swap(false, Ordering::Relaxed) {
+        if self.pending_bytes.load(Ordering::Relaxed) == 0 || !self.flush_and_check(limit) {
             return None;
         }
         let goal = TrimGoal {
@@ -281,7 +301,8 @@ impl Store {
     fn rebase(&self, bytes: u64) -> io::Result<()> {
         let counters = self.size_counters();
         counters.zero()?;
-        counters.add(&[(ADDED, bytes), (REMOVED, 0), (COUNTED, 1)])
+        counters.add(&[(ADDED, bytes), (REMOVED, 0)])?;
+        fs::write(self.data.join(SIZE_DIR).join(COUNTED_MARKER), b"")
     }
 
     /// Every file that counts toward the size. With `remove_stray_at` set, stray temp files
