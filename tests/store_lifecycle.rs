@@ -299,7 +299,8 @@ fn damaged_compressed_entries_are_misses_and_are_rewritten() {
     let bytes = fs::read(&results[0]).unwrap();
     assert_eq!(bytes[7], 1, "the object entry is stored zstd-compressed");
 
-    let damages: [(&str, fn(&mut Vec<u8>)); 2] = [
+    type Damage = fn(&mut Vec<u8>);
+    let damages: [(&str, Damage); 2] = [
         ("bit flip", |b| {
             let middle = 48 + (b.len() - 48) / 2;
             b[middle] ^= 0x20;
