@@ -122,7 +122,7 @@ fn main() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let big = Store::open(&tmp.path().join("s")).expect("open");
     let filler: Vec<u8> = (0..4096u32)
-        .map(|i| (i * 2654435761u32 >> 24) as u8)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
         .collect();
     for n in 0..20_000 {
         big.put(Kind::Result, &key(99, n), &filler).expect("put");
