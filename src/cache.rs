@@ -189,6 +189,17 @@ impl Cache {
         };
         match store.trim_if_needed() {
             None => {}
+            Some(Ok(report)) if report.removed_entries + report.removed_aux == 0 => {
+                self.log.line(&format!(
+                    "counted the store: {} bytes in {} entries, limit {} bytes; \
+                     {} stray files removed; took {} ms",
+                    report.remaining.bytes(),
+                    report.remaining.entries,
+                    self.config.max_size,
+                    report.removed_stray,
+                    report.elapsed.as_millis()
+                ))
+            }
             Some(Ok(report)) => self.log.line(&format!(
                 "trimmed the store to its limit of {} bytes: removed {} entries ({} bytes), \
                  {} aux files ({} bytes), {} stray files; {} bytes left; took {} ms",
