@@ -1543,6 +1543,36 @@ mod tests {
     }
 
     #[test]
+    fn shards_are_summed_only_when_a_step_is_crossed() {
+        // Limit 320,000: a step is 1,000 bytes.
+        let (_dir, store) = limited_store(320_000);
+        store.put(Kind::Result, &key(1), b"x").unwrap();
+        assert!(
+            store.trim_if_needed().is_some(),
+            "the first write counts the store"
+        );
+        // Other processes' writes, far over the limit, in a shard this one does not use.
+        fs::write(
+            store.root().join("v1/size/shard-99"),
+            "bytes_added 1000000\n",
+        )
+        .unwrap();
+        store.put(Kind::Result, &key(2), b"y").unwrap();
+        assert!(store.trim_if_needed().is_none(), "no step crossed: no sum");
+        let big: Vec<u8> = (0..40u32)
+            .flat_map(|n| *blake3::hash(&n.to_le_bytes()).as_bytes())
+            .collect();
+        store.put(Kind::Result, &key(3), &big).unwrap();
+        let report = store
+            .trim_if_needed()
+            .expect("step crossed: summed, over")
+            .unwrap();
+        // The walk finds the truth (a few hundred bytes) and rebases the estimate on it.
+        assert_eq!(report.removed_entries, 0);
+        assert_eq!(store.estimated_bytes(), Some(report.remaining.bytes()));
+    }
+
+    #[test]
     fn trim_is_skipped_while_another_holds_the_lock() {
         let (_dir, store) = limited_store(10);
         store.put(Kind::Result, &key(1), &payload(500, 0)).unwrap();
