@@ -1641,6 +1641,19 @@ mod tests {
         }
         assert_eq!(report.remaining.entries, 1);
         assert_eq!(report.remaining.aux_files, 0, "temp files are not memos");
+
+        // An NFS placeholder is neither counted nor removed, however old.
+        let nfs = store.aux_dir().join(".nfs0000000000abcd00000001");
+        fs::write(&nfs, b"open elsewhere").unwrap();
+        set_age(&nfs, 2 * 3600);
+        let report = store
+            .gc(TrimGoal {
+                max_bytes: Some(0),
+                older_than: None,
+            })
+            .unwrap();
+        assert!(nfs.exists());
+        assert_eq!(report.remaining.aux_files, 0);
     }
 
     #[test]

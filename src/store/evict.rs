@@ -27,7 +27,8 @@
 //! and removes the oldest until the total is under the goal. Nobody waits for that lock
 //! during a compile: a writer that finds it taken leaves the trim to its holder. Stray temp
 //! files (`.tmp.*`, `.stamp.*`, `*.zcc-tmp.*`) and `clear`'s trash directories older than an
-//! hour are removed on the way; younger ones may belong to a live writer.
+//! hour are removed on the way; younger ones may belong to a live writer. NFS placeholders
+//! (`.nfs*`, files removed while still open) are left alone.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
@@ -114,6 +115,12 @@ fn is_temp_name(name: &str) -> bool {
     name.starts_with(super::TEMP_PREFIX)
         || name.starts_with(".stamp.")
         || name.contains(".zcc-tmp.")
+}
+
+/// Whether a name is NFS's placeholder for a removed file that is still open (`.nfs` and hex
+/// digits): removing it only makes NFS create another.
+fn is_nfs_placeholder(name: &str) -> bool {
+    name.starts_with(".nfs")
 }
 
 /// The bytes an automatic trim leaves: `TRIM_TARGET_PERCENT` of the limit.
@@ -341,6 +348,8 @@ impl Store {
                 let name = entry.file_name();
                 if meta.is_dir() {
                     dirs.push(entry.path());
+                } else if is_nfs_placeholder(&name.to_string_lossy()) {
+                    // Neither counted nor removed: NFS keeps it for a file still open somewhere.
                 } else if is_temp_name(&name.to_string_lossy()) {
                     if is_old(&meta) {
                         stray += remove_stray(&entry.path());
@@ -421,6 +430,8 @@ mod tests {
         assert!(is_temp_name(".search-ab.zcc-tmp.12.3"));
         assert!(!is_temp_name("search-ab"));
         assert!(!is_temp_name(&"a".repeat(64)));
+        assert!(is_nfs_placeholder(".nfs000000000012345600000001"));
+        assert!(!is_nfs_placeholder("nfs-memo"));
     }
 
     #[test]
