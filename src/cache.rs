@@ -103,17 +103,35 @@ impl std::error::Error for CompileError {}
 
 /// An internal problem on the way to a result; the call falls back to a plain compile.
 pub(crate) struct Internal {
-    counter: &'static str,
+    /// The `error_*` counter to bump; `None` when the counters cannot be trusted either (they
+    /// live in a store that was refused as insecure).
+    counter: Option<&'static str>,
     message: String,
 }
 
 impl Internal {
     pub(crate) fn new(counter: &'static str, message: impl std::fmt::Display) -> Internal {
         Internal {
-            counter,
+            counter: Some(counter),
             message: message.to_string(),
         }
     }
+
+    /// A problem that is logged but not counted.
+    fn uncounted(message: impl std::fmt::Display) -> Internal {
+        Internal {
+            counter: None,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Why the store could not be opened.
+#[derive(Debug)]
+struct OpenFailure {
+    message: String,
+    /// Refused for its owner or permissions (nothing is written into it, counters included).
+    refused: bool,
 }
 
 /// A compiler cache over one store. Cheap to clone; safe to use from many threads at once
@@ -122,7 +140,7 @@ impl Internal {
 pub struct Cache {
     config: Config,
     /// Opened on first use, so that a disabled call never touches the store.
-    store: Arc<OnceLock<Result<Store, String>>>,
+    store: Arc<OnceLock<Result<Store, OpenFailure>>>,
     stats: Stats,
     log: Log,
 }
@@ -146,15 +164,56 @@ impl Cache {
         &self.config
     }
 
-    /// The store, or why it could not be opened.
+    /// The store (with the configured size limit), or why it could not be opened.
     pub fn store(&self) -> Result<&Store, &str> {
+        self.open_store().map_err(|f| f.message.as_str())
+    }
+
+    fn open_store(&self) -> Result<&Store, &OpenFailure> {
         self.store
-            .get_or_init(|| {
-                Store::open(&self.config.dir)
-                    .map_err(|e| format!("{}: {e}", self.config.dir.display()))
+            .get_or_init(|| match Store::open(&self.config.dir) {
+                Ok(store) => Ok(store.with_max_size(self.config.max_size)),
+                Err(e) => Err(OpenFailure {
+                    refused: e.kind() == io::ErrorKind::PermissionDenied,
+                    message: format!("{}: {e}", self.config.dir.display()),
+                }),
             })
             .as_ref()
-            .map_err(String::as_str)
+    }
+
+    /// Trim the store if this call's writes pushed it over the size limit (never after a hit:
+    /// a hit writes nothing). A trim failure is logged; the call's result stands.
+    fn trim_if_needed(&self) {
+        let Some(Ok(store)) = self.store.get() else {
+            return;
+        };
+        match store.trim_if_needed() {
+            None => {}
+            Some(Ok(report)) if report.removed_entries + report.removed_aux == 0 => {
+                self.log.line(&format!(
+                    "counted the store: {} bytes in {} entries, limit {} bytes; \
+                     {} stray files removed; took {} ms",
+                    report.remaining.bytes(),
+                    report.remaining.entries,
+                    self.config.max_size,
+                    report.removed_stray,
+                    report.elapsed.as_millis()
+                ))
+            }
+            Some(Ok(report)) => self.log.line(&format!(
+                "trimmed the store to its limit of {} bytes: removed {} entries ({} bytes), \
+                 {} aux files ({} bytes), {} stray files; {} bytes left; took {} ms",
+                self.config.max_size,
+                report.removed_entries,
+                report.removed_entry_bytes,
+                report.removed_aux,
+                report.removed_aux_bytes,
+                report.removed_stray,
+                report.remaining.bytes(),
+                report.elapsed.as_millis()
+            )),
+            Some(Err(e)) => self.log.line(&format!("cannot trim the store: {e}")),
+        }
     }
 
     pub fn stats(&self) -> &Stats {
@@ -183,8 +242,11 @@ impl Cache {
                 reason: "disabled".into(),
             });
         }
-        let attempt =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.cached(&compiler, req)));
+        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let outcome = self.cached(&compiler, req);
+            self.trim_if_needed();
+            outcome
+        }));
         let failure = match attempt {
             Ok(Ok(outcome)) => return Ok(outcome),
             Ok(Err(internal)) => internal,
@@ -197,10 +259,13 @@ impl Cache {
                 Internal::new("error_internal", format!("internal error (bug): {what}"))
             }
         };
-        self.count(&[failure.counter]);
+        if let Some(counter) = failure.counter {
+            self.count(&[counter]);
+        }
         self.log.line(&format!(
             "{}: {}; compiling without the cache",
-            failure.counter, failure.message
+            failure.counter.unwrap_or("store refused"),
+            failure.message
         ));
         let mut done = self.run_uncached(&compiler.path, req);
         done.served = Served::Fallback;
@@ -263,9 +328,16 @@ impl Cache {
             let p = Passthrough::BadArguments(format!("output {out} is a directory"));
             return Ok(self.passthrough(compiler, &p));
         }
-        let store = self
-            .store()
-            .map_err(|e| Internal::new("error_store_open", format!("cannot open store {e}")))?;
+        let store = self.open_store().map_err(|f| {
+            if f.refused {
+                Internal::uncounted(&f.message)
+            } else {
+                Internal::new(
+                    "error_store_open",
+                    format!("cannot open store {}", f.message),
+                )
+            }
+        })?;
         crate::call::Call::new(self, store, compiler, req, inv)?.run()
     }
 }

@@ -41,10 +41,30 @@ enum Cmd {
     StorePath,
     /// Remove every cached entry.
     Clear,
+    /// Trim the store now: stray temp files, then the least recently used entries.
+    Gc {
+        /// Trim down to this size (e.g. 500M, 2G; default: ZCC_MAXSIZE).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        max_size: Option<u64>,
+        /// Also remove everything not used for this long (e.g. 7d, 12h, 30m).
+        #[arg(long, value_name = "AGE", value_parser = parse_age)]
+        older_than: Option<std::time::Duration>,
+    },
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    zcc::config::parse_size(text).ok_or_else(|| {
+        format!("{text} is not a size (use e.g. 500M, 2G, 1.5G or a number of bytes)")
+    })
+}
+
+fn parse_age(text: &str) -> Result<std::time::Duration, String> {
+    zcc::config::parse_age(text)
+        .ok_or_else(|| format!("{text} is not an age (use e.g. 7d, 12h, 30m, 45s)"))
 }
 
 /// zcc's command names (clap's `help` included).
-const COMMANDS: &[&str] = &["stats", "store-path", "clear", "help"];
+const COMMANDS: &[&str] = &["stats", "store-path", "clear", "gc", "help"];
 
 fn main() -> ExitCode {
     // The library turns panics into a fallback compile; keep the default hook from printing
@@ -173,7 +193,60 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             }
         }
         Cmd::Stats { json, zero } => stats(config, json, zero),
+        Cmd::Gc {
+            max_size,
+            older_than,
+        } => gc(config, max_size, older_than),
     }
+}
+
+fn gc(config: Config, max_size: Option<u64>, older_than: Option<std::time::Duration>) -> ExitCode {
+    let limit = max_size.unwrap_or(config.max_size);
+    let cache = Cache::open(config);
+    let store = match cache.store() {
+        Ok(store) => store,
+        Err(e) => return fail(format!("cannot open the store {e}")),
+    };
+    let goal = zcc::store::TrimGoal {
+        max_bytes: Some(limit),
+        older_than,
+    };
+    match store.gc(goal) {
+        Ok(r) => {
+            println!(
+                "removed {} entries ({}), {} aux files ({}), {} stray temp files",
+                r.removed_entries,
+                human_bytes(r.removed_entry_bytes),
+                r.removed_aux,
+                human_bytes(r.removed_aux_bytes),
+                r.removed_stray
+            );
+            println!(
+                "store {}: {} in {} entries (limit {})",
+                store.root().display(),
+                human_bytes(r.remaining.bytes()),
+                r.remaining.entries,
+                human_bytes(limit)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("cannot trim {}: {e}", store.root().display())),
+    }
+}
+
+/// `1.5 GiB`, `300.0 KiB`, `12 B`: powers of 1024, as ZCC_MAXSIZE counts.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 fn stats(config: Config, json: bool, zero: bool) -> ExitCode {
@@ -192,8 +265,21 @@ fn stats(config: Config, json: bool, zero: bool) -> ExitCode {
         Err(e) => return fail(format!("cannot read the counters: {e}")),
     };
     let store = cache.config().dir.display().to_string();
+    let max_size = cache.config().max_size;
+    // A store that cannot be opened (or is refused) holds nothing zcc would use.
+    let usage = cache
+        .store()
+        .ok()
+        .and_then(|s| s.usage().ok())
+        .unwrap_or_default();
     if json {
-        let value = serde_json::json!({ "store": store, "counters": counters });
+        let value = serde_json::json!({
+            "store": store,
+            "size_bytes": usage.bytes(),
+            "entries": usage.entries,
+            "max_size_bytes": max_size,
+            "counters": counters,
+        });
         println!("{value}");
         return ExitCode::SUCCESS;
     }
@@ -201,11 +287,13 @@ fn stats(config: Config, json: bool, zero: bool) -> ExitCode {
     let hits = get("direct_hit") + get("preprocessed_hit");
     let lookups = hits + get("miss");
     println!("store            {store}");
-    if let Ok(s) = cache.store()
-        && let Ok((entries, bytes)) = s.usage()
-    {
-        println!("entries          {entries} ({:.1} MB)", bytes as f64 / 1e6);
-    }
+    println!(
+        "size             {} of {} ({:.0} %)",
+        human_bytes(usage.bytes()),
+        human_bytes(max_size),
+        100.0 * usage.bytes() as f64 / max_size as f64
+    );
+    println!("entries          {}", usage.entries);
     println!("hits             {hits}");
     println!("  direct         {}", get("direct_hit"));
     println!("  preprocessed   {}", get("preprocessed_hit"));

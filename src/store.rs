@@ -7,6 +7,7 @@
 //! <root>/v1/results/<ab>/<64 hex digits>     compile results; <ab> = first byte of the key in hex
 //! <root>/v1/manifests/<ab>/<64 hex digits>   direct-mode manifests (a separate namespace)
 //! <root>/v1/aux/                             small auxiliary files kept by the caller
+//! <root>/v1/size/                            size estimate counters and the trim lock (see `evict`)
 //! <root>/v1/<kind>/<ab>/.tmp.<pid>.<thread>.<n>   a write in progress (renamed into place when done)
 //! <root>/v1/.trash.<pid>.<n>/                a namespace being deleted by `clear`
 //! ```
@@ -14,8 +15,14 @@
 //! Entries live under a version-named directory, so a zcc with another format
 //! (which would use e.g. `v2/`) never misreads them, whatever `FORMAT` says.
 //! `FORMAT` is informational; nothing depends on its contents.
-//! Directories are created with mode 0700; entry files get the default mode
-//! (the 0700 directories already keep them private).
+//!
+//! # Who may write it
+//!
+//! Whoever can write the store can plant objects in every build that uses it.
+//! Directories are created with mode 0700 and entry files with 0644 (less the
+//! umask), and [`Store::open`] refuses a store directory (or its `v1/`) that
+//! belongs to another user or that group or others may write
+//! ([`private_dir_problem`]).
 //!
 //! # Entry file format
 //!
@@ -27,9 +34,18 @@
 //! | 4     | magic `ZCCE`                                  |
 //! | 2     | format version (1)                            |
 //! | 1     | kind: 1 = result, 2 = manifest                |
-//! | 1     | compression: 0 = none (the only one so far)   |
-//! | 8     | payload length                                |
-//! | 32    | blake3 of the payload                         |
+//! | 1     | compression: 0 = none, 1 = zstd               |
+//! | 8     | length of the stored payload                  |
+//! | 32    | blake3 of the stored payload                  |
+//!
+//! The payload is stored zstd-compressed (level 1, the frame records the
+//! uncompressed size) when that makes it smaller, else as is. The checksum is over
+//! the *stored* bytes: a damaged file is caught before it reaches the
+//! decompressor, and intact compressed bytes decompress to exactly what was put.
+//! A zcc from before compression reads a compressed entry as corrupt (unknown
+//! compression): it removes it and recompiles, so mixing versions on one store
+//! costs recompiles, never a wrong object; the format version is therefore
+//! unchanged and the entries of older zcc stay readable.
 //!
 //! # Concurrency and crashes
 //!
@@ -40,13 +56,23 @@
 //! missing or torn, and the checksum turns a torn entry into a miss. Every
 //! read verifies the header and checksum, so a store that was tarred mid-write,
 //! copied, or damaged costs at most a recompile.
+//!
+//! # Size
+//!
+//! A store opened with a limit ([`Store::with_max_size`]) keeps a running size
+//! estimate on every write and trims the least recently used files when a write
+//! pushes it over the limit; see the `evict` module.
+
+mod evict;
+
+pub use evict::{STRAY_AGE, TrimGoal, TrimReport, Usage, choose_victims, trim_target};
 
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::SystemTime;
 
 /// 32-byte blake3 digest used as a store key.
@@ -62,6 +88,11 @@ const AUX_DIR: &str = "aux";
 const MAGIC: [u8; 4] = *b"ZCCE";
 const HEADER_LEN: usize = 4 + 2 + 1 + 1 + 8 + 32;
 const COMPRESSION_NONE: u8 = 0;
+const COMPRESSION_ZSTD: u8 = 1;
+/// zstd level for entries: 1 is the fastest standard level (measured in docs/ARCHITECTURE.md).
+const ZSTD_LEVEL: i32 = 1;
+/// Largest uncompressed payload a compressed entry may claim (a sanity bound on allocation).
+const MAX_PAYLOAD: u64 = 16 << 30;
 
 const TEMP_PREFIX: &str = ".tmp.";
 const TRASH_PREFIX: &str = ".trash.";
@@ -129,6 +160,10 @@ pub struct Store {
     root: Arc<Path>,
     /// `<root>/v1`: everything this format version reads or writes.
     data: Arc<Path>,
+    /// Size limit in bytes; `None`: no accounting, no trimming.
+    max_size: Option<u64>,
+    /// Size change of the writes through this `Store` not yet added to the size counters.
+    pending_bytes: Arc<AtomicI64>,
 }
 
 impl Store {
@@ -137,16 +172,37 @@ impl Store {
     /// entries live under a version-named subdirectory (e.g. `v1/`), so another format never misreads them.
     ///
     /// An existing store opens without writing anything, so a read-only store can still serve `get`.
+    ///
+    /// A store directory (or its `v1/`) owned by another user, or writable by group or others,
+    /// is refused with a `PermissionDenied` error saying why (see [`private_dir_problem`]).
     pub fn open(dir: &Path) -> io::Result<Store> {
         let data = dir.join(VERSION_DIR);
         for sub in [Kind::Result.dir_name(), Kind::Manifest.dir_name(), AUX_DIR] {
             create_private_dir(&data.join(sub))?;
         }
+        for checked in [dir, &data] {
+            check_private_dir(checked)?;
+        }
         write_format_file(dir)?;
         Ok(Store {
             root: dir.into(),
             data: data.into(),
+            max_size: None,
+            pending_bytes: Arc::new(AtomicI64::new(0)),
         })
+    }
+
+    /// Keep the store under `max_size` bytes: writes are counted, and
+    /// [`Store::trim_if_needed`] (to be called after a call's writes) adds them to the size
+    /// estimate and trims when they pushed it over.
+    pub fn with_max_size(mut self, max_size: u64) -> Store {
+        self.max_size = Some(max_size);
+        self
+    }
+
+    /// The size limit, if any.
+    pub fn max_size(&self) -> Option<u64> {
+        self.max_size
     }
 
     /// The directory the store was opened at.
@@ -185,16 +241,24 @@ impl Store {
     /// prefix `.tmp.`), write header+payload, rename over the final path. Never leaves a partial final file.
     /// On error the temp file is removed.
     ///
-    /// Missing directories are recreated, and a write that loses a race with `clear` starts over.
+    /// The payload is stored zstd-compressed when that is smaller. Missing directories are
+    /// recreated, and a write that loses a race with `clear` starts over. With a size limit,
+    /// the change in size is added to the running estimate (see [`Store::trim_if_needed`]).
     pub fn put(&self, kind: Kind, key: &Key, payload: &[u8]) -> io::Result<()> {
         let path = self.entry_path(kind, key);
-        let header = Header::for_payload(kind, payload).encode();
+        let (compression, stored) = compress(payload);
+        let header = Header::for_stored(kind, compression, &stored).encode();
+        let old_len = fs::symlink_metadata(&path).map_or(0, |m| m.len());
         let mut attempts = 1;
         loop {
-            match write_atomically(&path, &[&header, payload]) {
+            match write_atomically(&path, &[&header, &stored]) {
                 // A concurrent `clear` moved the directory (and our temp file) away.
                 Err(e) if e.kind() == io::ErrorKind::NotFound && attempts < PUT_ATTEMPTS => {
                     attempts += 1;
+                }
+                Ok(()) => {
+                    self.note_write(old_len, (header.len() + stored.len()) as u64);
+                    return Ok(());
                 }
                 result => return result,
             }
@@ -221,34 +285,11 @@ impl Store {
             }
         }
         self.sweep_trash();
-        Ok(())
-    }
-
-    /// Number of entries and total bytes (walk the tree; not on the hot path).
-    ///
-    /// Bytes are file sizes (header included). Temp files and anything not named like an
-    /// entry are not counted; files removed during the walk are skipped.
-    pub fn usage(&self) -> io::Result<(u64, u64)> {
-        let (mut entries, mut bytes) = (0u64, 0u64);
-        for kind in Kind::ALL {
-            for fanout in list_dir(&self.data.join(kind.dir_name()))? {
-                for entry in list_dir(&fanout.path())? {
-                    if !is_entry_name(&entry.file_name()) {
-                        continue;
-                    }
-                    match entry.metadata() {
-                        Ok(meta) if meta.is_file() => {
-                            entries += 1;
-                            bytes = bytes.saturating_add(meta.len());
-                        }
-                        Ok(_) => {}
-                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-            }
+        // Only aux/ is left: count it so the size estimate starts over from the truth.
+        if self.max_size.is_some() {
+            self.recount()?;
         }
-        Ok((entries, bytes))
+        Ok(())
     }
 
     /// Directory for small auxiliary files the cache keeps (e.g. memoized compiler hashes): `<root>/<version>/aux`.
@@ -293,14 +334,15 @@ struct Header {
 }
 
 impl Header {
-    fn for_payload(kind: Kind, payload: &[u8]) -> Header {
+    /// The header for `stored`, the payload as it is written (compressed or not).
+    fn for_stored(kind: Kind, compression: u8, stored: &[u8]) -> Header {
         Header {
             magic: MAGIC,
             version: FORMAT_VERSION,
             kind: kind.tag(),
-            compression: COMPRESSION_NONE,
-            payload_len: payload.len() as u64,
-            digest: *blake3::hash(payload).as_bytes(),
+            compression,
+            payload_len: stored.len() as u64,
+            digest: *blake3::hash(stored).as_bytes(),
         }
     }
 
@@ -334,8 +376,40 @@ impl Header {
     }
 }
 
-/// Check an entry file's bytes; `Err` says what is wrong.
-fn verify(bytes: &[u8], kind: Kind) -> Result<(), String> {
+/// The payload as stored: zstd-compressed if that is smaller (tiny manifests often are not).
+/// A compression failure just stores it uncompressed.
+fn compress(payload: &[u8]) -> (u8, std::borrow::Cow<'_, [u8]>) {
+    match zstd::bulk::compress(payload, ZSTD_LEVEL) {
+        Ok(packed) if packed.len() < payload.len() => (COMPRESSION_ZSTD, packed.into()),
+        _ => (COMPRESSION_NONE, payload.into()),
+    }
+}
+
+/// The payload from verified stored bytes; `Err` says why a compressed payload is unusable.
+fn decompress(compression: u8, stored: Vec<u8>) -> Result<Vec<u8>, String> {
+    if compression == COMPRESSION_NONE {
+        return Ok(stored);
+    }
+    // bulk::compress always records the uncompressed size in the frame.
+    let size = match zstd::zstd_safe::get_frame_content_size(&stored) {
+        Ok(Some(size)) if size <= MAX_PAYLOAD => size,
+        Ok(Some(size)) => return Err(format!("claims {size} uncompressed bytes")),
+        Ok(None) | Err(_) => return Err("zstd frame without a content size".to_string()),
+    };
+    let size = usize::try_from(size).map_err(|_| "too large for this machine".to_string())?;
+    let payload =
+        zstd::bulk::decompress(&stored, size).map_err(|e| format!("cannot decompress: {e}"))?;
+    if payload.len() != size {
+        return Err(format!(
+            "decompressed to {} bytes, frame says {size}",
+            payload.len()
+        ));
+    }
+    Ok(payload)
+}
+
+/// Check an entry file's bytes; `Err` says what is wrong. On success, the compression byte.
+fn verify(bytes: &[u8], kind: Kind) -> Result<u8, String> {
     let Some((header, payload)) = Header::decode(bytes) else {
         return Err(format!(
             "truncated header ({} of {HEADER_LEN} bytes)",
@@ -355,7 +429,7 @@ fn verify(bytes: &[u8], kind: Kind) -> Result<(), String> {
             kind.tag()
         ));
     }
-    if header.compression != COMPRESSION_NONE {
+    if !matches!(header.compression, COMPRESSION_NONE | COMPRESSION_ZSTD) {
         return Err(format!("unsupported compression {}", header.compression));
     }
     if payload.len() as u64 != header.payload_len {
@@ -368,7 +442,7 @@ fn verify(bytes: &[u8], kind: Kind) -> Result<(), String> {
     if *blake3::hash(payload).as_bytes() != header.digest {
         return Err("checksum mismatch".to_string());
     }
-    Ok(())
+    Ok(header.compression)
 }
 
 enum ReadError {
@@ -396,9 +470,10 @@ fn read_entry(path: &Path, kind: Kind) -> Result<(File, Vec<u8>), ReadError> {
     let mut file = File::open(path)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
-    verify(&bytes, kind).map_err(ReadError::Corrupt)?;
+    let compression = verify(&bytes, kind).map_err(ReadError::Corrupt)?;
     bytes.drain(..HEADER_LEN);
-    Ok((file, bytes))
+    let payload = decompress(compression, bytes).map_err(ReadError::Corrupt)?;
+    Ok((file, payload))
 }
 
 /// Write `parts` to a temp file next to `path`, then rename it over `path`.
@@ -428,7 +503,15 @@ fn create_temp_file(dir: &Path) -> io::Result<(PathBuf, File)> {
     for _ in 0..TEMP_NAME_ATTEMPTS {
         let temp = dir.join(unique_name(TEMP_PREFIX));
         // create_new: never reuse a file someone else (e.g. a crashed process with our pid) left behind.
-        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Never writable by others, whatever the umask.
+            options.mode(0o644);
+        }
+        match options.open(&temp) {
             Ok(file) => return Ok((temp, file)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             // Fan-out directories are created lazily, and `clear` removes them.
@@ -496,6 +579,44 @@ fn create_private_dir(path: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => builder.create(path),
         result => result,
     }
+}
+
+/// Why a store directory with this owner and mode must not be used by user `me`, if it must
+/// not: owned by someone else (they could plant objects), or writable by group or others
+/// (anyone in them could). Pure, so every case is unit-tested (tests run as root, where the
+/// other-owner case cannot be set up without a second user).
+pub fn private_dir_problem(owner: u32, mode: u32, me: u32) -> Option<String> {
+    if owner != me {
+        return Some(format!(
+            "it belongs to uid {owner}, not to you (uid {me}); whoever owns it can plant objects in your builds"
+        ));
+    }
+    if mode & 0o022 != 0 {
+        return Some(format!(
+            "it is writable by group or others (mode {:03o}); anyone who can write it can plant \
+             objects in your builds (chmod go-w it, or use another ZCC_DIR)",
+            mode & 0o777
+        ));
+    }
+    None
+}
+
+/// Refuse a directory [`private_dir_problem`] objects to.
+fn check_private_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(dir)?;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if let Some(problem) = private_dir_problem(meta.uid(), meta.mode(), me) {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!("refusing the store {}: {problem}", dir.display()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Delete a namespace directory that `clear` renamed away.
@@ -610,6 +731,12 @@ mod tests {
         );
     }
 
+    /// (entries, entry bytes) from a walk.
+    fn entry_counts(store: &Store) -> (u64, u64) {
+        let usage = store.usage().expect("usage");
+        (usage.entries, usage.entry_bytes)
+    }
+
     fn modify_bytes(path: &Path, modify: impl FnOnce(&mut Vec<u8>)) {
         let mut bytes = fs::read(path).expect("read entry");
         modify(&mut bytes);
@@ -642,7 +769,7 @@ mod tests {
 
     #[test]
     fn header_encodes_to_fixed_length_and_decodes_back() {
-        let header = Header::for_payload(Kind::Manifest, b"abc");
+        let header = Header::for_stored(Kind::Manifest, COMPRESSION_NONE, b"abc");
         let mut bytes = header.encode();
         assert_eq!(bytes.len(), HEADER_LEN);
         bytes.extend_from_slice(b"abc");
@@ -707,7 +834,7 @@ mod tests {
 
         store.clear().unwrap();
         assert!(root.join("v7/results/00").join("0".repeat(64)).exists());
-        assert_eq!(store.usage().unwrap(), (0, 0));
+        assert_eq!(entry_counts(&store), (0, 0));
     }
 
     #[test]
@@ -841,7 +968,8 @@ mod tests {
     fn wrong_kind_is_corrupt() {
         // A manifest file under a result's name, e.g. from a store merged by hand.
         assert_corrupt_then_recovers(|p| {
-            let header = Header::for_payload(Kind::Manifest, b"hello world").encode();
+            let header =
+                Header::for_stored(Kind::Manifest, COMPRESSION_NONE, b"hello world").encode();
             fs::write(p, [header, b"hello world".to_vec()].concat()).unwrap();
         });
     }
@@ -977,7 +1105,7 @@ mod tests {
         fs::write(store.aux_dir().join("compiler-hashes"), b"keep me").unwrap();
 
         store.clear().unwrap();
-        assert_eq!(store.usage().unwrap(), (0, 0));
+        assert_eq!(entry_counts(&store), (0, 0));
         for n in 0..20 {
             assert_eq!(store.get(Kind::Result, &key(n)), Lookup::Missing);
             assert_eq!(store.get(Kind::Manifest, &key(n)), Lookup::Missing);
@@ -1014,12 +1142,12 @@ mod tests {
     #[test]
     fn usage_counts_entries_and_bytes() {
         let (_dir, store) = new_store();
-        assert_eq!(store.usage().unwrap(), (0, 0));
+        assert_eq!(entry_counts(&store), (0, 0));
         store.put(Kind::Result, &key(1), b"12345").unwrap();
         store.put(Kind::Manifest, &key(2), b"").unwrap();
         store.put(Kind::Result, &key(3), b"123").unwrap();
         let expected_bytes = (3 * HEADER_LEN + 5 + 3) as u64;
-        assert_eq!(store.usage().unwrap(), (3, expected_bytes));
+        assert_eq!(entry_counts(&store), (3, expected_bytes));
 
         // Temp files, aux files and stray names are not entries.
         let fanout = store.entry_path(Kind::Result, &key(1));
@@ -1027,11 +1155,15 @@ mod tests {
         fs::write(fanout.with_file_name("README"), b"x").unwrap();
         fs::write(store.root().join("v1/results/stray"), b"x").unwrap();
         fs::write(store.aux_dir().join("memo"), b"x").unwrap();
-        assert_eq!(store.usage().unwrap(), (3, expected_bytes));
+        assert_eq!(entry_counts(&store), (3, expected_bytes));
+        // Aux memos count toward the size, separately.
+        let usage = store.usage().unwrap();
+        assert_eq!((usage.aux_files, usage.aux_bytes), (1, 1));
+        assert_eq!(usage.bytes(), expected_bytes + 1);
 
         // Overwriting does not add an entry.
         store.put(Kind::Result, &key(1), b"1").unwrap();
-        assert_eq!(store.usage().unwrap(), (3, expected_bytes - 4));
+        assert_eq!(entry_counts(&store), (3, expected_bytes - 4));
     }
 
     #[test]
@@ -1144,5 +1276,393 @@ mod tests {
         let other_thread = thread::spawn(|| unique_name(TEMP_PREFIX)).join().unwrap();
         let thread_field = |name: &str| name.split('.').nth(3).map(str::to_owned);
         assert_ne!(thread_field(&a), thread_field(&other_thread));
+    }
+
+    /// A payload that compresses well (like an object file's padding and tables).
+    fn compressible(n: u32) -> Vec<u8> {
+        (0..20_000u32)
+            .map(|i| ((i / 64) ^ n) as u8 & 0x0f)
+            .collect()
+    }
+
+    #[test]
+    fn compressible_payload_is_stored_with_zstd_and_round_trips() {
+        let (_dir, store) = new_store();
+        let data = compressible(1);
+        store.put(Kind::Result, &key(1), &data).unwrap();
+        let bytes = fs::read(store.entry_path(Kind::Result, &key(1))).unwrap();
+        assert_eq!(bytes[7], COMPRESSION_ZSTD, "compression byte");
+        assert!(bytes.len() < data.len() / 4, "{} bytes stored", bytes.len());
+        let stored_len = u64::from_le_bytes(bytes[8..16].try_into().unwrap());
+        assert_eq!(stored_len as usize, bytes.len() - HEADER_LEN);
+        assert_eq!(
+            &bytes[16..48],
+            blake3::hash(&bytes[HEADER_LEN..]).as_bytes()
+        );
+        assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Found(data));
+    }
+
+    #[test]
+    fn incompressible_payload_is_stored_as_is() {
+        let (_dir, store) = new_store();
+        // blake3 output chained: no redundancy for zstd to find.
+        let data: Vec<u8> = (0..100u32)
+            .flat_map(|n| *blake3::hash(&n.to_le_bytes()).as_bytes())
+            .collect();
+        store.put(Kind::Result, &key(1), &data).unwrap();
+        let bytes = fs::read(store.entry_path(Kind::Result, &key(1))).unwrap();
+        assert_eq!(bytes[7], COMPRESSION_NONE);
+        assert_eq!(&bytes[HEADER_LEN..], &data[..]);
+        assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Found(data));
+    }
+
+    /// Store a compressible payload, damage the file, expect Corrupt, removal, and a clean rewrite.
+    fn assert_compressed_damage_is_corrupt(damage: impl FnOnce(&mut Vec<u8>)) {
+        let (_dir, store) = new_store();
+        let data = compressible(2);
+        store.put(Kind::Result, &key(2), &data).unwrap();
+        let path = store.entry_path(Kind::Result, &key(2));
+        modify_bytes(&path, damage);
+        assert!(matches!(
+            store.get(Kind::Result, &key(2)),
+            Lookup::Corrupt(_)
+        ));
+        assert!(!path.exists(), "corrupt entry kept");
+        store.put(Kind::Result, &key(2), &data).unwrap();
+        assert_eq!(store.get(Kind::Result, &key(2)), Lookup::Found(data));
+    }
+
+    #[test]
+    fn truncated_compressed_entry_is_corrupt() {
+        assert_compressed_damage_is_corrupt(|b| b.truncate(b.len() - 5));
+    }
+
+    #[test]
+    fn flipped_bit_in_compressed_entry_is_corrupt() {
+        assert_compressed_damage_is_corrupt(|b| {
+            let middle = HEADER_LEN + (b.len() - HEADER_LEN) / 2;
+            b[middle] ^= 0x04;
+        });
+    }
+
+    #[test]
+    fn compression_byte_flipped_to_none_is_corrupt() {
+        // The checksum still matches the stored bytes; they are just not what was put. Reading
+        // them as uncompressed would be wrong, so the header's compression byte is covered by
+        // the decoding: a zstd frame read as a raw payload must not be served as is.
+        let (_dir, store) = new_store();
+        let data = compressible(3);
+        store.put(Kind::Result, &key(3), &data).unwrap();
+        let path = store.entry_path(Kind::Result, &key(3));
+        modify_bytes(&path, |b| b[7] = COMPRESSION_NONE);
+        assert_ne!(store.get(Kind::Result, &key(3)), Lookup::Found(data));
+    }
+
+    #[test]
+    fn valid_checksum_over_garbage_zstd_is_corrupt_not_a_panic() {
+        // A file claiming zstd whose checksum is right but whose frame is not zstd.
+        let (_dir, store) = new_store();
+        let path = store.entry_path(Kind::Result, &key(4));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        for garbage in [
+            &b""[..],
+            b"not zstd at all",
+            &[0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0],
+        ] {
+            let header = Header::for_stored(Kind::Result, COMPRESSION_ZSTD, garbage).encode();
+            fs::write(&path, [header, garbage.to_vec()].concat()).unwrap();
+            assert!(matches!(
+                store.get(Kind::Result, &key(4)),
+                Lookup::Corrupt(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn decompress_checks_the_frame() {
+        let packed = zstd::bulk::compress(b"hello hello hello hello", 1).unwrap();
+        assert_eq!(
+            decompress(COMPRESSION_ZSTD, packed.clone()).unwrap(),
+            b"hello hello hello hello"
+        );
+        assert!(decompress(COMPRESSION_ZSTD, packed[..packed.len() - 1].to_vec()).is_err());
+        // A streaming frame has no content size: refused rather than guessed.
+        let streamed = zstd::stream::encode_all(&b"hello"[..], 1).unwrap();
+        if zstd::zstd_safe::get_frame_content_size(&streamed)
+            .ok()
+            .flatten()
+            .is_none()
+        {
+            assert!(decompress(COMPRESSION_ZSTD, streamed).is_err());
+        }
+        assert_eq!(
+            decompress(COMPRESSION_NONE, b"raw".to_vec()).unwrap(),
+            b"raw"
+        );
+    }
+
+    #[test]
+    fn private_dir_decisions() {
+        assert_eq!(private_dir_problem(1000, 0o40700, 1000), None);
+        assert_eq!(private_dir_problem(1000, 0o40755, 1000), None);
+        assert_eq!(private_dir_problem(0, 0o40700, 0), None);
+        let other = private_dir_problem(1001, 0o40700, 1000).expect("other owner");
+        assert!(
+            other.contains("uid 1001") && other.contains("uid 1000"),
+            "{other}"
+        );
+        // Root must not use (and fill) another user's store either.
+        assert!(private_dir_problem(1000, 0o40700, 0).is_some());
+        for mode in [0o40777, 0o40770, 0o40702, 0o40720, 0o41777] {
+            let problem = private_dir_problem(1000, mode, 1000).expect("writable");
+            assert!(problem.contains("writable by group or others"), "{problem}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn open_refuses_a_store_writable_by_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, store) = new_store();
+        let root = store.root().to_path_buf();
+        for (dir, mode) in [(root.clone(), 0o777), (root.join("v1"), 0o770)] {
+            fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+            let err = Store::open(&root).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+            assert!(
+                err.to_string().contains("writable by group or others"),
+                "{err}"
+            );
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+            Store::open(&root).unwrap();
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn entry_files_are_not_writable_by_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"x").unwrap();
+        let mode = fs::metadata(store.entry_path(Kind::Result, &key(1)))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o022, 0, "{mode:o}");
+    }
+
+    fn limited_store(limit: u64) -> (tempfile::TempDir, Store) {
+        let (dir, store) = new_store();
+        (dir, store.with_max_size(limit))
+    }
+
+    fn set_age(path: &Path, secs_ago: u64) {
+        let when = SystemTime::now() - Duration::from_secs(secs_ago);
+        File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    #[test]
+    fn estimate_follows_puts_and_overwrites() {
+        let (_dir, store) = limited_store(1 << 30);
+        assert_eq!(store.estimated_bytes(), None, "never counted");
+        store.put(Kind::Result, &key(1), b"12345").unwrap();
+        // The first write into an uncounted store asks for a walk.
+        assert!(store.trim_if_needed().unwrap().is_ok());
+        let after_first = store.usage().unwrap().bytes();
+        assert_eq!(store.estimated_bytes(), Some(after_first));
+        store.put(Kind::Result, &key(2), b"123").unwrap();
+        store.put(Kind::Result, &key(1), b"1").unwrap();
+        // Writes are added to the counters at the end of the call.
+        assert_eq!(store.estimated_bytes(), Some(after_first));
+        assert!(store.trim_if_needed().is_none(), "under the limit");
+        let exact = |store: &Store| Some(store.usage().unwrap().bytes());
+        assert_eq!(store.estimated_bytes(), exact(&store));
+        // A shrinking overwrite is subtracted.
+        store.put(Kind::Result, &key(2), b"").unwrap();
+        assert!(store.trim_if_needed().is_none());
+        assert_eq!(store.estimated_bytes(), exact(&store));
+    }
+
+    #[test]
+    fn unlimited_store_keeps_no_estimate() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"x").unwrap();
+        assert_eq!(store.estimated_bytes(), None);
+        assert!(store.trim_if_needed().is_none());
+        assert!(!store.root().join("v1/size").exists());
+    }
+
+    #[test]
+    fn write_over_the_limit_trims_oldest_to_ninety_percent() {
+        let entry_len = (HEADER_LEN + 1000) as u64;
+        let (_dir, store) = limited_store(10 * entry_len);
+        let incompressible = |n: u32| -> Vec<u8> {
+            (0..32u32)
+                .flat_map(|i| *blake3::hash(&(n * 100 + i).to_le_bytes()).as_bytes())
+                .take(1000)
+                .collect()
+        };
+        for n in 0..10 {
+            store
+                .put(Kind::Result, &key(n), &incompressible(n))
+                .unwrap();
+            set_age(
+                &store.entry_path(Kind::Result, &key(n)),
+                1000 - u64::from(n),
+            );
+            let _ = store.trim_if_needed();
+        }
+        assert_eq!(store.usage().unwrap().entries, 10, "at the limit, not over");
+        // A hit makes entry 0 the most recently used.
+        assert!(matches!(store.get(Kind::Result, &key(0)), Lookup::Found(_)));
+        store
+            .put(Kind::Result, &key(10), &incompressible(10))
+            .unwrap();
+        let report = store.trim_if_needed().expect("over the limit").unwrap();
+        assert_eq!(report.removed_entries, 2, "{report:?}");
+        assert!(report.remaining.bytes() <= trim_target(10 * entry_len));
+        for gone in [1, 2] {
+            assert_eq!(
+                store.get(Kind::Result, &key(gone)),
+                Lookup::Missing,
+                "{gone}"
+            );
+        }
+        for kept in [0, 3, 10] {
+            assert!(
+                matches!(store.get(Kind::Result, &key(kept)), Lookup::Found(_)),
+                "{kept}"
+            );
+        }
+        assert_eq!(store.estimated_bytes(), Some(report.remaining.bytes()));
+    }
+
+    #[test]
+    fn shards_are_summed_only_when_a_step_is_crossed() {
+        // Limit 320,000: a step is 1,000 bytes.
+        let (_dir, store) = limited_store(320_000);
+        store.put(Kind::Result, &key(1), b"x").unwrap();
+        assert!(
+            store.trim_if_needed().is_some(),
+            "the first write counts the store"
+        );
+        // Other processes' writes, far over the limit, in a shard this one does not use.
+        fs::write(
+            store.root().join("v1/size/shard-99"),
+            "bytes_added 1000000\n",
+        )
+        .unwrap();
+        store.put(Kind::Result, &key(2), b"y").unwrap();
+        assert!(store.trim_if_needed().is_none(), "no step crossed: no sum");
+        let big: Vec<u8> = (0..40u32)
+            .flat_map(|n| *blake3::hash(&n.to_le_bytes()).as_bytes())
+            .collect();
+        store.put(Kind::Result, &key(3), &big).unwrap();
+        let report = store
+            .trim_if_needed()
+            .expect("step crossed: summed, over")
+            .unwrap();
+        // The walk finds the truth (a few hundred bytes) and rebases the estimate on it.
+        assert_eq!(report.removed_entries, 0);
+        assert_eq!(store.estimated_bytes(), Some(report.remaining.bytes()));
+    }
+
+    #[test]
+    fn trim_is_skipped_while_another_holds_the_lock() {
+        let (_dir, store) = limited_store(10);
+        store.put(Kind::Result, &key(1), &payload(500, 0)).unwrap();
+        let lock = store.open_trim_lock_for_test();
+        lock.lock().unwrap();
+        assert!(store.trim_if_needed().is_none(), "must not wait");
+        lock.unlock().unwrap();
+        assert!(store.usage().unwrap().entries == 1);
+    }
+
+    #[test]
+    fn gc_by_age_removes_old_entries_and_aux() {
+        let (_dir, store) = limited_store(1 << 30);
+        for n in 0..4 {
+            store.put(Kind::Result, &key(n), b"e").unwrap();
+        }
+        let memo = store.aux_dir().join("ab/memo");
+        fs::create_dir_all(memo.parent().unwrap()).unwrap();
+        fs::write(&memo, b"memo").unwrap();
+        set_age(&memo, 8 * 86_400);
+        set_age(&store.entry_path(Kind::Result, &key(0)), 8 * 86_400);
+        set_age(&store.entry_path(Kind::Result, &key(1)), 6 * 86_400);
+        let goal = TrimGoal {
+            max_bytes: None,
+            older_than: Some(Duration::from_secs(7 * 86_400)),
+        };
+        let report = store.gc(goal).unwrap();
+        assert_eq!(
+            (report.removed_entries, report.removed_aux),
+            (1, 1),
+            "{report:?}"
+        );
+        assert_eq!(report.remaining.entries, 3);
+        assert!(!memo.exists());
+        assert_eq!(store.get(Kind::Result, &key(0)), Lookup::Missing);
+    }
+
+    #[test]
+    fn gc_removes_old_stray_files_only() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"e").unwrap();
+        let fanout = store
+            .entry_path(Kind::Result, &key(1))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let old_tmp = fanout.join(".tmp.1.2.3");
+        let new_tmp = fanout.join(".tmp.1.2.4");
+        let old_stamp = store.aux_dir().join(".stamp.9.9");
+        let old_memo_tmp = store.aux_dir().join(".memo.zcc-tmp.9.9");
+        let trash = store.root().join("v1/.trash.5.5.5");
+        fs::create_dir_all(trash.join("ab")).unwrap();
+        for p in [&old_tmp, &new_tmp, &old_stamp, &old_memo_tmp] {
+            fs::write(p, b"partial").unwrap();
+        }
+        for p in [&old_tmp, &old_stamp, &old_memo_tmp] {
+            set_age(p, 2 * 3600);
+        }
+        let when = SystemTime::now() - Duration::from_secs(2 * 3600);
+        File::open(&trash).unwrap().set_modified(when).unwrap();
+        let report = store.gc(TrimGoal::default()).unwrap();
+        assert_eq!(report.removed_stray, 4, "{report:?}");
+        assert!(new_tmp.exists(), "a young temp file may be a live write");
+        for p in [&old_tmp, &old_stamp, &old_memo_tmp, &trash] {
+            assert!(!p.exists(), "{}", p.display());
+        }
+        assert_eq!(report.remaining.entries, 1);
+        assert_eq!(report.remaining.aux_files, 0, "temp files are not memos");
+
+        // An NFS placeholder is neither counted nor removed, however old.
+        let nfs = store.aux_dir().join(".nfs0000000000abcd00000001");
+        fs::write(&nfs, b"open elsewhere").unwrap();
+        set_age(&nfs, 2 * 3600);
+        let report = store
+            .gc(TrimGoal {
+                max_bytes: Some(0),
+                older_than: None,
+            })
+            .unwrap();
+        assert!(nfs.exists());
+        assert_eq!(report.remaining.aux_files, 0);
+    }
+
+    #[test]
+    fn clear_restarts_the_estimate() {
+        let (_dir, store) = limited_store(1 << 30);
+        store.put(Kind::Result, &key(1), &payload(900, 0)).unwrap();
+        let _ = store.trim_if_needed();
+        fs::write(store.aux_dir().join("memo"), b"1234").unwrap();
+        store.clear().unwrap();
+        assert_eq!(store.estimated_bytes(), Some(4));
     }
 }

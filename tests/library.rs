@@ -28,6 +28,7 @@ fn open_cache(env: &TestEnv) -> Cache {
         nodirect: false,
         readonly: false,
         recache: false,
+        max_size: zcc::config::DEFAULT_MAX_SIZE,
     })
 }
 

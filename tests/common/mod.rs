@@ -462,6 +462,13 @@ pub struct Running {
 }
 
 impl Running {
+    /// SIGKILLs the command's whole process group (zcc and the compiler it runs) and reaps it.
+    pub fn kill_group(mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+
     pub fn wait(mut self) -> Run {
         let start = Instant::now();
         let status = loop {
