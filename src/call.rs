@@ -396,21 +396,18 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Read what [`Call::put`] stored under `key`. The payload starts with the key it was
-    /// stored under, so a file that ended up at another key's path (copied, renamed,
-    /// restored wrongly) is refused: the store's checksum alone would accept it.
+    /// Read an entry or manifest; a damaged one (or one stored under another key) is counted,
+    /// logged and treated as absent.
     fn get(&self, kind: Kind, key: &Key) -> Option<Vec<u8>> {
-        let why = match self.store.get(kind, key) {
-            Lookup::Found(bytes) => match bytes.strip_prefix(key.as_slice()) {
-                Some(payload) => return Some(payload.to_vec()),
-                None => "it was stored under another key".to_string(),
-            },
-            Lookup::Missing => return None,
-            Lookup::Corrupt(why) => why,
-        };
-        self.cache.count(&["error_store_read"]);
-        self.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
-        None
+        match self.store.get(kind, key) {
+            Lookup::Found(bytes) => Some(bytes),
+            Lookup::Missing => None,
+            Lookup::Corrupt(why) => {
+                self.cache.count(&["error_store_read"]);
+                self.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
+                None
+            }
+        }
     }
 
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
@@ -698,15 +695,12 @@ impl<'a> Call<'a> {
         Ok(pp.key)
     }
 
-    /// Store `bytes` under `key`, prefixed with the key (see [`Call::get`]).
+    /// Store `bytes` under `key`, unless the store is read-only for this call.
     fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
         if self.cache.config().readonly {
             return Err("not_stored_readonly".into());
         }
-        let mut payload = Vec::with_capacity(key.len() + bytes.len());
-        payload.extend_from_slice(key);
-        payload.extend_from_slice(bytes);
-        self.store.put(kind, key, &payload).map_err(|e| {
+        self.store.put(kind, key, bytes).map_err(|e| {
             self.log(&format!("cannot store {}: {e}", store::hex(key)));
             "error_store_write".to_string()
         })

@@ -36,7 +36,7 @@
 //! | 1     | kind: 1 = result, 2 = manifest                |
 //! | 1     | compression: 0 = none, 1 = zstd               |
 //! | 8     | length of the stored payload                  |
-//! | 32    | blake3 of the stored payload                  |
+//! | 32    | blake3 of the entry's key + the stored payload |
 //!
 //! The payload is stored zstd-compressed (level 1, the frame records the
 //! uncompressed size) when that makes it smaller, else as is. The checksum is over
@@ -221,7 +221,7 @@ impl Store {
     #[must_use]
     pub fn get(&self, kind: Kind, key: &Key) -> Lookup {
         let path = self.entry_path(kind, key);
-        match read_entry(&path, kind) {
+        match read_entry(&path, kind, key) {
             Ok((file, payload)) => {
                 // Best effort: only eviction order depends on it.
                 let _ = file.set_modified(SystemTime::now());
@@ -247,7 +247,7 @@ impl Store {
     pub fn put(&self, kind: Kind, key: &Key, payload: &[u8]) -> io::Result<()> {
         let path = self.entry_path(kind, key);
         let (compression, stored) = compress(payload);
-        let header = Header::for_stored(kind, compression, &stored).encode();
+        let header = Header::for_stored(kind, key, compression, &stored).encode();
         let old_len = fs::symlink_metadata(&path).map_or(0, |m| m.len());
         let mut attempts = 1;
         loop {
@@ -334,15 +334,15 @@ struct Header {
 }
 
 impl Header {
-    /// The header for `stored`, the payload as it is written (compressed or not).
-    fn for_stored(kind: Kind, compression: u8, stored: &[u8]) -> Header {
+    /// The header for `stored`, the payload as it is written (compressed or not) under `key`.
+    fn for_stored(kind: Kind, key: &Key, compression: u8, stored: &[u8]) -> Header {
         Header {
             magic: MAGIC,
             version: FORMAT_VERSION,
             kind: kind.tag(),
             compression,
             payload_len: stored.len() as u64,
-            digest: *blake3::hash(stored).as_bytes(),
+            digest: digest(key, stored),
         }
     }
 
@@ -408,8 +408,18 @@ fn decompress(compression: u8, stored: Vec<u8>) -> Result<Vec<u8>, String> {
     Ok(payload)
 }
 
+/// The checksum of an entry: blake3 over its key and the stored bytes. Binding the key means a
+/// file that ended up at another key's path (copied, renamed, merged by hand) fails the check
+/// instead of being served as that key's result.
+fn digest(key: &Key, stored: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(key);
+    h.update(stored);
+    *h.finalize().as_bytes()
+}
+
 /// Check an entry file's bytes; `Err` says what is wrong. On success, the compression byte.
-fn verify(bytes: &[u8], kind: Kind) -> Result<u8, String> {
+fn verify(bytes: &[u8], kind: Kind, key: &Key) -> Result<u8, String> {
     let Some((header, payload)) = Header::decode(bytes) else {
         return Err(format!(
             "truncated header ({} of {HEADER_LEN} bytes)",
@@ -439,8 +449,8 @@ fn verify(bytes: &[u8], kind: Kind) -> Result<u8, String> {
             header.payload_len
         ));
     }
-    if *blake3::hash(payload).as_bytes() != header.digest {
-        return Err("checksum mismatch".to_string());
+    if digest(key, payload) != header.digest {
+        return Err("checksum mismatch (damaged, or stored under another key)".to_string());
     }
     Ok(header.compression)
 }
@@ -461,7 +471,7 @@ impl From<io::Error> for ReadError {
 }
 
 /// Read and verify the entry at `path`; returns the open file (for the mtime refresh) and the payload.
-fn read_entry(path: &Path, kind: Kind) -> Result<(File, Vec<u8>), ReadError> {
+fn read_entry(path: &Path, kind: Kind, key: &Key) -> Result<(File, Vec<u8>), ReadError> {
     // Stat before opening: opening a FIFO or device planted at an entry path could block forever.
     if !fs::metadata(path)?.is_file() {
         return Err(ReadError::Corrupt("not a regular file".to_string()));
@@ -470,7 +480,7 @@ fn read_entry(path: &Path, kind: Kind) -> Result<(File, Vec<u8>), ReadError> {
     let mut file = File::open(path)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
-    let compression = verify(&bytes, kind).map_err(ReadError::Corrupt)?;
+    let compression = verify(&bytes, kind, key).map_err(ReadError::Corrupt)?;
     bytes.drain(..HEADER_LEN);
     let payload = decompress(compression, bytes).map_err(ReadError::Corrupt)?;
     Ok((file, payload))
@@ -769,7 +779,7 @@ mod tests {
 
     #[test]
     fn header_encodes_to_fixed_length_and_decodes_back() {
-        let header = Header::for_stored(Kind::Manifest, COMPRESSION_NONE, b"abc");
+        let header = Header::for_stored(Kind::Manifest, &key(1), COMPRESSION_NONE, b"abc");
         let mut bytes = header.encode();
         assert_eq!(bytes.len(), HEADER_LEN);
         bytes.extend_from_slice(b"abc");
@@ -777,6 +787,24 @@ mod tests {
         assert_eq!(decoded, header);
         assert_eq!(rest, b"abc");
         assert!(Header::decode(&bytes[..HEADER_LEN - 1]).is_none());
+    }
+
+    #[test]
+    fn an_entry_moved_to_another_keys_path_is_corrupt() {
+        let (_dir, store) = new_store();
+        store.put(Kind::Result, &key(1), b"one").unwrap();
+        let from = store.entry_path(Kind::Result, &key(1));
+        let to = store.entry_path(Kind::Result, &key(2));
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::copy(&from, &to).unwrap();
+        assert!(matches!(
+            store.get(Kind::Result, &key(2)),
+            Lookup::Corrupt(_)
+        ));
+        assert_eq!(
+            store.get(Kind::Result, &key(1)),
+            Lookup::Found(b"one".to_vec())
+        );
     }
 
     #[test]
@@ -910,7 +938,7 @@ mod tests {
         assert_eq!(bytes[6], 2, "kind");
         assert_eq!(bytes[7], 0, "compression");
         assert_eq!(&bytes[8..16], &7u64.to_le_bytes());
-        assert_eq!(&bytes[16..48], blake3::hash(b"payload").as_bytes());
+        assert_eq!(&bytes[16..48], &digest(&k, b"payload"));
         assert_eq!(&bytes[48..], b"payload");
     }
 
@@ -968,8 +996,10 @@ mod tests {
     fn wrong_kind_is_corrupt() {
         // A manifest file under a result's name, e.g. from a store merged by hand.
         assert_corrupt_then_recovers(|p| {
+            // The key `assert_corrupt_then_recovers` stores under, so only the kind is wrong.
             let header =
-                Header::for_stored(Kind::Manifest, COMPRESSION_NONE, b"hello world").encode();
+                Header::for_stored(Kind::Manifest, &key(1), COMPRESSION_NONE, b"hello world")
+                    .encode();
             fs::write(p, [header, b"hello world".to_vec()].concat()).unwrap();
         });
     }
@@ -1295,10 +1325,7 @@ mod tests {
         assert!(bytes.len() < data.len() / 4, "{} bytes stored", bytes.len());
         let stored_len = u64::from_le_bytes(bytes[8..16].try_into().unwrap());
         assert_eq!(stored_len as usize, bytes.len() - HEADER_LEN);
-        assert_eq!(
-            &bytes[16..48],
-            blake3::hash(&bytes[HEADER_LEN..]).as_bytes()
-        );
+        assert_eq!(&bytes[16..48], &digest(&key(1), &bytes[HEADER_LEN..]));
         assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Found(data));
     }
 
@@ -1369,7 +1396,8 @@ mod tests {
             b"not zstd at all",
             &[0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0],
         ] {
-            let header = Header::for_stored(Kind::Result, COMPRESSION_ZSTD, garbage).encode();
+            let header =
+                Header::for_stored(Kind::Result, &key(4), COMPRESSION_ZSTD, garbage).encode();
             fs::write(&path, [header, garbage.to_vec()].concat()).unwrap();
             assert!(matches!(
                 store.get(Kind::Result, &key(4)),
