@@ -896,10 +896,10 @@ fn spec_hashes(
                 .map_err(|e| Internal::new("error_internal", format!("specs probe: {e}")))?;
             PathBuf::from(String::from_utf8_lossy(&found.stdout).trim())
         };
-        let info = filehash::file_info(&path, memo).map_err(|e| {
+        let hash = filehash::content_hash(&path, memo).map_err(|e| {
             Internal::new("error_internal", format!("specs {}: {e}", path.display()))
         })?;
-        out.push(info.hash);
+        out.push(hash);
     }
     Ok(out)
 }

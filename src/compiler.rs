@@ -13,6 +13,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::filehash::content_hash;
 use crate::key::KeyBuilder;
 
 /// GCC or Clang: decides a few option semantics.
@@ -115,11 +116,6 @@ fn family_of(path: &Path, canonical: &Path) -> Family {
     }
 }
 
-/// Content hash of a file, memoized by its stat data.
-fn file_hash(path: &Path, memo_dir: &Path) -> io::Result<[u8; 32]> {
-    crate::filehash::file_info(path, memo_dir).map(|info| info.hash)
-}
-
 /// Content identity of the compiler and the programs it runs for a compile.
 /// `probe_args` are the call's options that change which programs are found (`-B`).
 pub fn identity(
@@ -129,11 +125,11 @@ pub fn identity(
     memo_dir: &Path,
 ) -> io::Result<[u8; 32]> {
     fs::create_dir_all(memo_dir)?;
-    let driver = file_hash(&compiler.canonical, memo_dir)?;
+    let driver = content_hash(&compiler.canonical, memo_dir)?;
     let mut k = KeyBuilder::new("zcc-compiler-1");
     k.field("driver", &driver);
     for tool in helper_programs(compiler, &driver, probe_args, env, memo_dir)? {
-        if let Ok(hash) = file_hash(&tool, memo_dir) {
+        if let Ok(hash) = content_hash(&tool, memo_dir) {
             k.field(
                 "tool",
                 tool.file_name().unwrap_or_default().as_encoded_bytes(),

@@ -161,8 +161,8 @@ pub fn quoted_includes(content: &[u8]) -> Vec<String> {
     names
 }
 
-fn memo_name(path: &Path, meta: &fs::Metadata) -> String {
-    let mut k = KeyBuilder::new("zcc-stat-2");
+fn memo_name(domain: &str, path: &Path, meta: &fs::Metadata) -> String {
+    let mut k = KeyBuilder::new(domain);
     k.field("path", path.as_os_str().as_encoded_bytes());
     for n in [
         meta.dev(),
@@ -180,6 +180,24 @@ fn memo_name(path: &Path, meta: &fs::Metadata) -> String {
     format!("{}/{}", &hex[..2], &hex[2..])
 }
 
+/// The content hash of a file that is never scanned for flags or includes (a compiler
+/// binary, a specs file), memoized under `memo_dir` like [`file_info`]. Scanning a 25 MB
+/// `cc1plus` byte by byte would cost more than hashing it.
+pub fn content_hash(path: &Path, memo_dir: &Path) -> io::Result<[u8; 32]> {
+    let meta = fs::metadata(path)?;
+    let memo = memo_dir.join(memo_name("zcc-stat-hash-1", path, &meta));
+    if let Some(bytes) = crate::memo::read(&memo)
+        && let Ok(hash) = <[u8; 32]>::try_from(bytes.as_slice())
+    {
+        return Ok(hash);
+    }
+    let mut hasher = blake3::Hasher::new();
+    std::io::copy(&mut fs::File::open(path)?, &mut hasher)?;
+    let hash = *hasher.finalize().as_bytes();
+    crate::memo::write(&memo, &hash);
+    Ok(hash)
+}
+
 /// Hash and scan a file, using and filling the memo under `memo_dir`.
 pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
     let meta = fs::metadata(path)?;
@@ -189,7 +207,7 @@ pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
             path.display()
         )));
     }
-    let memo = memo_dir.join(memo_name(path, &meta));
+    let memo = memo_dir.join(memo_name("zcc-stat-2", path, &meta));
     if let Some(bytes) = crate::memo::read(&memo)
         && let Some(info) = decode_memo(&bytes)
     {
@@ -378,6 +396,28 @@ mod tests {
             *blake3::hash(b"const char *d = __DATE__;").as_bytes()
         );
         assert!(two.flags.contains(Flags::TIME));
+    }
+
+    #[test]
+    fn content_hash_follows_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo");
+        let f = dir.path().join("cc1");
+        fs::write(&f, b"one").unwrap();
+        assert_eq!(
+            content_hash(&f, &memo).unwrap(),
+            *blake3::hash(b"one").as_bytes()
+        );
+        assert_eq!(
+            content_hash(&f, &memo).unwrap(),
+            *blake3::hash(b"one").as_bytes()
+        );
+        fs::write(&f, b"two!").unwrap();
+        assert_eq!(
+            content_hash(&f, &memo).unwrap(),
+            *blake3::hash(b"two!").as_bytes()
+        );
+        assert!(content_hash(&dir.path().join("missing"), &memo).is_err());
     }
 
     #[test]
