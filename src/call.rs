@@ -333,12 +333,9 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Record in the exact-path manifest that the files the preprocessor read (`files`, as
-    /// it spelled them) lead to `result`. Skipped when an input changed since the call
-    /// started (the preprocessed text might not match the files hashed now) or the probe
-    /// fails: that only costs a direct hit later.
-    fn record_exact(&self, exact_key: &Key, files: &[String], result: &Key) {
-        let search = includes::Probe::start(
+    /// Ask the compiler for this call's include search path (memoized; see `includes::Probe`).
+    fn search_probe(&self) -> io::Result<includes::Probe> {
+        includes::Probe::start(
             &self.compiler.path,
             &self.identity,
             &self.inv.cpp_args,
@@ -347,7 +344,14 @@ impl<'a> Call<'a> {
             &self.req.env,
             &self.memo,
         )
-        .and_then(includes::Probe::wait);
+    }
+
+    /// Record in the exact-path manifest that the files the preprocessor read (`files`, as
+    /// it spelled them) lead to `result`. Skipped when an input changed since the call
+    /// started (the preprocessed text might not match the files hashed now) or the probe
+    /// fails: that only costs a direct hit later.
+    fn record_exact(&self, exact_key: &Key, files: &[String], result: &Key) {
+        let search = self.search_probe().and_then(includes::Probe::wait);
         let Ok(search) = search else {
             return;
         };
@@ -534,15 +538,7 @@ impl<'a> Call<'a> {
         self.start();
         // The include search path is only needed after the compile: ask for it alongside.
         let mut probe = match &keying {
-            Keying::Direct { .. } => Some(includes::Probe::start(
-                &self.compiler.path,
-                &self.identity,
-                &self.inv.cpp_args,
-                self.inv.language.name(),
-                &self.req.cwd,
-                &self.req.env,
-                &self.memo,
-            )),
+            Keying::Direct { .. } => Some(self.search_probe()),
             Keying::Known { .. } => None,
         };
         let done = match capture(&self.compiler.path, &args, self.req) {

@@ -38,17 +38,7 @@ fn clean_env() -> Vec<(OsString, OsString)> {
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
         .filter(|(k, _)| {
             let k = k.to_string_lossy();
-            !k.starts_with("ZCC_")
-                && !matches!(
-                    &*k,
-                    "DEPENDENCIES_OUTPUT"
-                        | "SUNPRO_DEPENDENCIES"
-                        | "MAKEFLAGS"
-                        | "MFLAGS"
-                        | "MAKELEVEL"
-                        | "GCC_COLORS"
-                        | "LC_ALL"
-                )
+            !is_scrubbed_var(&k) && k != "LC_ALL"
         })
         .collect();
     env.push(("LC_ALL".into(), "C".into()));

@@ -23,17 +23,6 @@ use std::time::{Duration, SystemTime};
 // Helpers
 // ---------------------------------------------------------------------------
 
-/// Counter families of docs/CLI.md (as in the harness).
-const FAMILIES: &[&str] = &[
-    "direct_hit",
-    "preprocessed_hit",
-    "miss",
-    "compile_failed",
-    "passthrough_",
-    "not_stored_",
-    "error_",
-];
-
 fn s(p: &Path) -> String {
     p.to_str().expect("UTF-8 path").to_string()
 }
@@ -65,7 +54,7 @@ fn delta(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> BTree
     let mut out: BTreeMap<String, u64> = BTreeMap::new();
     for (name, &n) in after {
         let d = n - before.get(name).copied().unwrap_or(0);
-        if d == 0 || !FAMILIES.iter().any(|f| name.starts_with(f)) {
+        if d == 0 || !COUNTER_FAMILIES.iter().any(|f| name.starts_with(f)) {
             continue;
         }
         let key = if name == "direct_hit" || name == "preprocessed_hit" {

@@ -59,7 +59,22 @@ pub const UNO_ASM_FLAGS: &[&str] = &["-x", "assembler-with-cpp"];
 
 /// Counter families defined by docs/CLI.md; [`TestEnv::assert_counters`]
 /// checks every counter of these families and ignores any others.
-const COUNTER_FAMILIES: &[&str] = &[
+/// Environment variables a test command must not inherit: zcc's own, the ones that change
+/// what the compiler writes, and make's (a test may run under `make`).
+pub fn is_scrubbed_var(name: &str) -> bool {
+    name.starts_with("ZCC_")
+        || matches!(
+            name,
+            "DEPENDENCIES_OUTPUT"
+                | "SUNPRO_DEPENDENCIES"
+                | "MAKEFLAGS"
+                | "MFLAGS"
+                | "MAKELEVEL"
+                | "GCC_COLORS"
+        )
+}
+
+pub const COUNTER_FAMILIES: &[&str] = &[
     "direct_hit",
     "preprocessed_hit",
     "miss",
@@ -193,18 +208,7 @@ impl TestEnv {
         let mut cmd = Command::new(program);
         cmd.args(args).current_dir(&self.work);
         for (key, _) in std::env::vars_os() {
-            let key_str = key.to_string_lossy();
-            let remove = key_str.starts_with("ZCC_")
-                || matches!(
-                    &*key_str,
-                    "DEPENDENCIES_OUTPUT"
-                        | "SUNPRO_DEPENDENCIES"
-                        | "MAKEFLAGS"
-                        | "MFLAGS"
-                        | "MAKELEVEL"
-                        | "GCC_COLORS"
-                );
-            if remove {
+            if is_scrubbed_var(&key.to_string_lossy()) {
                 cmd.env_remove(&key);
             }
         }
