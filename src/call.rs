@@ -141,6 +141,21 @@ impl<'a> Call<'a> {
         self.cache.log(message);
     }
 
+    /// `Err(counter)` (and a log line) when one of `files` was written after the start mark:
+    /// what the key or the hashes saw may then differ from what the compiler read.
+    fn unchanged_since_start(&self, files: &[String]) -> Result<(), String> {
+        match files
+            .iter()
+            .find(|f| written_since(&self.path(f), self.start()))
+        {
+            Some(f) => {
+                self.log(&format!("{f} changed during the compile"));
+                Err("not_stored_modified_input".into())
+            }
+            None => Ok(()),
+        }
+    }
+
     /// The moment before any program read the inputs: an input modified after it may differ
     /// between what the key saw and what the compiler read.
     fn start(&self) -> SystemTime {
@@ -355,16 +370,11 @@ impl<'a> Call<'a> {
         let Ok(search) = search else {
             return;
         };
-        let Ok((mut candidate, flags)) =
-            self.candidate(exact_key, files, &search, &Roots::default())
+        let Ok((mut candidate, flags)) = self.candidate(exact_key, files, &search, no_roots())
         else {
             return;
         };
-        if !only_file_macros(flags)
-            || files
-                .iter()
-                .any(|f| written_since(&self.path(f), self.start()))
-        {
+        if !only_file_macros(flags) || self.unchanged_since_start(files).is_err() {
             return;
         }
         candidate.target = Target::Result(*result);
@@ -379,8 +389,7 @@ impl<'a> Call<'a> {
     /// Look a result up in the exact-path manifest (see [`Target::Exact`]).
     fn exact_lookup(&self, exact_key: &Key) -> Option<Completed> {
         let manifest = self.read_manifest(exact_key)?;
-        let exact = Roots::default();
-        match manifest::find(&manifest, &exact, &self.req.cwd, &self.memo) {
+        match manifest::find(&manifest, no_roots(), &self.req.cwd, &self.memo) {
             Ok((Target::Result(key), flags)) if only_file_macros(flags) => {
                 self.serve(key, Served::DirectHit)
             }
@@ -417,9 +426,8 @@ impl<'a> Call<'a> {
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
     /// manifest does too.
     fn file_roots(&self) -> &Roots {
-        static EMPTY: std::sync::OnceLock<Roots> = std::sync::OnceLock::new();
         if self.inv.debug {
-            EMPTY.get_or_init(Roots::default)
+            no_roots()
         } else {
             &self.roots
         }
@@ -643,8 +651,7 @@ impl<'a> Call<'a> {
                     let source = filehash::file_info(&self.path(&self.inv.input), &self.memo)
                         .map_err(|_| "not_stored_modified_input".to_string())?;
                     let exact_key = self.exact_manifest_key(&source.hash);
-                    let (mut exact, _) =
-                        self.candidate(&exact_key, &files, &search, &Roots::default())?;
+                    let (mut exact, _) = self.candidate(&exact_key, &files, &search, no_roots())?;
                     exact.target = Target::Result(*key);
                     let manifest = self.read_manifest(&exact_key).unwrap_or_default();
                     self.put(Kind::Manifest, &exact_key, &manifest.with(exact).encode())?;
@@ -679,14 +686,7 @@ impl<'a> Call<'a> {
         let pp = self
             .preprocessed_key(&cpp)
             .map_err(|_| "not_stored_embedded_file".to_string())?;
-        if let Some(f) = pp
-            .inputs
-            .iter()
-            .find(|f| written_since(&self.path(f), self.start()))
-        {
-            self.log(&format!("{f} changed during the compile"));
-            return Err("not_stored_modified_input".into());
-        }
+        self.unchanged_since_start(&pp.inputs)?;
         self.put(Kind::Result, &pp.key, &entry.encode())?;
         Ok(pp.key)
     }
@@ -844,13 +844,7 @@ impl<'a> Call<'a> {
                 }
             }
         }
-        if let Some(f) = inputs
-            .iter()
-            .find(|f| written_since(&self.path(f), self.start()))
-        {
-            self.log(&format!("{f} changed during the compile"));
-            return Err("not_stored_modified_input".into());
-        }
+        self.unchanged_since_start(inputs)?;
         Ok(Entry {
             output,
             depfile,
@@ -859,6 +853,12 @@ impl<'a> Call<'a> {
             stderr: self.tokenize(done.stderr.clone()),
         })
     }
+}
+
+/// No roots: paths spelled exactly as the compiler spelled them.
+fn no_roots() -> &'static Roots {
+    static EMPTY: OnceLock<Roots> = OnceLock::new();
+    EMPTY.get_or_init(Roots::default)
 }
 
 /// Whether the only reason not to serve inputs directly is `__FILE__` (no time macros, no
