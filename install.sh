@@ -78,18 +78,8 @@ if [ -n "$LINK_DIR" ]; then
     mkdir -p "$LINK_DIR"
     LINK_DIR="$(cd "$LINK_DIR" && pwd)"
     [ "$LINK_DIR" != "$BIN" ] || die "--links $LINK_DIR: use a directory other than $BIN"
-    for name in "${LINK_NAMES[@]}"; do
-        case "$name" in
-            */*|zcc|'') die "--links: '$name' is not a compiler name (expected e.g. avr-gcc)" ;;
-        esac
-        link="$LINK_DIR/$name"
-        if [ -e "$link" ] && [ ! -L "$link" ]; then
-            die "$link exists and is not a symlink; not replacing it"
-        fi
-        ln -sfn "$ZCC" "$link"
-        say "masquerade link $link -> $ZCC"
-    done
-    say "put $LINK_DIR before the real compilers in PATH: export PATH=\"$LINK_DIR:\$PATH\""
+    "$ZCC" install-links "$LINK_DIR" "${LINK_NAMES[@]}" | sed 's/^/install.sh: /' \
+        || die "could not create the masquerade links in $LINK_DIR (see above)"
 fi
 
 [ "$DEMO" -eq 1 ] || exit 0

@@ -192,6 +192,8 @@ pub enum Passthrough {
     UnknownLanguage,
     SaveTemps,
     DumpOption,
+    /// `-v` / `-###`: the output describes this machine's toolchain, not the input.
+    Verbose,
     OutputToStdout,
     DependencyEnv,
     /// An option missing its value, or an unreadable response file.
@@ -213,6 +215,7 @@ impl Passthrough {
             Passthrough::UnknownLanguage => "unknown_language",
             Passthrough::SaveTemps => "save_temps",
             Passthrough::DumpOption => "dump_option",
+            Passthrough::Verbose => "verbose",
             Passthrough::OutputToStdout => "output_to_stdout",
             Passthrough::DependencyEnv => "dependency_env",
             Passthrough::BadArguments(_) => "bad_arguments",
@@ -547,6 +550,7 @@ pub fn classify(
             Role::TooHard => return Err(Passthrough::UnsupportedOption(arg.to_string())),
             Role::SaveTemps => return Err(Passthrough::SaveTemps),
             Role::Dump => return Err(Passthrough::DumpOption),
+            Role::Verbose => return Err(Passthrough::Verbose),
             Role::Wp => p.wp_option(arg, v),
             Role::StackUsage | Role::Coverage | Role::SplitDwarf | Role::CallgraphInfo => {
                 match opt.role {
@@ -774,6 +778,9 @@ mod tests {
             ("-c -save-temps x.c", "save_temps"),
             ("-c -save-temps=obj x.c", "save_temps"),
             ("-c -fdump-tree-all x.c", "dump_option"),
+            ("-v -o x.o -c CMakeCCompilerABI.c", "verbose"),
+            ("-c x.c -###", "verbose"),
+            ("-c --verbose x.c", "verbose"),
             ("-c x.c -o -", "output_to_stdout"),
             ("-c x.c -I", "bad_arguments"),
             ("-c x.c -o", "bad_arguments"),

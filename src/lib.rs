@@ -34,6 +34,7 @@ pub mod explain;
 pub mod filehash;
 pub mod includes;
 pub mod key;
+pub mod links;
 pub mod log;
 pub mod manifest;
 pub mod memo;

@@ -50,6 +50,17 @@ enum Cmd {
         #[arg(long, value_name = "AGE", value_parser = parse_age)]
         older_than: Option<std::time::Duration>,
     },
+    /// Create masquerade links: DIR/<name> -> this zcc, for each compiler name.
+    ///
+    /// Put DIR before the real compilers in PATH and every call of those names goes
+    /// through zcc. Safe to run again; never replaces a file that is not a symlink.
+    InstallLinks {
+        /// Directory for the links (created if missing), e.g. ~/.local/lib/zcc.
+        dir: std::path::PathBuf,
+        /// Compiler names, e.g. avr-gcc avr-g++ gcc g++ cc c++.
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+    },
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
@@ -64,7 +75,14 @@ fn parse_age(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// zcc's command names (clap's `help` included).
-const COMMANDS: &[&str] = &["stats", "store-path", "clear", "gc", "help"];
+const COMMANDS: &[&str] = &[
+    "stats",
+    "store-path",
+    "clear",
+    "gc",
+    "install-links",
+    "help",
+];
 
 fn main() -> ExitCode {
     // The library turns panics into a fallback compile; keep the default hook from printing
@@ -119,6 +137,23 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// A clap error as one line: its first paragraph (the message and, for missing arguments,
+/// their names), without the usage text that follows.
+fn one_line(text: &str) -> String {
+    let paragraph: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let joined = paragraph.join(" ");
+    let joined = joined.trim_start_matches("error: ");
+    if joined.is_empty() {
+        "bad arguments (see zcc --help)".to_string()
+    } else {
+        joined.to_string()
+    }
+}
+
 fn config() -> Result<Config, ExitCode> {
     Config::from_process_env().map_err(fail)
 }
@@ -165,9 +200,7 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             {
                 return fail("no compiler or command given (see zcc --help)");
             }
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("bad arguments");
-            return fail(first.trim_start_matches("error: "));
+            return fail(one_line(&e.to_string()));
         }
     };
     let config = match config() {
@@ -197,6 +230,7 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             max_size,
             older_than,
         } => gc(config, max_size, older_than),
+        Cmd::InstallLinks { dir, names } => install_links(&dir, &names),
     }
 }
 
@@ -232,6 +266,52 @@ fn gc(config: Config, max_size: Option<u64>, older_than: Option<std::time::Durat
         }
         Err(e) => fail(format!("cannot trim {}: {e}", store.root().display())),
     }
+}
+
+fn install_links(dir: &Path, names: &[String]) -> ExitCode {
+    let zcc = match std::env::current_exe().and_then(dunce::canonicalize) {
+        Ok(exe) => exe,
+        Err(e) => return fail(format!("cannot find the zcc executable: {e}")),
+    };
+    let dir = match std::path::absolute(dir) {
+        Ok(d) => d,
+        Err(e) => return fail(format!("{}: {e}", dir.display())),
+    };
+    let done = match zcc::links::install(&dir, &zcc, names) {
+        Ok(done) => done,
+        Err(e) => return fail(e),
+    };
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| dir.clone());
+    let mut not_first = Vec::new();
+    for (name, action) in &done {
+        let link = dir.join(name);
+        let what = match action {
+            zcc::links::LinkAction::Created => "created".to_string(),
+            zcc::links::LinkAction::Unchanged => "already there".to_string(),
+            zcc::links::LinkAction::Replaced { old_target } => {
+                format!("replaced (was -> {})", old_target.display())
+            }
+        };
+        // The compiler a masquerading call will run: the first non-zcc one in PATH.
+        let real = match zcc::compiler::resolve(name.as_ref(), Some(&path), &cwd) {
+            Ok(c) => format!("runs {}", c.path.display()),
+            Err(_) => "no real compiler of that name in PATH yet".to_string(),
+        };
+        println!("{} -> {}: {what}; {real}", link.display(), zcc.display());
+        if which::which_in(name, Some(&path), &cwd).ok().as_deref() != Some(link.as_path()) {
+            not_first.push(name.as_str());
+        }
+    }
+    if !not_first.is_empty() {
+        println!(
+            "note: {} not first in PATH for {}; to route them through zcc: export PATH=\"{}:$PATH\"",
+            dir.display(),
+            not_first.join(", "),
+            dir.display()
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 /// `1.5 GiB`, `300.0 KiB`, `12 B`: powers of 1024, as ZCC_MAXSIZE counts.

@@ -47,6 +47,9 @@ pub enum Role {
     SaveTemps,
     /// `-fdump-…`.
     Dump,
+    /// `-v`, `-###`: the compiler reports its subcommands and search paths, which are this
+    /// machine's (CMake parses them to find the implicit include and link directories).
+    Verbose,
     /// `-Wp,…`: preprocessor options, some of them dependency options.
     Wp,
     /// Extra output files next to the object.
@@ -85,12 +88,14 @@ use Value::{Joined as J, JoinedOrSeparate as JS, None as F, Separate as S};
 /// Sorted by name (a unit test checks it). Prefix rows (`Joined`) match any argument starting
 /// with the name; the longest matching name wins.
 pub const TABLE: &[Opt] = &[
+    opt("-###", F, Verbose, false),
     opt("--coverage", F, Coverage, false),
     opt("--param", S, Plain, false),
     opt("--save-temps", F, SaveTemps, false),
     opt("--specs=", J, Specs, true),
     opt("--sysroot", S, Plain, true),
     opt("--sysroot=", J, Plain, true),
+    opt("--verbose", F, Verbose, false),
     opt("-A", JS, Cpp, false),
     opt("-B", JS, Plain, true),
     opt("-D", JS, Cpp, false),
@@ -169,6 +174,7 @@ pub const TABLE: &[Opt] = &[
     opt("-target", S, Plain, false),
     opt("-u", JS, Plain, false),
     opt("-undef", F, Cpp, false),
+    opt("-v", F, Verbose, false),
     opt("-wrapper", S, TooHard, false),
     opt("-x", JS, Language, false),
     opt("-z", S, Plain, false),

@@ -239,3 +239,32 @@ fn a_path_is_always_a_compiler_never_a_command() {
     env.assert_counters(&[("miss", 1), ("hit", 1)]);
     assert!(Path::new(gcc).is_absolute());
 }
+
+#[test]
+fn install_links_refuses_bad_names_and_real_files_in_one_line() {
+    let env = TestEnv::new();
+    let dir = env.root.join("links");
+    let dir_arg = dir.to_str().unwrap();
+    for args in [
+        vec!["install-links", dir_arg],
+        vec!["install-links", dir_arg, "zcc"],
+        vec!["install-links", dir_arg, "bin/gcc"],
+    ] {
+        let run = env.zcc(&args).run();
+        assert_eq!(run.code, Some(2), "{args:?}");
+        assert_one_error_line(&run);
+    }
+    assert!(!dir.exists(), "a refused call creates nothing");
+    // A real program of that name is never replaced.
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("gcc"), "#!/bin/sh\n").unwrap();
+    let run = env.zcc(&["install-links", dir_arg, "gcc"]).run();
+    assert_eq!(run.code, Some(2));
+    assert_one_error_line(&run);
+    assert!(
+        run.stderr_text().contains("not a symlink"),
+        "{}",
+        run.stderr_text()
+    );
+    assert_eq!(std::fs::read(dir.join("gcc")).unwrap(), b"#!/bin/sh\n");
+}

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -167,4 +167,119 @@ fn host_project_warning_replayed_through_make_and_rebuild_hits() {
     assert_same_files(".d (hits)", &deps, &build_files(&env, ".d"));
     let rerun = env.call(&env.path("build/demo"), &[]).run();
     assert_bytes_eq("demo output", &demo_output.stdout, &rerun.stdout);
+}
+
+/// Appends a line to a fixture file, as an edit in an editor would.
+fn append(env: &TestEnv, rel: &str, line: &str) {
+    let old = env.read(rel);
+    env.write(rel, [old.as_slice(), line.as_bytes()].concat());
+}
+
+/// After a clean rebuild served from the cache, header edits make `make` recompile exactly the
+/// files that include them: the dependency files the hits wrote are right. `vars` routes the
+/// compiles through zcc; `path` is the PATH make runs with.
+fn header_edits_recompile_exactly_the_dependents(env: &TestEnv, vars: &[&str], path: &str) {
+    let build = |env: &TestEnv| {
+        let mut args = vec!["-j2"];
+        args.extend_from_slice(vars);
+        let mut call = env
+            .call(Path::new("make"), &args)
+            .keep_outputs()
+            .timeout(Duration::from_secs(600));
+        call.cmd
+            .env("PATH", path)
+            .env("ZCC_DIR", &env.store)
+            .env("ZCC_LOGFILE", &env.log);
+        let run = call.run();
+        run.success();
+        compiled_objects(&run.stdout_text())
+    };
+    let all = build(env);
+    let compiles = all.len() as u64;
+    assert_eq!(compiles, 27, "25 core files + main + Blinker: {all:?}");
+    env.assert_counters(&[("miss", compiles), ("passthrough_link", 1)]);
+    let hex = env.read("build/firmware.hex");
+    make(env, &["clean"]);
+    assert_eq!(build(env), all);
+    env.assert_counters(&[
+        ("miss", compiles),
+        ("hit", compiles),
+        ("passthrough_link", 2),
+    ]);
+    assert_bytes_eq("firmware.hex (hits)", &hex, &env.read("build/firmware.hex"));
+    assert!(
+        build(env).is_empty(),
+        "an up-to-date build compiles nothing"
+    );
+
+    append(env, "include/config.h", "#define ZCC_EDITED 1\n");
+    assert_eq!(
+        build(env),
+        BTreeSet::from(["build/src/main.cpp.o".to_string()])
+    );
+    append(env, "lib/Blinker/src/Blinker.h", "\n// edited\n");
+    assert_eq!(
+        build(env),
+        BTreeSet::from([
+            "build/src/main.cpp.o".to_string(),
+            "build/lib/Blinker/Blinker.cpp.o".to_string()
+        ])
+    );
+    env.assert_counters(&[
+        ("miss", compiles + 3),
+        ("hit", compiles),
+        ("passthrough_link", 4),
+    ]);
+}
+
+#[test]
+fn cc_variables_header_edit_recompiles_exactly_the_dependents() {
+    require_arduino();
+    require_tool("make");
+    let env = TestEnv::new();
+    fixture(&env, "arduino-sketch");
+    let cc = format!("CC={ZCC} avr-gcc");
+    let cxx = format!("CXX={ZCC} avr-g++");
+    header_edits_recompile_exactly_the_dependents(
+        &env,
+        &[&cc, &cxx],
+        &std::env::var("PATH").unwrap(),
+    );
+}
+
+#[test]
+fn install_links_masquerade_routes_an_unchanged_makefile() {
+    require_arduino();
+    require_tool("make");
+    let env = TestEnv::new();
+    fixture(&env, "arduino-sketch");
+    let links = env.root.join("links");
+    let run = env
+        .zcc(&[
+            "install-links",
+            links.to_str().unwrap(),
+            "avr-gcc",
+            "avr-g++",
+        ])
+        .run();
+    run.success();
+    let out = run.stdout_text();
+    assert!(
+        out.contains("avr-gcc") && out.contains("created") && out.contains("runs /"),
+        "{out}"
+    );
+    // Run again: idempotent.
+    let again = env
+        .zcc(&[
+            "install-links",
+            links.to_str().unwrap(),
+            "avr-gcc",
+            "avr-g++",
+        ])
+        .run();
+    again.success();
+    assert_eq!(again.stdout_text().matches("already there").count(), 2);
+    let path = format!("{}:{}", links.display(), std::env::var("PATH").unwrap());
+    // The Makefile's own `CC = avr-gcc`: the links are found first in PATH.
+    header_edits_recompile_exactly_the_dependents(&env, &[], &path);
 }

@@ -669,3 +669,19 @@ fn describe(program: &Path, args: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// The object files a verbose build log shows being compiled: the `-o` value of every
+/// command line with `-c` (make's echo, `ninja -v`), whatever launcher precedes it.
+pub fn compiled_objects(build_log: &str) -> BTreeSet<String> {
+    build_log
+        .lines()
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if !words.contains(&"-c") {
+                return None;
+            }
+            let at = words.iter().position(|w| *w == "-o")?;
+            words.get(at + 1).map(|o| o.to_string())
+        })
+        .collect()
+}
