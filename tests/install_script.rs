@@ -20,15 +20,6 @@ fn install_sh(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Run {
     call.run()
 }
 
-/// `cargo install` builds into this persistent directory, so the second run and later test
-/// runs reuse the build (cargo honours CARGO_TARGET_DIR for `install`).
-fn install_target_dir() -> String {
-    let base = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| repo_root().join("target"));
-    base.join("install-sh").to_string_lossy().into_owned()
-}
-
 #[test]
 fn installs_zcc_and_links_then_running_again_changes_nothing() {
     require_tool("cargo");

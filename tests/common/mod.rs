@@ -685,3 +685,12 @@ pub fn compiled_objects(build_log: &str) -> BTreeSet<String> {
         })
         .collect()
 }
+
+/// `CARGO_TARGET_DIR` for tests that run a real `cargo install` (install.sh, the GitHub
+/// action's setup script): one persistent directory, so later runs reuse the release build.
+pub fn install_target_dir() -> String {
+    let base = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join("target"));
+    base.join("install-sh").to_string_lossy().into_owned()
+}
