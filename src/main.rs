@@ -50,6 +50,12 @@ enum Cmd {
         #[arg(long, value_name = "AGE", value_parser = parse_age)]
         older_than: Option<std::time::Duration>,
     },
+    /// Print the PlatformIO hook (a `pre:` extra script that routes compiles through zcc).
+    PlatformioScript {
+        /// Write it to FILE instead (parent directories are created; unchanged if identical).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
@@ -64,7 +70,14 @@ fn parse_age(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// zcc's command names (clap's `help` included).
-const COMMANDS: &[&str] = &["stats", "store-path", "clear", "gc", "help"];
+const COMMANDS: &[&str] = &[
+    "stats",
+    "store-path",
+    "clear",
+    "gc",
+    "platformio-script",
+    "help",
+];
 
 fn main() -> ExitCode {
     // The library turns panics into a fallback compile; keep the default hook from printing
@@ -170,6 +183,9 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             return fail(first.trim_start_matches("error: "));
         }
     };
+    if let Cmd::PlatformioScript { output } = cli.command {
+        return platformio_script(output.as_deref());
+    }
     let config = match config() {
         Ok(c) => c,
         Err(code) => return code,
@@ -197,6 +213,26 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             max_size,
             older_than,
         } => gc(config, max_size, older_than),
+        Cmd::PlatformioScript { .. } => unreachable!("handled above"),
+    }
+}
+
+/// `zcc platformio-script [--output FILE]`: the hook calls this zcc by its absolute path.
+fn platformio_script(output: Option<&Path>) -> ExitCode {
+    let zcc = match std::env::current_exe() {
+        Ok(path) => path,
+        Err(e) => return fail(format!("cannot find zcc's own path: {e}")),
+    };
+    let script = zcc::platformio::render_script(&zcc);
+    match output {
+        None => {
+            let _ = std::io::stdout().write_all(script.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Some(dest) => match zcc::platformio::install_script(dest, &script) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("cannot write {}: {e}", dest.display())),
+        },
     }
 }
 
