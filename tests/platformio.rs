@@ -134,6 +134,12 @@ impl Machine {
     /// A copy of the fixture project at `dir`; with `hook`, its platformio.ini names the hook
     /// in `extra_scripts`.
     fn project(&self, dir: &Path, hook: bool) -> PathBuf {
+        let scripts: &[&Path] = if hook { &[&self.hook] } else { &[] };
+        self.project_with_scripts(dir, scripts)
+    }
+
+    /// A copy of the fixture project at `dir` whose platformio.ini has these `pre:` scripts.
+    fn project_with_scripts(&self, dir: &Path, scripts: &[&Path]) -> PathBuf {
         copy_tree(&repo_root().join("fixtures/platformio/project"), dir);
         let mut ini = format!(
             "[env:uno]\nplatform = symlink://{pkgs}/platform-zccavr\nboard = uno\n\
@@ -142,8 +148,11 @@ impl Machine {
              framework-arduino-avr@symlink://{pkgs}/framework-arduino-avr\n",
             pkgs = self.pkgs.display()
         );
-        if hook {
-            ini.push_str(&format!("extra_scripts = pre:{}\n", self.hook.display()));
+        if !scripts.is_empty() {
+            ini.push_str("extra_scripts =\n");
+            for script in scripts {
+                ini.push_str(&format!("    pre:{}\n", script.display()));
+            }
         }
         fs::write(dir.join("platformio.ini"), ini).unwrap();
         dir.to_path_buf()
@@ -413,4 +422,41 @@ fn hook_given_twice_calls_zcc_once_per_compiler_call_and_zcc_env_overrides_the_p
         "calls:\n{logged}"
     );
     env.assert_counters(&[("miss", n), ("passthrough_link", 1)]);
+}
+
+#[test]
+fn long_command_lines_in_response_files_are_cached() {
+    let env = TestEnv::new();
+    let m = Machine::new(&env.path("home"), Path::new(ZCC));
+    let long = repo_root().join("fixtures/platformio/long_commands.py");
+    let proj = m.project_with_scripts(&env.path("work/proj"), &[&m.hook, &long]);
+    let verbose = m.pio(&env, &proj, &["run", "-v"]).spawn().wait();
+    assert_pio_ok(&verbose);
+    // `pio run -v` prints each command line, then the response-file form SCons runs.
+    let n = objects(&proj);
+    assert!(n >= AT_LEAST_COMPILES, "only {n} objects");
+    let response_file_calls = verbose
+        .stdout_text()
+        .lines()
+        .filter(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.len() == 2
+                && (words[0] == "avr-gcc" || words[0] == "avr-g++")
+                && words[1].starts_with('@')
+                && words[1].ends_with(".tmp")
+        })
+        .count() as u64;
+    assert_eq!(
+        response_file_calls,
+        n + 1,
+        "every compile and the link should run as `driver @file`:\n{}",
+        verbose.stdout_text()
+    );
+    env.assert_counters(&[("miss", n), ("passthrough_link", 1)]);
+    let built = firmware(&proj);
+
+    m.clean(&env, &proj);
+    m.run(&env, &proj, &[]);
+    env.assert_counters(&[("miss", n), ("hit", n), ("passthrough_link", 2)]);
+    assert_same_firmware("rebuild from hits", &built, &firmware(&proj));
 }
