@@ -159,11 +159,12 @@ impl Machine {
     }
 
     /// `pio <args>` in `project` with this machine's HOME and core dir, telemetry and the
-    /// upgrade check off, zcc's store and log from `env`, and no inherited PLATFORMIO_*.
+    /// upgrade check off, zcc's store and log from `env`, and no inherited PLATFORMIO_* or
+    /// `ZCC` (the hook's override).
     fn pio(&self, env: &TestEnv, project: &Path, args: &[&str]) -> Call {
         let mut call = env.call(&pio_program(), args);
         for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("PLATFORMIO_") {
+            if key.to_string_lossy().starts_with("PLATFORMIO_") || key == "ZCC" {
                 call.cmd.env_remove(&key);
             }
         }
@@ -459,4 +460,184 @@ fn long_command_lines_in_response_files_are_cached() {
     m.run(&env, &proj, &[]);
     env.assert_counters(&[("miss", n), ("hit", n), ("passthrough_link", 2)]);
     assert_same_firmware("rebuild from hits", &built, &firmware(&proj));
+}
+
+// ---------------------------------------------------------------------------
+// The hook's logic against a stand-in for SCons, and the command itself (no `pio` run)
+// ---------------------------------------------------------------------------
+
+/// The Python next to `pio` (the venv's), else `python3` in PATH.
+fn python() -> PathBuf {
+    let venv_python = pio_program().with_file_name("python3");
+    if venv_python.is_file() {
+        return venv_python;
+    }
+    find_in_path("python3").expect("python3 not in PATH")
+}
+
+/// Writes the hook with zcc (`zcc platformio-script --output`) and runs
+/// fixtures/platformio/fake_scons.py on it; returns its stdout lines.
+fn fake_scons(env: &TestEnv, vars: &[(&str, &str)], args: &[&str]) -> Vec<String> {
+    let hook = env.path("hook/zcc_pio.py");
+    env.zcc(&["platformio-script", "--output", hook.to_str().unwrap()])
+        .keep_outputs()
+        .run()
+        .success();
+    let fake = repo_root().join("fixtures/platformio/fake_scons.py");
+    let mut all = vec![fake.to_str().unwrap(), hook.to_str().unwrap()];
+    all.extend_from_slice(args);
+    // `ZCC` (the hook's override) is not a ZCC_* variable the harness scrubs.
+    let mut call = env.call(&python(), &all).env_remove("ZCC");
+    for (key, value) in vars {
+        call = call.env(key, *value);
+    }
+    let run = call.run();
+    run.success();
+    run.stdout_text().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn hook_routes_gcc_and_clang_drivers_and_nothing_else() {
+    let env = TestEnv::new();
+    let routed = [
+        "avr-gcc",
+        "avr-g++",
+        "avr-gcc-5.4.0",
+        "gcc",
+        "g++",
+        "cc",
+        "c++",
+        "gcc-12",
+        "clang",
+        "clang++",
+        "clang-17",
+        "/opt/tc/bin/arm-none-eabi-g++",
+        "\"/opt/my tc/bin/xtensa-esp32-elf-gcc\"",
+        "avr-gcc.exe",
+    ];
+    let untouched = [
+        "avr-gcc-ar",
+        "avr-gcc-ranlib",
+        "gcc-nm",
+        "avr-objcopy",
+        "avr-size",
+        "avr-as",
+        "avr-c++filt",
+        "ar",
+        "zcc",
+        "/usr/local/bin/zcc",
+        "ccache",
+        "sh",
+    ];
+    let names: Vec<&str> = routed.iter().chain(&untouched).copied().collect();
+    let lines = fake_scons(&env, &[], &names);
+    assert_eq!(lines[0], "installed");
+    // zcc's path needs no shell quoting here, so shlex.quote leaves it bare.
+    for (name, line) in names.iter().zip(&lines[1..]) {
+        let expected = if routed.contains(name) {
+            format!("{name} -> {ZCC} {name} -c x.c")
+        } else {
+            format!("{name} -> {name} -c x.c")
+        };
+        assert_eq!(line, &expected);
+    }
+}
+
+#[test]
+fn hook_loaded_twice_wraps_once() {
+    let env = TestEnv::new();
+    let lines = fake_scons(&env, &[], &["--twice", "avr-g++"]);
+    assert_eq!(
+        lines,
+        [
+            "installed".to_string(),
+            format!("avr-g++ -> {ZCC} avr-g++ -c x.c")
+        ]
+    );
+}
+
+#[test]
+fn hook_is_off_with_zcc_disable_and_without_a_zcc() {
+    let env = TestEnv::new();
+    let off = ["not installed", "avr-gcc -> avr-gcc -c x.c"];
+    assert_eq!(fake_scons(&env, &[("ZCC_DISABLE", "1")], &["avr-gcc"]), off);
+    assert_eq!(
+        fake_scons(&env, &[("ZCC_DISABLE", "Yes")], &["avr-gcc"]),
+        off
+    );
+    let missing = env.path("no/such/zcc");
+    assert_eq!(
+        fake_scons(&env, &[("ZCC", missing.to_str().unwrap())], &["avr-gcc"]),
+        off
+    );
+    // ZCC_DISABLE=0 is not "disabled".
+    assert_eq!(
+        fake_scons(&env, &[("ZCC_DISABLE", "0")], &["avr-gcc"]),
+        [
+            "installed".to_string(),
+            format!("avr-gcc -> {ZCC} avr-gcc -c x.c")
+        ]
+    );
+}
+
+#[test]
+fn platformio_script_prints_the_hook_naming_this_zcc() {
+    let env = TestEnv::new();
+    let run = env.zcc(&["platformio-script"]).run();
+    run.success();
+    let script = run.stdout_text();
+    assert!(script.contains("env.Replace(SPAWN=zcc_spawn)"), "{script}");
+    assert!(
+        script.contains(&format!("\nZCC_PATH = \"{ZCC}\"\n")),
+        "{script}"
+    );
+    assert!(run.stderr.is_empty());
+    // It does not need a valid configuration.
+    let run = env
+        .zcc(&["platformio-script"])
+        .env("ZCC_DISABLE", "maybe")
+        .run();
+    assert_eq!(run.stdout_text(), script);
+}
+
+#[test]
+fn platformio_script_output_creates_directories_and_is_idempotent() {
+    let env = TestEnv::new();
+    let printed = env.zcc(&["platformio-script"]).run().stdout;
+    let dest = env.path("a/b/zcc_pio.py");
+    let run = env
+        .zcc(&["platformio-script", "--output", dest.to_str().unwrap()])
+        .keep_outputs()
+        .run();
+    run.success();
+    assert!(run.stdout.is_empty() && run.stderr.is_empty());
+    assert_bytes_eq("written script", &printed, &fs::read(&dest).unwrap());
+    let mtime = fs::metadata(&dest).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    env.zcc(&["platformio-script", "-o", dest.to_str().unwrap()])
+        .keep_outputs()
+        .run()
+        .success();
+    assert_eq!(fs::metadata(&dest).unwrap().modified().unwrap(), mtime);
+    // A different text is replaced.
+    fs::write(&dest, "old\n").unwrap();
+    env.zcc(&["platformio-script", "-o", dest.to_str().unwrap()])
+        .keep_outputs()
+        .run()
+        .success();
+    assert_bytes_eq("rewritten script", &printed, &fs::read(&dest).unwrap());
+}
+
+#[test]
+fn platformio_script_unwritable_output_is_one_error_line() {
+    let env = TestEnv::new();
+    env.write("file", "x");
+    let run = env
+        .zcc(&["platformio-script", "--output", "file/zcc_pio.py"])
+        .run();
+    assert_eq!(run.code, Some(2));
+    assert_one_error_line(&run);
+    let run = env.zcc(&["platformio-script", "--bogus"]).run();
+    assert_eq!(run.code, Some(2));
+    assert_one_error_line(&run);
 }
