@@ -40,6 +40,7 @@ pub mod manifest;
 pub mod memo;
 pub mod options;
 pub mod paths;
+pub mod platformio;
 pub mod process;
 pub mod replay;
 pub mod stats;

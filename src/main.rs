@@ -61,6 +61,12 @@ enum Cmd {
         #[arg(required = true, value_name = "NAME")]
         names: Vec<String>,
     },
+    /// Print the PlatformIO hook (a `pre:` extra script that routes compiles through zcc).
+    PlatformioScript {
+        /// Write it to FILE instead (parent directories are created; unchanged if identical).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
@@ -81,6 +87,7 @@ const COMMANDS: &[&str] = &[
     "clear",
     "gc",
     "install-links",
+    "platformio-script",
     "help",
 ];
 
@@ -203,34 +210,62 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             return fail(one_line(&e.to_string()));
         }
     };
-    let config = match config() {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    // Commands about installing zcc never read the ZCC_* configuration.
     match cli.command {
-        Cmd::StorePath => {
+        // Commands about installing zcc never read the ZCC_* configuration.
+        Cmd::PlatformioScript { output } => platformio_script(output.as_deref()),
+        Cmd::InstallLinks { dir, names } => install_links(&dir, &names),
+        Cmd::StorePath => with_config(|config| {
             println!("{}", config.dir.display());
             ExitCode::SUCCESS
-        }
-        Cmd::Clear => {
-            let cache = Cache::open(config);
-            match cache.store() {
-                Ok(store) => match store.clear() {
-                    Ok(()) => {
-                        println!("cleared {}", store.root().display());
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => fail(format!("cannot clear {}: {e}", store.root().display())),
-                },
-                Err(e) => fail(format!("cannot open the store {e}")),
-            }
-        }
-        Cmd::Stats { json, zero } => stats(config, json, zero),
+        }),
+        Cmd::Clear => with_config(clear),
+        Cmd::Stats { json, zero } => with_config(|config| stats(config, json, zero)),
         Cmd::Gc {
             max_size,
             older_than,
-        } => gc(config, max_size, older_than),
-        Cmd::InstallLinks { dir, names } => install_links(&dir, &names),
+        } => with_config(|config| gc(config, max_size, older_than)),
+    }
+}
+
+/// Runs a command that needs the configuration, or reports a bad `ZCC_*` value.
+fn with_config(run: impl FnOnce(Config) -> ExitCode) -> ExitCode {
+    match config() {
+        Ok(config) => run(config),
+        Err(code) => code,
+    }
+}
+
+fn clear(config: Config) -> ExitCode {
+    let cache = Cache::open(config);
+    match cache.store() {
+        Ok(store) => match store.clear() {
+            Ok(()) => {
+                println!("cleared {}", store.root().display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("cannot clear {}: {e}", store.root().display())),
+        },
+        Err(e) => fail(format!("cannot open the store {e}")),
+    }
+}
+
+/// `zcc platformio-script [--output FILE]`: the hook calls this zcc by its absolute path.
+fn platformio_script(output: Option<&Path>) -> ExitCode {
+    let zcc = match std::env::current_exe() {
+        Ok(path) => path,
+        Err(e) => return fail(format!("cannot find zcc's own path: {e}")),
+    };
+    let script = zcc::platformio::render_script(&zcc);
+    match output {
+        None => {
+            let _ = std::io::stdout().write_all(script.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Some(dest) => match zcc::platformio::install_script(dest, &script) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("cannot write {}: {e}", dest.display())),
+        },
     }
 }
 
