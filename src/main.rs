@@ -10,6 +10,8 @@ use std::process::{Command, ExitCode};
 use clap::{Parser, Subcommand};
 use zcc::{Cache, CompileError, CompileRequest, Config, Outcome};
 
+mod fp_cmd;
+
 /// A compiler cache for GCC- and Clang-family compilers.
 ///
 /// Put it in front of a compile: `zcc avr-g++ -c src/main.cpp -o build/main.o`, or set it as
@@ -50,6 +52,8 @@ enum Cmd {
         #[arg(long, value_name = "AGE", value_parser = parse_age)]
         older_than: Option<std::time::Duration>,
     },
+    /// Build fingerprints: should a whole build run? (`zcc fp --cache-file F check --root DIR`)
+    Fp(fp_cmd::FpArgs),
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
@@ -64,7 +68,7 @@ fn parse_age(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// zcc's command names (clap's `help` included).
-const COMMANDS: &[&str] = &["stats", "store-path", "clear", "gc", "help"];
+const COMMANDS: &[&str] = &["stats", "store-path", "clear", "gc", "fp", "help"];
 
 fn main() -> ExitCode {
     // The library turns panics into a fallback compile; keep the default hook from printing
@@ -170,6 +174,9 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             return fail(first.trim_start_matches("error: "));
         }
     };
+    if let Cmd::Fp(args) = cli.command {
+        return fp_cmd::run(args); // needs no store configuration
+    }
     let config = match config() {
         Ok(c) => c,
         Err(code) => return code,
@@ -197,6 +204,7 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             max_size,
             older_than,
         } => gc(config, max_size, older_than),
+        Cmd::Fp(args) => fp_cmd::run(args),
     }
 }
 
