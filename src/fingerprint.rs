@@ -184,6 +184,9 @@ pub fn parse_exts(args: &[String]) -> Result<Vec<String>, String> {
 pub fn normalize_exclude(raw: &str) -> Result<String, String> {
     let mut p = raw.trim_end_matches('/');
     let mut anchored = false;
+    if p == "." {
+        p = "";
+    }
     loop {
         if let Some(rest) = p.strip_prefix("./") {
             p = rest;
@@ -659,12 +662,12 @@ pub fn mark_success(cache_file: &Path) -> Result<Marked, String> {
 pub fn mark_failure(cache_file: &Path) -> Result<(), String> {
     let mut state = match load(cache_file) {
         Loaded::Missing => return Ok(()),
+        Loaded::Ok(state) if state.success.is_none() && state.pending == Pending::None => {
+            return Ok(());
+        }
         Loaded::Ok(state) => state,
         Loaded::Unusable => State::default(),
     };
-    if state.success.is_none() && state.pending == Pending::None {
-        return Ok(());
-    }
     state.success = None;
     state.pending = Pending::None;
     match save(cache_file, &state) {
@@ -673,5 +676,443 @@ pub fn mark_failure(cache_file: &Path) -> Result<(), String> {
             Ok(()) => Ok(()),
             Err(_) => Err(format!("cannot write {}: {e}", cache_file.display())),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+    use std::time::Duration;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn set(exts: &[&str], excludes: &[&str]) -> FileSet {
+        FileSet::new(&strings(exts), &strings(excludes)).unwrap()
+    }
+
+    /// Write a file and date it an hour back, so its stat entry is not racy.
+    fn write_old(path: &Path, content: &[u8]) {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(path, content).unwrap();
+        set_mtime(path, SystemTime::now() - Duration::from_secs(3600));
+    }
+
+    fn set_mtime(path: &Path, when: SystemTime) {
+        fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    fn fp_of(root: &Path, set: &FileSet) -> Key {
+        let (entries, _) = hash_all(&State::default(), walk(root, set).unwrap()).unwrap();
+        fingerprint(set, entries.iter().map(|e| (&e.path[..], &e.hash)))
+    }
+
+    fn rels(root: &Path, set: &FileSet) -> Vec<String> {
+        walk(root, set)
+            .unwrap()
+            .into_iter()
+            .map(|f| String::from_utf8_lossy(&f.rel).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn ext_lists_parse_with_or_without_dots() {
+        assert_eq!(
+            parse_exts(&strings(&["cpp,.h", "C", " hpp "])).unwrap(),
+            vec!["c", "cpp", "h", "hpp"]
+        );
+        assert_eq!(parse_exts(&strings(&["h", ".h,H"])).unwrap(), vec!["h"]);
+        assert_eq!(parse_exts(&[]).unwrap(), Vec::<String>::new());
+        assert_eq!(parse_exts(&strings(&["tar.gz"])).unwrap(), vec!["tar.gz"]);
+        for bad in ["", ",", "cpp,", "cpp,,h", ".", "a/b"] {
+            assert!(parse_exts(&strings(&[bad])).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ext_filter_matches_the_name_suffix_case_insensitively() {
+        let s = set(&["cpp,h", "tar.gz"], &[]);
+        for yes in ["a.cpp", "A.CPP", "x.h", "a.b.h", "f.tar.gz", ".h"] {
+            assert!(s.has_wanted_ext(yes.as_bytes()), "{yes}");
+        }
+        for no in ["acpp", "a.cpp.o", "a.hpp", "f.gz", "h", "cpp"] {
+            assert!(!s.has_wanted_ext(no.as_bytes()), "{no}");
+        }
+        assert!(set(&[], &[]).has_wanted_ext(b"anything"));
+    }
+
+    #[test]
+    fn exclude_patterns_are_normalized_gitignore_style() {
+        let cases = [
+            ("build", "**/build"),
+            ("*.o", "**/*.o"),
+            ("build/", "**/build"),
+            ("/build", "build"),
+            ("./build", "build"),
+            (".pio/**", ".pio/**"),
+            ("src/gen/*.c", "src/gen/*.c"),
+            ("**/tmp", "**/tmp"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalize_exclude(raw).unwrap(), want, "{raw}");
+        }
+        for bad in ["", "/", "./", "//"] {
+            assert!(normalize_exclude(bad).is_err(), "{bad:?}");
+        }
+        assert!(FileSet::new(&[], &strings(&["[ab"])).is_err());
+        assert!(FileSet::new(&[], &strings(&["{a,b"])).is_err());
+    }
+
+    #[test]
+    fn exclude_globs_match_root_relative_paths() {
+        let s = set(&[], &["build", "*.o", ".pio/**", "src/gen/*.c", "/top.txt"]);
+        for yes in [
+            "build",
+            "lib/x/build",
+            "x.o",
+            "a/b/x.o",
+            ".pio/build/uno/firmware.hex",
+            "src/gen/a.c",
+            "top.txt",
+        ] {
+            assert!(s.is_excluded(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "builder",
+            "src/build.c",
+            "x.o.d",
+            "lib/.pio/x",
+            "src/gen/sub/a.c",
+            "src/top.txt",
+        ] {
+            assert!(!s.is_excluded(no.as_bytes()), "{no}");
+        }
+        // Raw bytes that are not UTF-8 are matched, not refused.
+        assert!(s.is_excluded(b"dir/\xff.o"));
+        assert!(!s.is_excluded(b"dir/\xff.c"));
+    }
+
+    #[test]
+    fn walk_applies_filters_prunes_excluded_dirs_and_sorts() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for rel in [
+            "src/z.cpp",
+            "src/a.cpp",
+            "src/sub/b.h",
+            "src/notes.txt",
+            "build/out.cpp",
+            ".hidden/h.h",
+            "lib/x/build/gen.h",
+        ] {
+            write_old(&root.join(rel), rel.as_bytes());
+        }
+        assert_eq!(
+            rels(root, &set(&["cpp", "h"], &["build"])),
+            vec![".hidden/h.h", "src/a.cpp", "src/sub/b.h", "src/z.cpp"]
+        );
+        assert_eq!(rels(root, &set(&[], &["src/**", "/build", ".*"])).len(), 1);
+    }
+
+    #[test]
+    fn walk_follows_symlinks_without_looping_and_skips_dangling_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write_old(&root.join("real/a.h"), b"a");
+        symlink("real", root.join("linked")).unwrap();
+        symlink("..", root.join("real/up")).unwrap(); // a cycle back to the root
+        symlink("real/a.h", root.join("alias.h")).unwrap();
+        symlink("missing.h", root.join("dangling.h")).unwrap();
+        symlink("self.h", root.join("self.h")).unwrap(); // ELOOP
+        assert_eq!(
+            rels(root, &set(&[], &[])),
+            vec!["alias.h", "linked/a.h", "real/a.h"],
+            "real/up and linked/up lead back to the root, an ancestor"
+        );
+    }
+
+    #[test]
+    fn non_utf8_names_are_fingerprinted() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = OsStr::from_bytes(b"\xffweird.c");
+        write_old(&dir.path().join(name), b"x");
+        let found = walk(dir.path(), &set(&["c"], &[])).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rel, b"\xffweird.c");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_content_names_and_options_not_on_order() {
+        let one = tempfile::tempdir().unwrap();
+        let two = tempfile::tempdir().unwrap();
+        // Same files, created in opposite orders (directory listing order differs).
+        for (rel, content) in [("a.c", "1"), ("d/b.c", "2"), ("z.c", "3")] {
+            write_old(&one.path().join(rel), content.as_bytes());
+        }
+        for (rel, content) in [("z.c", "3"), ("d/b.c", "2"), ("a.c", "1")] {
+            write_old(&two.path().join(rel), content.as_bytes());
+        }
+        let s = set(&["c"], &[]);
+        let base = fp_of(one.path(), &s);
+        assert_eq!(base, fp_of(two.path(), &s));
+        assert_eq!(base, fp_of(one.path(), &s), "deterministic");
+
+        // Options are part of it, however they are spelled.
+        assert_eq!(base, fp_of(one.path(), &set(&[".C"], &[])));
+        assert_ne!(base, fp_of(one.path(), &set(&["c", "h"], &[])));
+        assert_ne!(base, fp_of(one.path(), &set(&["c"], &["nothing"])));
+
+        // Swapping two files' contents, or renaming one, changes it.
+        fs::write(two.path().join("a.c"), "3").unwrap();
+        fs::write(two.path().join("z.c"), "1").unwrap();
+        assert_ne!(base, fp_of(two.path(), &s));
+        fs::write(two.path().join("a.c"), "1").unwrap();
+        fs::write(two.path().join("z.c"), "3").unwrap();
+        assert_eq!(base, fp_of(two.path(), &s));
+        fs::rename(two.path().join("z.c"), two.path().join("y.c")).unwrap();
+        assert_ne!(base, fp_of(two.path(), &s));
+    }
+
+    #[test]
+    fn fingerprint_of_no_files_differs_from_one_empty_file() {
+        let s = set(&[], &[]);
+        let empty = fingerprint(&s, []);
+        let hash = *blake3::hash(b"").as_bytes();
+        assert_ne!(empty, fingerprint(&s, [(&b"e"[..], &hash)]));
+    }
+
+    fn sample_state() -> State {
+        State {
+            success: Some([1; 32]),
+            pending: Pending::Fingerprint([2; 32]),
+            stat_cache: vec![
+                StatEntry {
+                    path: b"a.c".to_vec(),
+                    stat: Stat {
+                        size: 3,
+                        ino: 4,
+                        mtime_ns: 5,
+                        ctime_ns: -6,
+                    },
+                    hash: [7; 32],
+                },
+                StatEntry {
+                    path: b"b/\xff.h".to_vec(),
+                    stat: Stat {
+                        size: 0,
+                        ino: 1,
+                        mtime_ns: i128::MAX,
+                        ctime_ns: 0,
+                    },
+                    hash: [8; 32],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn state_round_trips_and_damage_reads_as_none() {
+        let state = sample_state();
+        let bytes = state.encode();
+        assert_eq!(State::decode(&bytes), Some(state.clone()));
+        assert_eq!(
+            State::decode(&State::default().encode()),
+            Some(State::default())
+        );
+        for i in 0..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[i] ^= 0x40;
+            assert_eq!(State::decode(&damaged), None, "flipped byte {i}");
+        }
+        for len in 0..bytes.len() {
+            assert_eq!(State::decode(&bytes[..len]), None, "truncated to {len}");
+        }
+        // Another format version, with a valid checksum, is not read.
+        let mut other = bytes[..bytes.len() - CHECK_LEN].to_vec();
+        other[MAGIC.len() - 1] = 2;
+        let sum = blake3::hash(&other);
+        other.extend_from_slice(&sum.as_bytes()[..CHECK_LEN]);
+        assert_eq!(State::decode(&other), None);
+        // Unsorted stat entries (not written by zcc) are refused.
+        let mut unsorted = state;
+        unsorted.stat_cache.reverse();
+        assert_eq!(State::decode(&unsorted.encode()), None);
+    }
+
+    #[test]
+    fn load_tells_missing_from_unusable() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("sub/fp.state");
+        assert_eq!(load(&f), Loaded::Missing);
+        save(&f, &sample_state()).unwrap();
+        assert_eq!(load(&f), Loaded::Ok(sample_state()));
+        fs::write(&f, b"garbage").unwrap();
+        assert_eq!(load(&f), Loaded::Unusable);
+        assert_eq!(load(dir.path()), Loaded::Unusable, "a directory");
+    }
+
+    #[test]
+    fn racy_rule_trusts_only_entries_older_than_the_margin() {
+        let started = 100 * RACY_MARGIN_NS;
+        let stat = |m: i128, c: i128| Stat {
+            size: 1,
+            ino: 1,
+            mtime_ns: m,
+            ctime_ns: c,
+        };
+        assert!(stat(started - RACY_MARGIN_NS, started - RACY_MARGIN_NS).is_safely_old(started));
+        assert!(stat(0, 0).is_safely_old(started));
+        assert!(!stat(started - RACY_MARGIN_NS + 1, 0).is_safely_old(started));
+        assert!(!stat(0, started - 1).is_safely_old(started), "recent ctime");
+        assert!(!stat(started, 0).is_safely_old(started));
+        assert!(
+            !stat(started + 10, 0).is_safely_old(started),
+            "mtime in the future"
+        );
+    }
+
+    #[test]
+    fn stat_cache_skips_old_files_and_rehashes_fresh_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let state_file = dir.path().join("fp.state");
+        write_old(&root.join("old.c"), b"old");
+        // ctime cannot be set back: wait out the margin so old.c's ctime is safely old too.
+        std::thread::sleep(Duration::from_nanos(RACY_MARGIN_NS as u64 + 100_000_000));
+        fs::write(root.join("fresh.c"), b"fresh").unwrap();
+        let s = set(&[], &[]);
+        let first = check(&state_file, &root, &s).unwrap();
+        assert_eq!((first.files, first.hashed), (2, 2));
+        let Loaded::Ok(state) = load(&state_file) else {
+            panic!("no state written")
+        };
+        let cached: Vec<&[u8]> = state.stat_cache.iter().map(|e| &e.path[..]).collect();
+        assert_eq!(cached, vec![&b"old.c"[..]], "fresh.c is racy, not recorded");
+        let second = check(&state_file, &root, &s).unwrap();
+        assert_eq!((second.files, second.hashed), (2, 1));
+    }
+
+    #[test]
+    fn same_size_and_mtime_with_new_content_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let state_file = dir.path().join("fp.state");
+        let file = root.join("a.c");
+        write_old(&file, b"one");
+        std::thread::sleep(Duration::from_nanos(RACY_MARGIN_NS as u64 + 100_000_000));
+        let s = set(&[], &[]);
+        assert!(check(&state_file, &root, &s).unwrap().changed);
+        assert_eq!(mark_success(&state_file), Ok(Marked::Recorded));
+        let report = check(&state_file, &root, &s).unwrap();
+        assert!(!report.changed);
+        assert_eq!(report.hashed, 0, "served by the stat cache");
+        // Rewrite in place, same size, mtime put back: the ctime gives it away.
+        let mtime = fs::metadata(&file).unwrap().modified().unwrap();
+        fs::write(&file, b"two").unwrap();
+        set_mtime(&file, mtime);
+        let report = check(&state_file, &root, &s).unwrap();
+        assert!(report.changed);
+        assert_eq!(report.hashed, 1);
+    }
+
+    #[test]
+    fn a_changed_check_forgets_the_last_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let state_file = dir.path().join("fp.state");
+        write_old(&root.join("a.c"), b"v1");
+        let s = set(&[], &[]);
+        assert!(check(&state_file, &root, &s).unwrap().changed);
+        mark_success(&state_file).unwrap();
+        write_old(&root.join("a.c"), b"v2");
+        assert!(check(&state_file, &root, &s).unwrap().changed);
+        // The v2 build failed without mark-failure, and the edit is reverted: the outputs
+        // may be v2's half-built ones, so v1 is not "unchanged" any more.
+        write_old(&root.join("a.c"), b"v1");
+        assert!(check(&state_file, &root, &s).unwrap().changed);
+    }
+
+    #[test]
+    fn mark_commands_without_a_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("fp.state");
+        assert!(mark_success(&f).is_err(), "no file");
+        assert_eq!(mark_failure(&f), Ok(()));
+        assert!(!f.exists(), "mark-failure creates nothing");
+        save(&f, &State::default()).unwrap();
+        assert!(mark_success(&f).is_err(), "no pending fingerprint");
+        fs::write(&f, b"junk").unwrap();
+        assert!(mark_success(&f).is_err(), "damaged");
+        assert_eq!(mark_failure(&f), Ok(()));
+        assert_eq!(load(&f), Loaded::Ok(State::default()));
+        let unknown = State {
+            pending: Pending::Unknown,
+            ..State::default()
+        };
+        save(&f, &unknown).unwrap();
+        assert_eq!(mark_success(&f), Ok(Marked::NothingKnown));
+        assert_eq!(load(&f), Loaded::Ok(unknown), "still no success");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_fails_the_hash() {
+        let found = vec![Found {
+            rel: b"gone.c".to_vec(),
+            path: PathBuf::from("/nonexistent/zcc-fp/gone.c"),
+            stat: Stat {
+                size: 0,
+                ino: 0,
+                mtime_ns: 0,
+                ctime_ns: 0,
+            },
+        }];
+        assert!(hash_all(&State::default(), found).is_err());
+    }
+
+    #[test]
+    fn many_files_hash_in_parallel_like_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..100 {
+            write_old(
+                &dir.path().join(format!("f{i:03}.c")),
+                format!("{i}").as_bytes(),
+            );
+        }
+        let found = walk(dir.path(), &set(&[], &[])).unwrap();
+        let (entries, hashed) = hash_all(&State::default(), found).unwrap();
+        assert_eq!(hashed, 100);
+        for e in &entries {
+            assert_eq!(
+                e.hash,
+                hash_file(&dir.path().join(OsStr::from_bytes(&e.path))).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn the_cache_file_under_the_root_is_not_part_of_the_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write_old(&root.join("a.c"), b"a");
+        let state_file = root.join("fp.state");
+        let s = set(&[], &[]);
+        assert!(check(&state_file, root, &s).unwrap().changed);
+        mark_success(&state_file).unwrap();
+        fs::write(root.join(".fp.state.zcc-tmp.1.2"), b"stray").unwrap();
+        let report = check(&state_file, root, &s).unwrap();
+        assert!(!report.changed);
+        assert_eq!(report.files, 1);
+        assert!(is_own_file(b"d/fp", b"d/.fp.zcc-tmp.9.9"));
+        assert!(!is_own_file(b"d/fp", b".fp.zcc-tmp.9.9"));
+        assert!(!is_own_file(b"fp", b"fp2"));
     }
 }
