@@ -386,7 +386,7 @@ fn walk_dir(
             let result = walk_dir(&path, &rel, set, ancestors, out);
             ancestors.pop();
             result?;
-        } else if meta.is_file() && set.wants_file(&rel) {
+        } else if meta.is_file() && (kind.is_file() || set.wants_file(&rel)) {
             out.push(Found {
                 rel,
                 path,
@@ -404,8 +404,8 @@ fn is_dangling(e: &io::Error) -> bool {
 /// blake3 of a file's content.
 pub fn hash_file(path: &Path) -> io::Result<[u8; 32]> {
     let mut hasher = blake3::Hasher::new();
-    hasher
-        .update_reader(fs::File::open(path)?)
+    fs::File::open(path)
+        .and_then(|file| hasher.update_reader(file).map(|_| ()))
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
     Ok(*hasher.finalize().as_bytes())
 }
