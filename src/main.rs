@@ -10,6 +10,8 @@ use std::process::{Command, ExitCode};
 use clap::{Parser, Subcommand};
 use zcc::{Cache, CompileError, CompileRequest, Config, Outcome};
 
+mod fp_cmd;
+
 /// A compiler cache for GCC- and Clang-family compilers.
 ///
 /// Put it in front of a compile: `zcc avr-g++ -c src/main.cpp -o build/main.o`, or set it as
@@ -67,6 +69,8 @@ enum Cmd {
         #[arg(long, short, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// Build fingerprints: should a whole build run? (`zcc fp --cache-file F check --root DIR`)
+    Fp(fp_cmd::FpArgs),
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
@@ -87,6 +91,7 @@ const COMMANDS: &[&str] = &[
     "clear",
     "gc",
     "install-links",
+    "fp",
     "platformio-script",
     "help",
 ];
@@ -210,9 +215,9 @@ fn command(parsed: Result<Cli, clap::Error>) -> ExitCode {
             return fail(one_line(&e.to_string()));
         }
     };
-    // Commands about installing zcc never read the ZCC_* configuration.
     match cli.command {
-        // Commands about installing zcc never read the ZCC_* configuration.
+        // Commands that install zcc or fingerprint files never read the ZCC_* configuration.
+        Cmd::Fp(args) => fp_cmd::run(args),
         Cmd::PlatformioScript { output } => platformio_script(output.as_deref()),
         Cmd::InstallLinks { dir, names } => install_links(&dir, &names),
         Cmd::StorePath => with_config(|config| {
