@@ -5,12 +5,13 @@
 //! path to still not exist; then no preprocessor runs. Paths are stored in their portable
 //! spelling and expanded with the current call's roots.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::filehash::{self, Flags};
+use crate::filehash::{self, Flags, StatId};
 use crate::key::KeyBuilder;
+use crate::memo;
 use crate::paths::Roots;
 use crate::store::Key;
 
@@ -103,6 +104,13 @@ impl std::fmt::Display for Mismatch {
 
 /// Check one candidate against the files here (`cwd` resolves relative paths, `memo` is the
 /// stat cache); on a match, the union of the flags of its files.
+///
+/// A verified match leaves a *snapshot* in the memo directory: the stat of every file, under a
+/// name derived from their paths and the hashes they were verified to have. While every file
+/// still has its snapshot stat, the next check is one `stat` per file and no per-file memo
+/// reads; any difference falls back to hashing file by file (memoized), so the snapshot only
+/// ever saves work. It is machine-local like every stat memo: after a restore onto another
+/// machine, stats differ and files are hashed once.
 pub fn check(
     candidate: &Candidate,
     roots: &Roots,
@@ -121,16 +129,71 @@ pub fn check(
             return Err(Mismatch::Gone(path));
         }
     }
+    let files: Vec<(String, PathBuf)> = candidate
+        .files
+        .iter()
+        .map(|(portable, _)| {
+            let path = roots.expand(portable);
+            let full = cwd.join(&path);
+            (path, full)
+        })
+        .collect();
+    let snapshot = memo.join(snapshot_name(&files, &candidate.files));
+    if let Some(flags) = snapshot_matches(&snapshot, &files) {
+        return Ok(flags);
+    }
     let mut flags = Flags::default();
-    for (portable, hash) in &candidate.files {
-        let path = roots.expand(portable);
-        match filehash::file_info(&cwd.join(&path), memo) {
-            Ok(info) if info.hash == *hash => flags = flags.union(info.flags),
-            Ok(_) => return Err(Mismatch::Changed(path)),
-            Err(_) => return Err(Mismatch::Gone(path)),
+    let mut stats = Vec::with_capacity(files.len());
+    for ((path, full), (_, hash)) in files.iter().zip(&candidate.files) {
+        match filehash::file_info_and_stat(full, memo) {
+            Ok((info, stat)) if info.hash == *hash => {
+                flags = flags.union(info.flags);
+                stats.push(stat);
+            }
+            Ok(_) => return Err(Mismatch::Changed(path.clone())),
+            Err(_) => return Err(Mismatch::Gone(path.clone())),
         }
     }
+    if stats.iter().all(StatId::settled) {
+        memo::write(&snapshot, &encode_snapshot(flags, &stats));
+    }
     Ok(flags)
+}
+
+/// Where the snapshot for these files (full paths here) with these expected hashes lives.
+fn snapshot_name(files: &[(String, PathBuf)], expected: &[(String, [u8; 32])]) -> String {
+    let mut k = KeyBuilder::new("zcc-snapshot-1");
+    for ((_, full), (_, hash)) in files.iter().zip(expected) {
+        k.field("path", full.as_os_str().as_encoded_bytes());
+        k.field("hash", hash);
+    }
+    let hex = crate::store::hex(&k.finish());
+    format!("snap/{}/{}", &hex[..2], &hex[2..])
+}
+
+/// Snapshot layout: the flags byte, then one 56-byte [`StatId`] per file, in order.
+fn encode_snapshot(flags: Flags, stats: &[StatId]) -> Vec<u8> {
+    let mut bytes = vec![flags.bits()];
+    for stat in stats {
+        bytes.extend_from_slice(&stat.to_bytes());
+    }
+    bytes
+}
+
+/// The flags recorded in the snapshot, if it exists and every file still has its stat.
+fn snapshot_matches(snapshot: &Path, files: &[(String, PathBuf)]) -> Option<Flags> {
+    let bytes = memo::read(snapshot)?;
+    let (flags, stats) = bytes.split_first()?;
+    if stats.len() != files.len() * 56 {
+        return None;
+    }
+    for ((_, full), recorded) in files.iter().zip(stats.chunks_exact(56)) {
+        let now = StatId::of(&std::fs::metadata(full).ok()?);
+        if StatId::from_bytes(recorded)? != now {
+            return None;
+        }
+    }
+    Some(Flags::from_bits(*flags))
 }
 
 /// The first candidate that matches the files here: its target and flags; otherwise why the
@@ -168,6 +231,78 @@ mod tests {
             present: Vec::new(),
             target,
         }
+    }
+
+    /// Every file under `dir`, relative.
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).into_iter().flatten().flatten() {
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+                    out.push(rel.to_string_lossy().into_owned());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_verified_candidate_is_rechecked_from_its_snapshot_until_a_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        fs::create_dir_all(&ws).unwrap();
+        fs::write(ws.join("a.h"), b"#define A 1\n").unwrap();
+        fs::write(ws.join("b.h"), b"const char *f = __FILE__;\n").unwrap();
+        let memo = dir.path().join("memo");
+        let roots = Roots::new(Vec::new());
+        let c = candidate(
+            &[
+                ("a.h", b"#define A 1\n"),
+                ("b.h", b"const char *f = __FILE__;\n"),
+            ],
+            &[],
+            Target::Exact,
+        );
+        // Freshly written files are not "settled": nothing is recorded about them.
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(Flags::FILE_MACRO));
+        assert!(files_in(&memo).is_empty(), "{:?}", files_in(&memo));
+        std::thread::sleep(std::time::Duration::from_millis(
+            (filehash::SETTLE_SECS + 1) * 1000 + 100,
+        ));
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(Flags::FILE_MACRO));
+        let recorded = files_in(&memo);
+        assert_eq!(
+            recorded.iter().filter(|f| f.starts_with("snap/")).count(),
+            1,
+            "{recorded:?}"
+        );
+        // With any per-file memos gone, the snapshot alone answers (and none are re-made).
+        for f in recorded.iter().filter(|f| !f.starts_with("snap/")) {
+            fs::remove_file(memo.join(f)).unwrap();
+        }
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(Flags::FILE_MACRO));
+        assert_eq!(files_in(&memo).len(), 1, "{:?}", files_in(&memo));
+        // Same size, new content: the stat differs, the file is hashed, the candidate fails.
+        fs::write(ws.join("a.h"), b"#define A 2\n").unwrap();
+        assert_eq!(
+            check(&c, &roots, &ws, &memo),
+            Err(Mismatch::Changed("a.h".to_string()))
+        );
+        // Another candidate over the same paths with other hashes has another snapshot.
+        let other = candidate(
+            &[
+                ("a.h", b"#define A 2\n"),
+                ("b.h", b"const char *f = __FILE__;\n"),
+            ],
+            &[],
+            Target::Exact,
+        );
+        assert_eq!(check(&other, &roots, &ws, &memo), Ok(Flags::FILE_MACRO));
     }
 
     #[test]
