@@ -40,6 +40,7 @@ pub mod memo;
 pub mod options;
 pub mod paths;
 pub mod process;
+pub mod remote;
 pub mod replay;
 pub mod stats;
 pub mod store;
