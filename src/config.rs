@@ -161,6 +161,26 @@ fn non_empty(value: Option<OsString>) -> Option<OsString> {
 }
 
 impl Config {
+    /// Every setting at its default, with the store at `dir` (for a library user who builds a
+    /// configuration in code: `Config { readonly: true, ..Config::defaults(dir) }`).
+    pub fn defaults(dir: PathBuf) -> Config {
+        Config {
+            dir,
+            disable: false,
+            logfile: None,
+            basedirs: Vec::new(),
+            nodirect: false,
+            readonly: false,
+            recache: false,
+            max_size: DEFAULT_MAX_SIZE,
+            remotes: Vec::new(),
+            remote_readonly: false,
+            remote_timeout: DEFAULT_REMOTE_TIMEOUT,
+            remote_credentials: Credentials::default(),
+            prefix: Vec::new(),
+        }
+    }
+
     /// Read the configuration through `get` (the process environment, or a request's).
     pub fn from_env(get: &dyn Fn(&str) -> Option<OsString>) -> Result<Config, ConfigError> {
         let dir = match non_empty(get("ZCC_DIR")) {
@@ -353,6 +373,7 @@ mod tests {
     #[test]
     fn remote_settings() {
         let c = config(&[("ZCC_DIR", "/s")]).unwrap();
+        assert_eq!(c, Config::defaults(PathBuf::from("/s")));
         assert!(c.remotes.is_empty() && !c.remote_readonly && c.prefix.is_empty());
         assert_eq!(c.remote_timeout, DEFAULT_REMOTE_TIMEOUT);
         let c = config(&[

@@ -24,10 +24,13 @@
 //! # Never stalling a build
 //!
 //! Every remote operation is bounded by `ZCC_REMOTE_TIMEOUT` (connect, send and receive
-//! together for HTTP; connect and each read/write for Redis). The first error or timeout of
-//! a tier in a call (a refused connection, a server that never answers, a wrong or truncated
-//! value, an HTTP status other than 200/404 on GET or 2xx on PUT) is counted and logged, and
-//! that tier is not asked again during the call: a dead server costs one timeout per call.
+//! together for HTTP; connect and each read/write for Redis). The first failure of a tier in
+//! a call (a refused connection, a server that never answers, a broken reply, an HTTP status
+//! other than 200/404 on GET or 2xx on PUT) is counted (`remote_error`, `remote_timeout`)
+//! and logged, and that tier is not asked again during the call: a dead server costs at most
+//! one timeout per call. A value that fails verification (wrong, truncated, another key's)
+//! comes from a server that works: it is counted as `remote_error`, treated as missing, and
+//! the compile that follows overwrites it.
 //!
 //! # Secrets
 //!
@@ -461,13 +464,17 @@ impl Session<'_> {
                         ));
                         return Some(Fetched { entry, payload });
                     }
-                    Err(why) => self.fail(
-                        i,
-                        Failure {
-                            timeout: false,
-                            message: format!("bad value for {}: {why}", entry_name(kind, key)),
-                        },
-                    ),
+                    Err(why) => {
+                        // The server works; the value is wrong. Not served, counted, and
+                        // treated as missing: the compile that follows overwrites it.
+                        self.cache.count(&["remote_error"]);
+                        self.cache.log(&format!(
+                            "remote_error: {}: bad value for {}: {why}; treated as missing",
+                            tier.shown,
+                            entry_name(kind, key)
+                        ));
+                        self.known_missing.borrow_mut().push((kind, *key));
+                    }
                 },
                 Ok(None) => answered = true,
                 Err(failure) => self.fail(i, failure),
