@@ -331,6 +331,11 @@ fn machine_b_hits_from_the_remote(url: &str, stop: impl FnOnce()) {
     assert_objects_are_plain(&b, &from_b);
     b.env
         .assert_counters(&[("direct_hit", n), ("remote_hit", n)]);
+    let human = b.env.zcc(&["stats"]).run().stdout_text();
+    assert!(
+        human.contains(&format!("remote\n  hits           {n}\n")),
+        "{human}"
+    );
     assert_eq!(b.local_entries(), 2 * SOURCES.len(), "back-filled entries");
 
     stop();
@@ -358,6 +363,105 @@ fn redis_machine_b_gets_every_object_from_the_remote() {
         keys.iter()
             .all(|k| k.starts_with("zcc/v1/results/") || k.starts_with("zcc/v1/manifests/")),
         "{keys:?}"
+    );
+}
+
+/// A Redis Cluster of three masters on loopback (no replicas), slots spread by `redis-cli`.
+struct RedisCluster {
+    nodes: Vec<Redis>,
+}
+
+impl RedisCluster {
+    fn start(dir: &Path) -> RedisCluster {
+        require_tool("redis-cli");
+        let nodes: Vec<Redis> = (0..3)
+            .map(|i| {
+                let node_dir = dir.join(format!("node{i}"));
+                fs::create_dir_all(&node_dir).unwrap();
+                let port = free_port();
+                let mut cmd = Command::new("redis-server");
+                cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                    .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                    .args(["--cluster-enabled", "yes", "--cluster-config-file"])
+                    .arg(node_dir.join("nodes.conf"))
+                    .arg("--dir")
+                    .arg(&node_dir)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null());
+                let server = Server::spawn(cmd, "redis-server (cluster node)");
+                wait_for_port(port, "redis-server (cluster node)");
+                Redis {
+                    server,
+                    port,
+                    // Cluster nodes listen on TCP only.
+                    socket: PathBuf::new(),
+                }
+            })
+            .collect();
+        let mut create = Command::new("redis-cli");
+        create.arg("--cluster").arg("create");
+        for node in &nodes {
+            create.arg(format!("127.0.0.1:{}", node.port));
+        }
+        let out = create
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "redis-cli --cluster create: {out:?}");
+        let start = Instant::now();
+        loop {
+            let info: String = redis::cmd("CLUSTER")
+                .arg("INFO")
+                .query(&mut nodes[0].client())
+                .unwrap();
+            if info.contains("cluster_state:ok") {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "{info}");
+            thread::sleep(Duration::from_millis(50));
+        }
+        RedisCluster { nodes }
+    }
+
+    /// Two of the three nodes: the client finds the third through them.
+    fn url(&self) -> String {
+        format!(
+            "redis+cluster://127.0.0.1:{},127.0.0.1:{}",
+            self.nodes[0].port, self.nodes[1].port
+        )
+    }
+
+    /// Keys held by each node.
+    fn sizes(&self) -> Vec<u64> {
+        self.nodes
+            .iter()
+            .map(|n| redis::cmd("DBSIZE").query(&mut n.client()).unwrap())
+            .collect()
+    }
+}
+
+#[test]
+fn redis_cluster_machine_b_gets_every_object_from_the_remote() {
+    require_arduino();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cluster = RedisCluster::start(dir.path());
+    let url = cluster.url();
+    let sizes = std::cell::RefCell::new(Vec::new());
+    machine_b_hits_from_the_remote(&url, || {
+        *sizes.borrow_mut() = cluster.sizes();
+        for node in &mut cluster.nodes {
+            node.server.stop();
+        }
+    });
+    let sizes = sizes.into_inner();
+    assert_eq!(
+        sizes.iter().sum::<u64>(),
+        2 * SOURCES.len() as u64,
+        "{sizes:?}"
+    );
+    assert!(
+        sizes.iter().filter(|&&n| n > 0).count() >= 2,
+        "entries should spread over the cluster's nodes: {sizes:?}"
     );
 }
 

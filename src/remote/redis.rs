@@ -193,7 +193,7 @@ fn target(
 fn failure(what: &str, e: RedisError) -> Failure {
     let timeout = e.is_timeout();
     let mut message = format!("{what}: {e}");
-    if message.contains("MOVED") {
+    if message.to_ascii_lowercase().contains("moved") {
         message.push_str(" (the server is part of a Redis Cluster: use redis+cluster://)");
     }
     Failure { timeout, message }
