@@ -526,6 +526,152 @@ impl Session<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// What a fake backend answers to GET.
+    #[derive(Clone, Copy)]
+    enum Fake {
+        Has,
+        Empty,
+        Fails,
+        Garbage,
+    }
+
+    struct FakeBackend {
+        answer: Fake,
+        gets: AtomicUsize,
+        puts: Mutex<Vec<Vec<u8>>>,
+    }
+
+    impl Backend for std::sync::Arc<FakeBackend> {
+        fn get(&self, kind: Kind, key: &Key) -> Result<Option<Vec<u8>>, Failure> {
+            self.gets.fetch_add(1, Ordering::Relaxed);
+            match self.answer {
+                Fake::Has => Ok(Some(store::encode_entry(kind, key, b"payload"))),
+                Fake::Empty => Ok(None),
+                Fake::Garbage => Ok(Some(b"not an entry".to_vec())),
+                Fake::Fails => Err(Failure {
+                    timeout: true,
+                    message: "no answer".into(),
+                }),
+            }
+        }
+
+        fn put(&self, _: Kind, _: &Key, entry: &[u8]) -> Result<(), Failure> {
+            match self.answer {
+                Fake::Fails => Err(Failure {
+                    timeout: true,
+                    message: "no answer".into(),
+                }),
+                _ => {
+                    self.puts.lock().unwrap().push(entry.to_vec());
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn fakes(answers: &[Fake]) -> (Remotes, Vec<std::sync::Arc<FakeBackend>>) {
+        let backends: Vec<_> = answers
+            .iter()
+            .map(|&answer| {
+                std::sync::Arc::new(FakeBackend {
+                    answer,
+                    gets: AtomicUsize::new(0),
+                    puts: Mutex::new(Vec::new()),
+                })
+            })
+            .collect();
+        let tiers = backends
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Tier {
+                shown: format!("fake{i}"),
+                readonly: false,
+                backend: Box::new(b.clone()),
+            })
+            .collect();
+        let remotes = Remotes {
+            tiers,
+            readonly: false,
+            secrets: Vec::new(),
+        };
+        (remotes, backends)
+    }
+
+    fn test_cache() -> (tempfile::TempDir, Cache) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(crate::Config::defaults(dir.path().join("store")));
+        (dir, cache)
+    }
+
+    #[test]
+    fn a_failed_tier_is_skipped_for_the_rest_of_the_call_and_the_next_one_answers() {
+        let (_dir, cache) = test_cache();
+        let (remotes, backends) = fakes(&[Fake::Fails, Fake::Has]);
+        let session = remotes.session(&cache);
+        let key = [7; 32];
+        let got = session.get(Kind::Result, &key).expect("second tier has it");
+        assert_eq!(got.payload, b"payload");
+        assert_eq!(
+            got.entry,
+            store::encode_entry(Kind::Result, &key, b"payload")
+        );
+        assert!(session.fetched() && session.asked());
+        assert!(session.get(Kind::Manifest, &key).is_some());
+        assert_eq!(
+            backends[0].gets.load(Ordering::Relaxed),
+            1,
+            "asked once, then down"
+        );
+        assert_eq!(backends[1].gets.load(Ordering::Relaxed), 2);
+        session.put(Kind::Result, &key, b"entry");
+        assert!(backends[0].puts.lock().unwrap().is_empty());
+        assert_eq!(backends[1].puts.lock().unwrap().len(), 1);
+        assert_eq!(
+            cache.stats().totals().unwrap().get("remote_timeout"),
+            Some(&1)
+        );
+        // A new call asks the failed tier again.
+        let next = remotes.session(&cache);
+        let _ = next.get(Kind::Result, &key);
+        assert_eq!(backends[0].gets.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn a_bad_value_is_never_served_and_counts_as_missing_for_the_call() {
+        let (_dir, cache) = test_cache();
+        let (remotes, backends) = fakes(&[Fake::Garbage]);
+        let session = remotes.session(&cache);
+        let key = [1; 32];
+        assert!(session.get(Kind::Manifest, &key).is_none());
+        assert!(session.get(Kind::Manifest, &key).is_none());
+        assert_eq!(backends[0].gets.load(Ordering::Relaxed), 1, "known missing");
+        assert!(!session.fetched() && !session.asked());
+        // The tier is still up: the compile's entry overwrites the bad value.
+        session.put(Kind::Manifest, &key, b"good entry");
+        assert_eq!(backends[0].puts.lock().unwrap().len(), 1);
+        assert_eq!(
+            cache.stats().totals().unwrap().get("remote_error"),
+            Some(&1)
+        );
+    }
+
+    #[test]
+    fn misses_are_remembered_and_readonly_writes_nothing() {
+        let (_dir, cache) = test_cache();
+        let (mut remotes, backends) = fakes(&[Fake::Empty]);
+        remotes.readonly = true;
+        let session = remotes.session(&cache);
+        let key = [2; 32];
+        assert!(session.get(Kind::Result, &key).is_none());
+        assert!(session.get(Kind::Result, &key).is_none());
+        assert_eq!(backends[0].gets.load(Ordering::Relaxed), 1);
+        assert!(session.asked() && !session.fetched());
+        session.put(Kind::Result, &key, b"entry");
+        assert!(backends[0].puts.lock().unwrap().is_empty());
+    }
 
     #[test]
     fn redaction() {
