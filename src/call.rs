@@ -118,6 +118,7 @@ impl<'a> Call<'a> {
         let identity = compiler::identity(compiler, &probe, &req.env, &memo)
             .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
         let specs = spec_hashes(compiler, &inv, req, &memo)?;
+        let remote = cache.remotes().session(cache, Some(&memo));
         Ok(Call {
             cache,
             store,
@@ -128,7 +129,7 @@ impl<'a> Call<'a> {
             memo,
             identity,
             specs,
-            remote: cache.remotes().session(cache),
+            remote,
             start: OnceLock::new(),
         })
     }

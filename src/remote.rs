@@ -28,7 +28,11 @@
 //! a call (a refused connection, a server that never answers, a broken reply, an HTTP status
 //! other than 200/404 on GET or 2xx on PUT) is counted (`remote_error`, `remote_timeout`)
 //! and logged, and that tier is not asked again during the call: a dead server costs at most
-//! one timeout per call. A value that fails verification (wrong, truncated, another key's)
+//! one timeout per call. The failure also leaves a marker file in the store's aux directory,
+//! and for [`BACKOFF`] after it every other call using that store (the other compiles of a
+//! `make -j` build, the other threads of a build tool) skips the tier without trying
+//! (`remote_skipped`): a server that silently drops connections costs one timeout per
+//! [`BACKOFF`], not one per compile. A value that fails verification (wrong, truncated, another key's)
 //! comes from a server that works: it is counted as `remote_error`, treated as missing, and
 //! the compile that follows overwrites it.
 //!
@@ -45,10 +49,15 @@ mod redis;
 use std::cell::{Cell, RefCell};
 use std::ffi::OsString;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::cache::Cache;
 use crate::store::{self, Key, Kind};
+
+/// How long every call sharing a store leaves a tier alone after it failed.
+pub const BACKOFF: Duration = Duration::from_secs(30);
 
 /// What a `ZCC_REMOTE` URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -323,11 +332,21 @@ impl Remotes {
         self.tiers.is_empty()
     }
 
-    /// The remote side of one call.
-    pub(crate) fn session<'a>(&'a self, cache: &'a Cache) -> Session<'a> {
+    /// The remote side of one call. `marks` is where failure markers shared by the calls
+    /// using one store live (its aux directory); `None`: this call's memory only.
+    pub(crate) fn session<'a>(&'a self, cache: &'a Cache, marks: Option<&Path>) -> Session<'a> {
         Session {
             remotes: self,
             cache,
+            marks: self
+                .tiers
+                .iter()
+                .map(|t| {
+                    let id = blake3::hash(t.shown.as_bytes());
+                    let id = &store::hex(id.as_bytes())[..16];
+                    marks.map(|dir| dir.join(format!("remote-down.{id}")))
+                })
+                .collect(),
             down: self.tiers.iter().map(|_| Cell::new(false)).collect(),
             known_missing: RefCell::new(Vec::new()),
             fetched: Cell::new(false),
@@ -418,7 +437,9 @@ pub(crate) struct Fetched {
 pub(crate) struct Session<'a> {
     remotes: &'a Remotes,
     cache: &'a Cache,
-    /// Tier `i` failed during this call: not asked again.
+    /// Tier `i`'s failure marker, shared by the calls using the same store.
+    marks: Vec<Option<PathBuf>>,
+    /// Tier `i` failed during this call (or recently, says its marker): not asked again.
     down: Vec<Cell<bool>>,
     /// Asked and not found during this call (a manifest is read again before it is updated).
     known_missing: RefCell<Vec<(Kind, Key)>>,
@@ -446,7 +467,7 @@ impl Session<'_> {
         }
         let mut answered = false;
         for (i, tier) in self.remotes.tiers.iter().enumerate() {
-            if self.down[i].get() {
+            if !self.usable(i) {
                 continue;
             }
             let started = Instant::now();
@@ -494,7 +515,7 @@ impl Session<'_> {
             return;
         }
         for (i, tier) in self.remotes.tiers.iter().enumerate() {
-            if tier.readonly || self.down[i].get() {
+            if tier.readonly || !self.usable(i) {
                 continue;
             }
             if let Err(failure) = tier.backend.put(kind, key, entry) {
@@ -506,9 +527,40 @@ impl Session<'_> {
             .retain(|known| *known != (kind, *key));
     }
 
-    /// Count and log a tier's failure and leave it alone for the rest of the call.
+    /// Whether tier `i` may be asked: it has not failed during this call, and its marker says
+    /// it has not failed within [`BACKOFF`] (checked once per call; a skip is counted).
+    fn usable(&self, i: usize) -> bool {
+        if self.down[i].get() {
+            return false;
+        }
+        let failed_at = self.marks[i]
+            .as_ref()
+            .and_then(|mark| fs::metadata(mark).ok())
+            .and_then(|m| m.modified().ok());
+        // A marker from the future (a clock step) counts as old.
+        let recent = failed_at
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age < BACKOFF);
+        if recent {
+            self.down[i].set(true);
+            self.cache.count(&["remote_skipped"]);
+            self.cache.log(&format!(
+                "remote_skipped: {}: failed less than {} s ago; not asked during this call",
+                self.remotes.tiers[i].shown,
+                BACKOFF.as_secs()
+            ));
+        }
+        !recent
+    }
+
+    /// Count and log a tier's failure, leave it alone for the rest of the call, and mark it
+    /// as failed for the other calls using the store.
     fn fail(&self, i: usize, failure: Failure) {
         self.down[i].set(true);
+        if let Some(mark) = &self.marks[i] {
+            // Best effort: without the marker, other calls just try the tier themselves.
+            let _ = fs::write(mark, b"");
+        }
         let counter = if failure.timeout {
             "remote_timeout"
         } else {
@@ -610,7 +662,7 @@ mod tests {
     fn a_failed_tier_is_skipped_for_the_rest_of_the_call_and_the_next_one_answers() {
         let (_dir, cache) = test_cache();
         let (remotes, backends) = fakes(&[Fake::Fails, Fake::Has]);
-        let session = remotes.session(&cache);
+        let session = remotes.session(&cache, None);
         let key = [7; 32];
         let got = session.get(Kind::Result, &key).expect("second tier has it");
         assert_eq!(got.payload, b"payload");
@@ -633,17 +685,69 @@ mod tests {
             cache.stats().totals().unwrap().get("remote_timeout"),
             Some(&1)
         );
-        // A new call asks the failed tier again.
-        let next = remotes.session(&cache);
+        // Without shared markers, a new call asks the failed tier again.
+        let next = remotes.session(&cache, None);
         let _ = next.get(Kind::Result, &key);
         assert_eq!(backends[0].gets.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn a_marker_makes_other_calls_skip_a_failed_tier_for_the_backoff() {
+        let (dir, cache) = test_cache();
+        let (remotes, backends) = fakes(&[Fake::Fails, Fake::Empty]);
+        let marks = dir.path().join("marks");
+        fs::create_dir_all(&marks).unwrap();
+        let key = [3; 32];
+        assert!(
+            remotes
+                .session(&cache, Some(&marks))
+                .get(Kind::Result, &key)
+                .is_none()
+        );
+        let second = remotes.session(&cache, Some(&marks));
+        assert!(second.get(Kind::Result, &key).is_none());
+        second.put(Kind::Result, &key, b"entry");
+        assert_eq!(
+            backends[0].gets.load(Ordering::Relaxed),
+            1,
+            "skipped by the marker"
+        );
+        assert_eq!(
+            backends[1].gets.load(Ordering::Relaxed),
+            2,
+            "the healthy tier is asked"
+        );
+        let totals = cache.stats().totals().unwrap();
+        assert_eq!(totals.get("remote_timeout"), Some(&1));
+        assert_eq!(
+            totals.get("remote_skipped"),
+            Some(&1),
+            "counted once per call"
+        );
+        // An old marker (or one from the future) does not hold the tier back.
+        for mtime in [
+            SystemTime::now() - BACKOFF - Duration::from_secs(1),
+            SystemTime::now() + Duration::from_secs(3600),
+        ] {
+            for entry in fs::read_dir(&marks).unwrap() {
+                let file = fs::File::options()
+                    .write(true)
+                    .open(entry.unwrap().path())
+                    .unwrap();
+                file.set_modified(mtime).unwrap();
+            }
+            let _ = remotes
+                .session(&cache, Some(&marks))
+                .get(Kind::Manifest, &key);
+        }
+        assert_eq!(backends[0].gets.load(Ordering::Relaxed), 3);
     }
 
     #[test]
     fn a_bad_value_is_never_served_and_counts_as_missing_for_the_call() {
         let (_dir, cache) = test_cache();
         let (remotes, backends) = fakes(&[Fake::Garbage]);
-        let session = remotes.session(&cache);
+        let session = remotes.session(&cache, None);
         let key = [1; 32];
         assert!(session.get(Kind::Manifest, &key).is_none());
         assert!(session.get(Kind::Manifest, &key).is_none());
@@ -663,7 +767,7 @@ mod tests {
         let (_dir, cache) = test_cache();
         let (mut remotes, backends) = fakes(&[Fake::Empty]);
         remotes.readonly = true;
-        let session = remotes.session(&cache);
+        let session = remotes.session(&cache, None);
         let key = [2; 32];
         assert!(session.get(Kind::Result, &key).is_none());
         assert!(session.get(Kind::Result, &key).is_none());

@@ -582,12 +582,13 @@ fn a_server_stopped_mid_build_costs_nothing_but_its_hits() {
         assert_within_timeout_bound(took, 1, source);
     }
     let rest = SOURCES.len() as u64 - 1;
-    // One error per call: after it, the call does not ask the remote again.
+    // One error; after it, the other calls skip the remote (its failure marker is fresh).
     b.env.assert_counters(&[
         ("direct_hit", 1),
         ("remote_hit", 1),
         ("miss", rest),
-        ("remote_error", rest),
+        ("remote_error", 1),
+        ("remote_skipped", rest - 1),
     ]);
 }
 
@@ -605,7 +606,7 @@ fn silent_server() -> u16 {
 }
 
 #[test]
-fn a_server_that_never_answers_costs_one_timeout_per_tier_and_call() {
+fn a_server_that_never_answers_costs_one_timeout_per_tier_then_is_skipped() {
     require_arduino();
     let redis_port = silent_server();
     let http_port = silent_server();
@@ -622,13 +623,28 @@ fn a_server_that_never_answers_costs_one_timeout_per_tier_and_call() {
         assert_within_timeout_bound(took, 2, source);
     }
     let n = SOURCES.len() as u64;
-    m.env
-        .assert_counters(&[("miss", n), ("remote_timeout", 2 * n)]);
-    // The local store works as without a remote.
+    // The first call times out on each tier; the others skip both (fresh failure markers).
+    let expected = [
+        ("miss", n),
+        ("remote_timeout", 2),
+        ("remote_skipped", 2 * (n - 1)),
+    ];
+    m.env.assert_counters(&expected);
+    // The local store works as without a remote, and hits never ask it.
     let again = m.build(&vars);
     assert_objects_are_plain(&m, &again);
     m.env
-        .assert_counters(&[("miss", n), ("direct_hit", n), ("remote_timeout", 2 * n)]);
+        .assert_counters(&[expected[0], expected[1], expected[2], ("direct_hit", n)]);
+    // Without a marker (a fresh store per call) every call pays one timeout per tier, no more.
+    for source in SOURCES {
+        let fresh = Machine::new("fresh");
+        let (object, took) = fresh.compile(source, &vars);
+        assert_bytes_eq(source, &fresh.plain(source), &object);
+        assert_within_timeout_bound(took, 2, source);
+        fresh
+            .env
+            .assert_counters(&[("miss", 1), ("remote_timeout", 2)]);
+    }
 }
 
 /// How the fake HTTP server answers a GET.
@@ -739,8 +755,18 @@ fn wrong_or_truncated_http_values_are_never_served() {
             assert_within_timeout_bound(took, 1, source);
         }
         let n = SOURCES.len() as u64;
-        // The manifest lookup fails verification: one error per call, then local only.
-        m.env.assert_counters(&[("miss", n), ("remote_error", n)]);
+        match answer {
+            // A body cut short is a transport failure: one error, then the other calls skip
+            // the tier (failure marker).
+            Answer::Truncated => m.env.assert_counters(&[
+                ("miss", n),
+                ("remote_error", 1),
+                ("remote_skipped", n - 1),
+            ]),
+            // A complete answer that fails verification: the server works, so each call
+            // asks, counts the bad manifest, and compiles.
+            _ => m.env.assert_counters(&[("miss", n), ("remote_error", n)]),
+        }
         let log = fs::read_to_string(&m.env.log).unwrap();
         assert!(
             log.contains("remote_error: http://127.0.0.1:"),
