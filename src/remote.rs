@@ -17,7 +17,7 @@
 //!
 //! # The tiering
 //!
-//! One place, [`Session`], used by `call.rs` for both manifests and results: a local miss asks
+//! One place, `Session`, used by `call.rs` for both manifests and results: a local miss asks
 //! each remote tier in order; a good value is written to the local store (back-fill) and
 //! served. A successful compile's entries go to the local store and every writable tier.
 //!

@@ -47,6 +47,9 @@
 //! costs recompiles, never a wrong object; the format version is therefore
 //! unchanged and the entries of older zcc stay readable.
 //!
+//! [`encode_entry`] and [`decode_entry`] make and check these bytes outside a
+//! store: a remote tier holds exactly what a local entry file holds.
+//!
 //! # Concurrency and crashes
 //!
 //! Many processes and threads share a store without any lock. A writer fills a
@@ -127,6 +130,8 @@ pub enum Kind {
 impl Kind {
     const ALL: [Kind; 2] = [Kind::Result, Kind::Manifest];
 
+    /// The kind's namespace: `results` or `manifests` (a directory here, a name segment on a
+    /// remote tier).
     pub fn dir_name(self) -> &'static str {
         match self {
             Kind::Result => "results",
