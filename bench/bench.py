@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """zcc benchmarks: Arduino AVR core compiled with PlatformIO-style `uno` flags.
 
-    python3 bench/bench.py [all|core|hit|moved|miss ...] [--zcc PATH] [--rounds N]
+    python3 bench/bench.py [all|core|hit|moved|miss|remote ...] [--zcc PATH] [--rounds N]
 
 Prints figures; it is not a test and never fails because of a timing. It does
 report (and exit 1 on) functional problems it notices along the way: a compile
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 ARDUINO_AVR = Path(os.environ.get("ARDUINO_AVR", "/usr/share/arduino/hardware/arduino/avr"))
 CORE_DIR = ARDUINO_AVR / "cores" / "arduino"
 VARIANT_DIR = ARDUINO_AVR / "variants" / "standard"
-SCENARIOS = ("core", "hit", "moved", "miss")
+SCENARIOS = ("core", "hit", "moved", "miss", "remote")
 
 # PlatformIO's flags for `board = uno`, `framework = arduino` (Debian's core 1.8.7 needs
 # DECIMAL_DIG with gcc-avr 5.4, see fixtures/arduino-sketch/Makefile).
@@ -558,6 +558,181 @@ def scenario_miss(ctx):
     table(["file", "plain ms", "zcc miss ms", "overhead ms", "overhead"], rows)
 
 
+# ---------------------------------------------------------------- remote
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, what, proc):
+    import socket
+    t0 = time.time()
+    while time.time() - t0 < 20:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on port {port}")
+
+
+def start_redis(tmp):
+    port = free_port()
+    d = Path(tmp) / "redis"
+    d.mkdir()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--dir", str(d)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    wait_port(port, "redis-server", proc)
+    return proc, f"redis://127.0.0.1:{port}"
+
+
+def start_nginx(tmp):
+    port = free_port()
+    d = Path(tmp) / "nginx"
+    (d / "www").mkdir(parents=True)
+    (d / "tmp").mkdir()
+    user = "user root;" if os.geteuid() == 0 else ""
+    temps = "".join(f"  {k}_temp_path {d}/tmp;\n"
+                    for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (d / "nginx.conf").write_text(
+        f"daemon off;\nmaster_process off;\nworker_processes 1;\n{user}\n"
+        f"error_log {d}/error.log;\npid {d}/nginx.pid;\nevents {{ worker_connections 64; }}\n"
+        f"http {{\n  access_log off;\n{temps}"
+        f"  server {{\n    listen 127.0.0.1:{port};\n    root {d}/www;\n"
+        f"    client_max_body_size 0;\n"
+        f"    location / {{ dav_methods PUT; create_full_put_path on; }}\n  }}\n}}\n")
+    proc = subprocess.Popen(["nginx", "-c", str(d / "nginx.conf"), "-p", str(d),
+                             "-e", str(d / "error.log")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    wait_port(port, "nginx", proc)
+    return proc, f"http://127.0.0.1:{port}/zcc"
+
+
+def stop_server(proc):
+    import signal
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def remote_get_ms(log):
+    """Per-GET latencies of remote hits from a ZCC_LOGFILE ("... (N bytes in X ms)")."""
+    out = []
+    if Path(log).exists():
+        for line in Path(log).read_text().splitlines():
+            if " remote hit " in line and " ms)" in line:
+                try:
+                    out.append(float(line.rsplit(" in ", 1)[1].split(" ms)")[0]))
+                except (IndexError, ValueError):
+                    pass
+    return out
+
+
+def scenario_remote(ctx):
+    srcs = core_sources()
+    rounds, zcc = ctx.rounds, ctx.zcc
+    n = len(srcs)
+    print(f"\n== remote: {n} core files, sequential; Redis and nginx (WebDAV PUT) on loopback, "
+          f"{rounds} rounds, medians ==")
+    missing = [t for t in ("redis-server", "nginx") if not shutil.which(t)]
+    if missing:
+        print(f"  {', '.join(missing)} not found: skipped (apt-get install redis-server nginx)")
+        return
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-remote-") as tmp:
+        servers = []
+        try:
+            for name, start in (("redis", start_redis), ("http", start_nginx)):
+                proc, url = start(tmp)
+                servers.append(proc)
+                rows += remote_rows(ctx, Path(tmp) / name, srcs, url, name)
+                stop_server(proc)
+                servers.remove(proc)
+        finally:
+            for proc in servers:
+                stop_server(proc)
+    table(["tier / pass", "total s", "per-call median ms", "counters (last round)"], rows)
+    print("  per remote hit = per-call median of the warm-from-remote pass minus the warm local "
+          "one: two GETs (manifest, result), the local back-fill, and hashing the headers "
+          "once for the new store's stat cache; GET = one remote read as logged by zcc.")
+
+
+def remote_rows(ctx, root, srcs, url, name):
+    zcc, rounds, n = ctx.zcc, ctx.rounds, len(srcs)
+    root.mkdir(parents=True, exist_ok=True)
+    a = make_project(root / "A", "firmware")
+    jobs = [compile_cmd(s, obj_name(s)) for s in srcs]
+    objs = [obj_name(s) for s in srcs]
+    rows = []
+
+    # cold, local only (reference) and cold filling the remote
+    cold_local = []
+    for r in range(rounds):
+        store = root / f"cold-local{r}"
+        cold_local.append(build_pass(jobs, a, zcc_env(store), zcc))
+    t = median([sum(x) for x in cold_local])
+    rows.append([f"{name}: cold, no remote (reference)", f"{t:.2f}",
+                 ms(median([x for c in cold_local for x in c])), f"miss={n}"])
+
+    store_a = root / "storeA"
+    before = zcc_stats(zcc, store_a)
+    cold = build_pass(jobs, a, zcc_env(store_a, ZCC_REMOTE=url), zcc)
+    d = delta(zcc_stats(zcc, store_a), before)
+    expect(f"remote {name} cold", {k: v for k, v in d.items() if k == "miss"}, "miss", n)
+    stored = hash_objects(a, objs)
+    rows.append([f"{name}: cold, filling the remote", f"{sum(cold):.2f}",
+                 ms(median(cold)), fmt_counts(d)])
+
+    warm, counts = [], {}
+    for r in range(rounds):
+        before = zcc_stats(zcc, store_a)
+        warm.append(build_pass(jobs, a, zcc_env(store_a, ZCC_REMOTE=url), zcc))
+        counts = delta(zcc_stats(zcc, store_a), before)
+        expect(f"remote {name} warm local round {r + 1}", counts, "direct_hit", n)
+    t_local = median([sum(x) for x in warm])
+    per_local = median([x for w in warm for x in w])
+    rows.append([f"{name}: warm, local store", f"{t_local:.2f}", ms(per_local),
+                 fmt_counts(counts)])
+
+    # machine B: another project path, an empty local store each round, the remote filled
+    b = make_project(root / "B" / "other" / "path", "fw")
+    remote, gets = [], []
+    for r in range(rounds):
+        store_b = root / f"storeB{r}"
+        log = root / f"b{r}.log"
+        before = zcc_stats(zcc, store_b)
+        remote.append(build_pass(jobs, b, zcc_env(store_b, ZCC_REMOTE=url, ZCC_LOGFILE=log),
+                                 zcc))
+        counts = delta(zcc_stats(zcc, store_b), before)
+        if counts.get("direct_hit") != n or counts.get("remote_hit") != n or counts.get("miss"):
+            problem(f"remote {name} warm from remote round {r + 1}: expected "
+                    f"direct_hit={n} remote_hit={n}, got {fmt_counts(counts)}")
+        got = hash_objects(b, objs)
+        bad = [k for k in objs if got[k] != stored[k]]
+        if bad:
+            problem(f"remote {name} round {r + 1}: {len(bad)} objects from the remote differ "
+                    f"from machine A's: {', '.join(bad[:5])}")
+        gets += remote_get_ms(log)
+    t_remote = median([sum(x) for x in remote])
+    per_remote = median([x for w in remote for x in w])
+    rows.append([f"{name}: warm from the remote alone (empty local store)", f"{t_remote:.2f}",
+                 ms(per_remote), fmt_counts(counts)])
+    rows.append([f"{name}: per remote hit (vs local hit)", "", ms(per_remote - per_local),
+                 f"GET median {median(gets):.2f} ms, max {max(gets) if gets else 0:.2f} ms "
+                 f"({len(gets)} GETs)"])
+    return rows
+
+
 # ---------------------------------------------------------------- main
 
 class Ctx:
@@ -638,7 +813,7 @@ def main():
 
     for s in chosen:
         {"core": scenario_core, "hit": scenario_hit, "moved": scenario_moved,
-         "miss": scenario_miss}[s](ctx)
+         "miss": scenario_miss, "remote": scenario_remote}[s](ctx)
 
     if PROBLEMS:
         print(f"\n== {len(PROBLEMS)} problem(s) seen (figures above may be meaningless) ==")

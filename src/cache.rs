@@ -11,6 +11,7 @@ use crate::args::{self, Passthrough};
 use crate::compiler::{self, Compiler};
 use crate::config::Config;
 use crate::log::Log;
+use crate::remote::Remotes;
 use crate::stats::Stats;
 use crate::store::Store;
 
@@ -143,6 +144,8 @@ pub struct Cache {
     store: Arc<OnceLock<Result<Store, OpenFailure>>>,
     stats: Stats,
     log: Log,
+    /// The remote tiers (`ZCC_REMOTE`); connections are opened on first use.
+    remotes: Arc<Remotes>,
 }
 
 impl Cache {
@@ -152,11 +155,18 @@ impl Cache {
         let store = Arc::new(OnceLock::new());
         let stats = Stats::new(config.dir.join("stats"));
         let log = Log::new(config.logfile.clone());
+        let remotes = Arc::new(Remotes::open(
+            &config.remotes,
+            config.remote_timeout,
+            config.remote_readonly,
+            &config.remote_credentials,
+        ));
         Cache {
             config,
             store,
             stats,
             log,
+            remotes,
         }
     }
 
@@ -218,6 +228,10 @@ impl Cache {
 
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    pub(crate) fn remotes(&self) -> &Remotes {
+        &self.remotes
     }
 
     pub(crate) fn log(&self, message: &str) {

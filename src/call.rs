@@ -26,6 +26,7 @@ use crate::key::{self, Context, KeyBuilder, KeyMode, PathNorm};
 use crate::manifest::{self, Candidate, Manifest, Mismatch, Target};
 use crate::paths::{self, Roots};
 use crate::process::{self, capture, fs_now, modified_at_or_after, written_since};
+use crate::remote;
 use crate::replay::{self, write_atomic};
 use crate::store::{self, Key, Kind, Lookup, Store};
 
@@ -45,6 +46,8 @@ pub(crate) struct Call<'a> {
     identity: [u8; 32],
     /// Content hashes of the `--specs=` files.
     specs: Vec<[u8; 32]>,
+    /// The remote tiers during this call.
+    remote: remote::Session<'a>,
     /// On the filesystem's clock, taken before the first program (preprocessor or compiler)
     /// reads an input; a hit never needs it.
     start: OnceLock<SystemTime>,
@@ -115,6 +118,7 @@ impl<'a> Call<'a> {
         let identity = compiler::identity(compiler, &probe, &req.env, &memo)
             .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
         let specs = spec_hashes(compiler, &inv, req, &memo)?;
+        let remote = cache.remotes().session(cache, Some(&memo));
         Ok(Call {
             cache,
             store,
@@ -125,6 +129,7 @@ impl<'a> Call<'a> {
             memo,
             identity,
             specs,
+            remote,
             start: OnceLock::new(),
         })
     }
@@ -409,18 +414,27 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Read an entry or manifest; a damaged one (or one stored under another key) is counted,
-    /// logged and treated as absent.
+    /// Read an entry or manifest: the local store, else the remote tiers (a verified value
+    /// from a remote is written to the local store, unless `ZCC_READONLY`). A damaged one (or
+    /// one stored under another key) is counted, logged and treated as absent. Every read of
+    /// a manifest or result goes through here.
     fn get(&self, kind: Kind, key: &Key) -> Option<Vec<u8>> {
         match self.store.get(kind, key) {
-            Lookup::Found(bytes) => Some(bytes),
-            Lookup::Missing => None,
+            Lookup::Found(bytes) => return Some(bytes),
+            Lookup::Missing => {}
             Lookup::Corrupt(why) => {
                 self.cache.count(&["error_store_read"]);
                 self.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
-                None
             }
         }
+        let fetched = self.remote.get(kind, key)?;
+        if !self.cache.config().readonly
+            && let Err(e) = self.store.put_entry(kind, key, &fetched.entry)
+        {
+            self.cache.count(&["error_store_write"]);
+            self.log(&format!("cannot store {}: {e}", store::hex(key)));
+        }
+        Some(fetched.payload)
     }
 
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
@@ -453,7 +467,11 @@ impl<'a> Call<'a> {
         };
         match self.replay(&entry) {
             Ok(()) => {
-                self.cache.count(&[counter]);
+                if self.remote.fetched() {
+                    self.cache.count(&[counter, "remote_hit"]);
+                } else {
+                    self.cache.count(&[counter]);
+                }
                 self.log(&format!("{counter} {} {}", store::hex(key), self.inv.input));
                 Some(Completed {
                     status: 0,
@@ -549,7 +567,8 @@ impl<'a> Call<'a> {
             Keying::Direct { .. } => Some(self.search_probe()),
             Keying::Known { .. } => None,
         };
-        let done = match capture(&self.compiler.path, &args, self.req) {
+        let (program, args) = self.with_prefix(args);
+        let done = match capture(&program, &args, self.req) {
             Ok(c) => Completed {
                 status: c.status,
                 stdout: c.stdout,
@@ -583,10 +602,14 @@ impl<'a> Call<'a> {
                 }
                 Err(reason) => reason.clone(),
             };
-            match &stored {
-                Ok(_) => self.cache.count(&["miss"]),
-                Err(reason) => self.cache.count(&["miss", reason]),
+            let mut counters = vec!["miss"];
+            if let Err(reason) = &stored {
+                counters.push(reason);
             }
+            if self.remote.asked() {
+                counters.push("remote_miss");
+            }
+            self.cache.count(&counters);
             self.log(&format!("miss {}: {why}; {what}", self.inv.input));
             done
         };
@@ -602,6 +625,33 @@ impl<'a> Call<'a> {
             let _ = fs::remove_file(tmp);
         }
         outcome
+    }
+
+    /// The program and arguments of a miss's compile: `ZCC_PREFIX` (e.g. `distcc`), looked up
+    /// in the call's `PATH`, before the compiler. Only the compile of a miss gets it, never the
+    /// preprocessor, probe or dependency-scan runs (they are needed here, and fast), and it is
+    /// not part of the key: a prefix changes where an object is made, not what it is. A prefix
+    /// that cannot be found is counted (`error_prefix`) and the compiler runs without it.
+    fn with_prefix(&self, args: Vec<OsString>) -> (PathBuf, Vec<OsString>) {
+        let prefix = &self.cache.config().prefix;
+        let Some((first, rest)) = prefix.split_first() else {
+            return (self.compiler.path.clone(), args);
+        };
+        match which::which_in(first, self.req.var("PATH"), &self.req.cwd) {
+            Ok(program) => {
+                let mut all: Vec<OsString> = rest.iter().map(OsString::from).collect();
+                all.push(self.compiler.path.clone().into());
+                all.extend(args);
+                (program, all)
+            }
+            Err(e) => {
+                self.cache.count(&["error_prefix"]);
+                self.log(&format!(
+                    "ZCC_PREFIX {first}: {e}; compiling without the prefix"
+                ));
+                (self.compiler.path.clone(), args)
+            }
+        }
     }
 
     /// Store a successful compile; `Err(counter)` says why it was not stored.
@@ -691,15 +741,20 @@ impl<'a> Call<'a> {
         Ok(pp.key)
     }
 
-    /// Store `bytes` under `key`, unless the store is read-only for this call.
+    /// Store `bytes` under `key` in the local store and the writable remote tiers (the same
+    /// entry file bytes everywhere), unless the store is read-only for this call. A remote
+    /// failure is counted and logged by the remote session and does not fail the store.
     fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
         if self.cache.config().readonly {
             return Err("not_stored_readonly".into());
         }
-        self.store.put(kind, key, bytes).map_err(|e| {
+        let entry = store::encode_entry(kind, key, bytes);
+        let local = self.store.put_entry(kind, key, &entry).map_err(|e| {
             self.log(&format!("cannot store {}: {e}", store::hex(key)));
             "error_store_write".to_string()
-        })
+        });
+        self.remote.put(kind, key, &entry);
+        local
     }
 
     /// The files the compile read, as the compiler named them.

@@ -3,6 +3,9 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::remote::{Credentials, RemoteUrl};
 
 /// Everything a user can set.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,10 +27,53 @@ pub struct Config {
     /// Size limit of the store in bytes (`ZCC_MAXSIZE`); a store write that pushes the store
     /// over it trims the oldest entries.
     pub max_size: u64,
+    /// Remote tiers tried, in order, after the local store (`ZCC_REMOTE`).
+    pub remotes: Vec<RemoteUrl>,
+    /// Read the remote tiers, never write them (`ZCC_REMOTE_READONLY`).
+    pub remote_readonly: bool,
+    /// Bound on each remote operation (`ZCC_REMOTE_TIMEOUT`).
+    pub remote_timeout: Duration,
+    /// Credentials for the remote tiers from the environment (never logged).
+    pub remote_credentials: Credentials,
+    /// Words run before the compiler on a miss (`ZCC_PREFIX`, e.g. `distcc`).
+    pub prefix: Vec<String>,
 }
 
 /// `ZCC_MAXSIZE` when unset: 5 GiB.
 pub const DEFAULT_MAX_SIZE: u64 = 5 << 30;
+
+/// `ZCC_REMOTE_TIMEOUT` when unset: what one remote operation may cost at most. Loopback and
+/// LAN answers take about a millisecond; a TLS handshake to a nearby server well under 100 ms.
+pub const DEFAULT_REMOTE_TIMEOUT: Duration = Duration::from_millis(300);
+
+/// The largest `ZCC_REMOTE_TIMEOUT` accepted: a longer one would stall builds on a dead server.
+pub const MAX_REMOTE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Parse a timeout: milliseconds (`250`, `250ms`) or seconds (`1s`, `0.5s`). Zero and
+/// anything else is `None`.
+pub fn parse_timeout(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, millis_per) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        (text, 1.0)
+    };
+    if number.is_empty()
+        || number.starts_with('.')
+        || number.ends_with('.')
+        || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
+        return None;
+    }
+    let millis: f64 = number.parse().ok()?;
+    let millis = millis * millis_per;
+    if millis < 1.0 || millis > MAX_REMOTE_TIMEOUT.as_millis() as f64 {
+        return None;
+    }
+    Some(Duration::from_micros((millis * 1000.0) as u64))
+}
 
 /// Parse a size: a number (a decimal point is allowed) with an optional suffix `K`, `M`, `G`
 /// or `T` (powers of 1024, either case, optionally followed by `B` or `iB`): `500M`, `1.5G`,
@@ -115,6 +161,26 @@ fn non_empty(value: Option<OsString>) -> Option<OsString> {
 }
 
 impl Config {
+    /// Every setting at its default, with the store at `dir` (for a library user who builds a
+    /// configuration in code: `Config { readonly: true, ..Config::defaults(dir) }`).
+    pub fn defaults(dir: PathBuf) -> Config {
+        Config {
+            dir,
+            disable: false,
+            logfile: None,
+            basedirs: Vec::new(),
+            nodirect: false,
+            readonly: false,
+            recache: false,
+            max_size: DEFAULT_MAX_SIZE,
+            remotes: Vec::new(),
+            remote_readonly: false,
+            remote_timeout: DEFAULT_REMOTE_TIMEOUT,
+            remote_credentials: Credentials::default(),
+            prefix: Vec::new(),
+        }
+    }
+
     /// Read the configuration through `get` (the process environment, or a request's).
     pub fn from_env(get: &dyn Fn(&str) -> Option<OsString>) -> Result<Config, ConfigError> {
         let dir = match non_empty(get("ZCC_DIR")) {
@@ -148,6 +214,18 @@ impl Config {
             readonly: parse_bool("ZCC_READONLY", get("ZCC_READONLY"))?,
             recache: parse_bool("ZCC_RECACHE", get("ZCC_RECACHE"))?,
             max_size: parse_max_size(get("ZCC_MAXSIZE"))?,
+            remotes: parse_remotes(get("ZCC_REMOTE"))?,
+            remote_readonly: parse_bool("ZCC_REMOTE_READONLY", get("ZCC_REMOTE_READONLY"))?,
+            remote_timeout: parse_remote_timeout(get("ZCC_REMOTE_TIMEOUT"))?,
+            remote_credentials: Credentials::from_env(get),
+            prefix: non_empty(get("ZCC_PREFIX"))
+                .map(|p| {
+                    p.to_string_lossy()
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -166,6 +244,35 @@ fn parse_max_size(value: Option<OsString>) -> Result<u64, ConfigError> {
         ConfigError(format!(
             "ZCC_MAXSIZE={text} is not a size (use e.g. 500M, 2G, 1.5G or a number of bytes; \
              K/M/G/T are powers of 1024)"
+        ))
+    })
+}
+
+/// `ZCC_REMOTE`: URLs separated by whitespace. The error names the variable and the URL with
+/// its secrets redacted.
+fn parse_remotes(value: Option<OsString>) -> Result<Vec<RemoteUrl>, ConfigError> {
+    let Some(value) = non_empty(value) else {
+        return Ok(Vec::new());
+    };
+    let text = value.to_string_lossy();
+    text.split_whitespace()
+        .map(|url| {
+            RemoteUrl::parse(url).map_err(|e| {
+                ConfigError(format!("ZCC_REMOTE: {}: {e}", crate::remote::redact(url)))
+            })
+        })
+        .collect()
+}
+
+fn parse_remote_timeout(value: Option<OsString>) -> Result<Duration, ConfigError> {
+    let Some(value) = non_empty(value) else {
+        return Ok(DEFAULT_REMOTE_TIMEOUT);
+    };
+    let text = value.to_string_lossy();
+    parse_timeout(&text).ok_or_else(|| {
+        ConfigError(format!(
+            "ZCC_REMOTE_TIMEOUT={text} is not a timeout (use milliseconds, e.g. 250 or 250ms, \
+             or seconds, e.g. 1s; at least 1 ms, at most 60 s)"
         ))
     })
 }
@@ -247,6 +354,48 @@ mod tests {
         assert_eq!(c.max_size, DEFAULT_MAX_SIZE);
         let err = config(&[("ZCC_DIR", "/s"), ("ZCC_MAXSIZE", "lots")]).unwrap_err();
         assert!(err.0.starts_with("ZCC_MAXSIZE=lots is not a size"), "{err}");
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("250"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_timeout("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_timeout("1s"), Some(Duration::from_secs(1)));
+        assert_eq!(parse_timeout("0.5s"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_timeout(" 60s "), Some(Duration::from_secs(60)));
+        for bad in [
+            "", "0", "0ms", "0.5", "61s", "ms", "s", "-1", "1m", "1.s", ".5s", "1e3", "nan",
+        ] {
+            assert_eq!(parse_timeout(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn remote_settings() {
+        let c = config(&[("ZCC_DIR", "/s")]).unwrap();
+        assert_eq!(c, Config::defaults(PathBuf::from("/s")));
+        assert!(c.remotes.is_empty() && !c.remote_readonly && c.prefix.is_empty());
+        assert_eq!(c.remote_timeout, DEFAULT_REMOTE_TIMEOUT);
+        let c = config(&[
+            ("ZCC_DIR", "/s"),
+            (
+                "ZCC_REMOTE",
+                " redis://127.0.0.1:6379  http://cache:8080/zcc ",
+            ),
+            ("ZCC_REMOTE_TIMEOUT", "80ms"),
+            ("ZCC_REMOTE_READONLY", "1"),
+            ("ZCC_PREFIX", "distcc  --x"),
+        ])
+        .unwrap();
+        assert_eq!(c.remotes.len(), 2);
+        assert_eq!(c.remote_timeout, Duration::from_millis(80));
+        assert!(c.remote_readonly);
+        assert_eq!(c.prefix, vec!["distcc".to_string(), "--x".to_string()]);
+        let err = config(&[("ZCC_DIR", "/s"), ("ZCC_REMOTE", "ftp://u:secret@h/x")]).unwrap_err();
+        assert!(err.0.starts_with("ZCC_REMOTE: ftp://u:***@h/x: "), "{err}");
+        assert!(!err.0.contains("secret"), "{err}");
+        let err = config(&[("ZCC_DIR", "/s"), ("ZCC_REMOTE_TIMEOUT", "forever")]).unwrap_err();
+        assert!(err.0.starts_with("ZCC_REMOTE_TIMEOUT=forever"), "{err}");
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub mod options;
 pub mod paths;
 pub mod platformio;
 pub mod process;
+pub mod remote;
 pub mod replay;
 pub mod stats;
 pub mod store;

@@ -424,9 +424,24 @@ fn stats(config: Config, json: bool, zero: bool) -> ExitCode {
             100.0 * hits as f64 / lookups as f64
         );
     }
+    const REMOTE: [(&str, &str); 4] = [
+        ("remote_hit", "hits"),
+        ("remote_miss", "misses"),
+        ("remote_error", "errors"),
+        ("remote_timeout", "timeouts"),
+    ];
+    if REMOTE.iter().any(|(name, _)| get(name) > 0) {
+        println!("remote");
+        for (name, label) in REMOTE {
+            println!("  {label:<14} {}", get(name));
+        }
+    }
     let others: Vec<_> = counters
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "direct_hit" | "preprocessed_hit" | "miss"))
+        .filter(|(k, _)| {
+            !matches!(k.as_str(), "direct_hit" | "preprocessed_hit" | "miss")
+                && !REMOTE.iter().any(|(name, _)| name == k)
+        })
         .collect();
     if !others.is_empty() {
         println!("other");

@@ -47,6 +47,9 @@
 //! costs recompiles, never a wrong object; the format version is therefore
 //! unchanged and the entries of older zcc stay readable.
 //!
+//! [`encode_entry`] and [`decode_entry`] make and check these bytes outside a
+//! store: a remote tier holds exactly what a local entry file holds.
+//!
 //! # Concurrency and crashes
 //!
 //! Many processes and threads share a store without any lock. A writer fills a
@@ -81,7 +84,7 @@ pub type Key = [u8; 32];
 /// Version written in `FORMAT` and in every entry header.
 const FORMAT_VERSION: u16 = 1;
 /// Directory under the root that holds everything of this format version.
-const VERSION_DIR: &str = "v1";
+pub const VERSION_DIR: &str = "v1";
 const FORMAT_FILE: &str = "FORMAT";
 const AUX_DIR: &str = "aux";
 
@@ -127,7 +130,9 @@ pub enum Kind {
 impl Kind {
     const ALL: [Kind; 2] = [Kind::Result, Kind::Manifest];
 
-    fn dir_name(self) -> &'static str {
+    /// The kind's namespace: `results` or `manifests` (a directory here, a name segment on a
+    /// remote tier).
+    pub fn dir_name(self) -> &'static str {
         match self {
             Kind::Result => "results",
             Kind::Manifest => "manifests",
@@ -245,19 +250,23 @@ impl Store {
     /// recreated, and a write that loses a race with `clear` starts over. With a size limit,
     /// the change in size is added to the running estimate (see [`Store::trim_if_needed`]).
     pub fn put(&self, kind: Kind, key: &Key, payload: &[u8]) -> io::Result<()> {
+        self.put_entry(kind, key, &encode_entry(kind, key, payload))
+    }
+
+    /// Write an entry file's exact bytes (from [`encode_entry`], or fetched from a remote tier
+    /// and checked with [`decode_entry`]) atomically, as [`Store::put`] does.
+    pub fn put_entry(&self, kind: Kind, key: &Key, entry: &[u8]) -> io::Result<()> {
         let path = self.entry_path(kind, key);
-        let (compression, stored) = compress(payload);
-        let header = Header::for_stored(kind, key, compression, &stored).encode();
         let old_len = fs::symlink_metadata(&path).map_or(0, |m| m.len());
         let mut attempts = 1;
         loop {
-            match write_atomically(&path, &[&header, &stored]) {
+            match write_atomically(&path, &[entry]) {
                 // A concurrent `clear` moved the directory (and our temp file) away.
                 Err(e) if e.kind() == io::ErrorKind::NotFound && attempts < PUT_ATTEMPTS => {
                     attempts += 1;
                 }
                 Ok(()) => {
-                    self.note_write(old_len, (header.len() + stored.len()) as u64);
+                    self.note_write(old_len, entry.len() as u64);
                     return Ok(());
                 }
                 result => return result,
@@ -374,6 +383,23 @@ impl Header {
         };
         Some((header, rest))
     }
+}
+
+/// The bytes of the entry file for `payload` under `key`: header + (compressed) payload. A
+/// remote tier stores exactly these bytes, so an entry means the same on every machine.
+pub fn encode_entry(kind: Kind, key: &Key, payload: &[u8]) -> Vec<u8> {
+    let (compression, stored) = compress(payload);
+    let mut out = Header::for_stored(kind, key, compression, &stored).encode();
+    out.extend_from_slice(&stored);
+    out
+}
+
+/// Check an entry file's bytes (header, length, checksum over `key` and the stored payload)
+/// and return the payload; `Err` says what is wrong. The same check [`Store::get`] makes, for
+/// bytes that come from elsewhere (a remote tier).
+pub fn decode_entry(kind: Kind, key: &Key, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let compression = verify(bytes, kind, key)?;
+    decompress(compression, bytes[HEADER_LEN..].to_vec())
 }
 
 /// The payload as stored: zstd-compressed if that is smaller (tiny manifests often are not).

@@ -21,14 +21,8 @@ const THREADS: usize = 8;
 /// A cache over the test's store, logging to the test's log.
 fn open_cache(env: &TestEnv) -> Cache {
     Cache::open(Config {
-        dir: env.store.clone(),
-        disable: false,
         logfile: Some(env.log.clone()),
-        basedirs: Vec::new(),
-        nodirect: false,
-        readonly: false,
-        recache: false,
-        max_size: zcc::config::DEFAULT_MAX_SIZE,
+        ..Config::defaults(env.store.clone())
     })
 }
 

@@ -82,6 +82,7 @@ pub const COUNTER_FAMILIES: &[&str] = &[
     "passthrough_",
     "not_stored_",
     "error_",
+    "remote_",
 ];
 
 /// Longest a single command may run before the test fails (and its process group

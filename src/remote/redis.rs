@@ -1,0 +1,249 @@
+//! The Redis tier: one key per entry, `zcc/v1/<kind>/<hex>` = the entry file's bytes, on a
+//! single server (TCP or a Unix socket) or a Redis Cluster.
+//!
+//! Connections are opened on first use and kept for the next operation (of this call, or of
+//! the next call of an embedding build tool); a connection that failed is dropped. Connect,
+//! each read and each write are bounded by the timeout.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use redis::cluster::{ClusterClient, ClusterConnection};
+use redis::{ConnectionLike, IntoConnectionInfo, RedisError};
+
+use super::{Backend, Credentials, Failure, Scheme, entry_name};
+use crate::store::{Key, Kind};
+
+/// Check a Redis URL the way the backend will read it.
+pub(super) fn check(url: &str, scheme: Scheme) -> Result<(), String> {
+    let nodes = node_urls(url, scheme)?;
+    for node in nodes {
+        node.as_str()
+            .into_connection_info()
+            .map_err(|e| format!("not a usable Redis URL: {}", e.detail().unwrap_or("")))?;
+    }
+    Ok(())
+}
+
+/// The URLs of the servers to connect to: the URL itself, or for `redis+cluster://` one
+/// `redis://` URL per listed node (each with the user info and path of the whole).
+fn node_urls(url: &str, scheme: Scheme) -> Result<Vec<String>, String> {
+    if scheme != Scheme::RedisCluster {
+        if scheme == Scheme::Redis {
+            let rest = url.split_once("://").map_or("", |(_, r)| r);
+            let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            if host.is_empty() {
+                return Err("no host".into());
+            }
+        }
+        return Ok(vec![url.to_string()]);
+    }
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, hosts) = match authority.rsplit_once('@') {
+        Some((u, h)) => (format!("{u}@"), h),
+        None => (String::new(), authority),
+    };
+    if hosts.is_empty() {
+        return Err("no cluster nodes (redis+cluster://host:port[,host:port…])".into());
+    }
+    hosts
+        .split(',')
+        .map(|host| {
+            if host.is_empty() {
+                Err("an empty cluster node in the list".to_string())
+            } else {
+                Ok(format!("redis://{userinfo}{host}{tail}"))
+            }
+        })
+        .collect()
+}
+
+enum Target {
+    Single(redis::Client),
+    Cluster(ClusterClient),
+}
+
+enum Connection {
+    Single(redis::Connection),
+    Cluster(Box<ClusterConnection>),
+}
+
+impl Connection {
+    fn as_like(&mut self) -> &mut dyn ConnectionLike {
+        match self {
+            Connection::Single(c) => c,
+            Connection::Cluster(c) => c.as_mut(),
+        }
+    }
+}
+
+pub(super) struct RedisBackend {
+    /// The client, or why it could not be made (reported by every operation).
+    target: Result<Target, String>,
+    timeout: Duration,
+    /// Open connections not in use.
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl RedisBackend {
+    pub(super) fn new(
+        url: &str,
+        scheme: Scheme,
+        timeout: Duration,
+        credentials: &Credentials,
+    ) -> RedisBackend {
+        RedisBackend {
+            target: target(url, scheme, timeout, credentials),
+            timeout,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn connect(&self) -> Result<Connection, Failure> {
+        let target = self.target.as_ref().map_err(|e| Failure {
+            timeout: false,
+            message: e.clone(),
+        })?;
+        match target {
+            Target::Single(client) => {
+                let conn = client
+                    .get_connection_with_timeout(self.timeout)
+                    .map_err(|e| failure("connect", e))?;
+                conn.set_read_timeout(Some(self.timeout))
+                    .and_then(|()| conn.set_write_timeout(Some(self.timeout)))
+                    .map_err(|e| failure("connect", e))?;
+                Ok(Connection::Single(conn))
+            }
+            Target::Cluster(client) => {
+                let conn = client.get_connection().map_err(|e| failure("connect", e))?;
+                conn.set_read_timeout(Some(self.timeout))
+                    .and_then(|()| conn.set_write_timeout(Some(self.timeout)))
+                    .map_err(|e| failure("connect", e))?;
+                Ok(Connection::Cluster(Box::new(conn)))
+            }
+        }
+    }
+
+    /// Run one command on an idle connection (or a new one); keep the connection if it worked.
+    fn run<T: redis::FromRedisValue>(
+        &self,
+        what: &str,
+        command: &redis::Cmd,
+    ) -> Result<T, Failure> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let mut conn = match idle {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        let value = command
+            .query::<T>(conn.as_like())
+            .map_err(|e| failure(what, e))?;
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+        Ok(value)
+    }
+}
+
+fn target(
+    url: &str,
+    scheme: Scheme,
+    timeout: Duration,
+    credentials: &Credentials,
+) -> Result<Target, String> {
+    let nodes = node_urls(url, scheme)?;
+    let mut infos = Vec::with_capacity(nodes.len());
+    for node in &nodes {
+        let mut info = node
+            .as_str()
+            .into_connection_info()
+            .map_err(|e| format!("not a usable Redis URL: {}", e.detail().unwrap_or("")))?;
+        // Credentials from the environment, unless the URL has its own.
+        let settings = info.redis_settings().clone();
+        let settings = match (&credentials.user, settings.username()) {
+            (Some(user), None) => settings.set_username(user),
+            _ => settings,
+        };
+        let settings = match (&credentials.password, settings.password()) {
+            (Some(password), None) => settings.set_password(password),
+            _ => settings,
+        };
+        info = info.set_redis_settings(settings);
+        infos.push(info);
+    }
+    if scheme == Scheme::RedisCluster {
+        ClusterClient::builder(infos)
+            .connection_timeout(timeout)
+            .response_timeout(timeout)
+            .retries(1)
+            .build()
+            .map(Target::Cluster)
+            .map_err(|e| format!("Redis Cluster: {e}"))
+    } else {
+        let info = infos.pop().ok_or("no Redis server")?;
+        redis::Client::open(info)
+            .map(Target::Single)
+            .map_err(|e| format!("Redis: {e}"))
+    }
+}
+
+fn failure(what: &str, e: RedisError) -> Failure {
+    let timeout = e.is_timeout();
+    let mut message = format!("{what}: {e}");
+    if message.to_ascii_lowercase().contains("moved") {
+        message.push_str(" (the server is part of a Redis Cluster: use redis+cluster://)");
+    }
+    Failure { timeout, message }
+}
+
+impl Backend for RedisBackend {
+    fn get(&self, kind: Kind, key: &Key) -> Result<Option<Vec<u8>>, Failure> {
+        let name = format!("zcc/{}", entry_name(kind, key));
+        self.run("GET", redis::cmd("GET").arg(&name))
+    }
+
+    fn put(&self, kind: Kind, key: &Key, entry: &[u8]) -> Result<(), Failure> {
+        let name = format!("zcc/{}", entry_name(kind, key));
+        self.run("SET", redis::cmd("SET").arg(&name).arg(entry))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_nodes() {
+        assert_eq!(
+            node_urls("redis+cluster://:pw@a:7000,b:7001/0", Scheme::RedisCluster).unwrap(),
+            vec!["redis://:pw@a:7000/0", "redis://:pw@b:7001/0"]
+        );
+        assert_eq!(
+            node_urls("redis+cluster://a:7000", Scheme::RedisCluster).unwrap(),
+            vec!["redis://a:7000"]
+        );
+        assert!(node_urls("redis+cluster://a:1,", Scheme::RedisCluster).is_err());
+        assert!(node_urls("redis://:pw@/0", Scheme::Redis).is_err());
+        assert_eq!(
+            node_urls("redis://h:1/2", Scheme::Redis).unwrap(),
+            vec!["redis://h:1/2"]
+        );
+    }
+
+    #[test]
+    fn a_refused_connection_is_an_error_not_a_timeout() {
+        // Port 1 on loopback: nothing listens there.
+        let backend = RedisBackend::new(
+            "redis://127.0.0.1:1",
+            Scheme::Redis,
+            Duration::from_millis(200),
+            &Credentials::default(),
+        );
+        let err = backend.get(Kind::Result, &[0; 32]).unwrap_err();
+        assert!(!err.timeout, "{}", err.message);
+        assert!(err.message.starts_with("connect: "), "{}", err.message);
+    }
+}
