@@ -11,15 +11,19 @@ use crate::depfile::StoredDepfile;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Text {
     /// Stored as printed.
-    Raw(Vec<u8>),
+    Raw(#[serde(with = "serde_bytes")] Vec<u8>),
     /// Absolute paths under the roots replaced by tokens (`Roots::tokenize_text`).
-    Tokenized(Vec<u8>),
+    Tokenized(#[serde(with = "serde_bytes")] Vec<u8>),
 }
 
 /// One cached compile result.
+///
+/// Byte buffers are (de)serialized as bytes (`serde_bytes`): the same postcard encoding as a
+/// sequence of `u8` (length, then the bytes), read in one copy instead of byte by byte.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     /// The object or assembly file; `None` for `-fsyntax-only`.
+    #[serde(with = "serde_bytes")]
     pub output: Option<Vec<u8>>,
     /// The dependency file, when the call asked for one.
     pub depfile: Option<StoredDepfile>,
@@ -54,6 +58,38 @@ mod tests {
             stderr: Text::Tokenized(b"@WS0/x.c:1:1: warning: w\n".to_vec()),
         };
         assert_eq!(Entry::decode(&e.encode()).unwrap(), e);
+    }
+
+    /// Entries written before byte buffers were read as bytes decode unchanged.
+    #[test]
+    fn bytes_encode_like_a_sequence_of_u8() {
+        #[derive(Serialize)]
+        struct Old {
+            output: Option<Vec<u8>>,
+            depfile: Option<StoredDepfile>,
+            extras: Vec<(Extra, u8, Vec<u8>)>,
+            stdout: OldText,
+            stderr: OldText,
+        }
+        #[derive(Serialize)]
+        enum OldText {
+            Raw(Vec<u8>),
+            Tokenized(Vec<u8>),
+        }
+        let body: Vec<u8> = (0..=255).cycle().take(1000).collect();
+        let old = Old {
+            output: Some(body.clone()),
+            depfile: None,
+            extras: vec![],
+            stdout: OldText::Raw(b"out".to_vec()),
+            stderr: OldText::Tokenized(b"@WS0/x.c: w\n".to_vec()),
+        };
+        let bytes = postcard::to_stdvec(&old).unwrap();
+        let new = Entry::decode(&bytes).unwrap();
+        assert_eq!(new.output.as_deref(), Some(&body[..]));
+        assert_eq!(new.stdout, Text::Raw(b"out".to_vec()));
+        assert_eq!(new.stderr, Text::Tokenized(b"@WS0/x.c: w\n".to_vec()));
+        assert_eq!(new.encode(), bytes);
     }
 
     #[test]

@@ -52,32 +52,27 @@ impl Flags {
         Flags(bits)
     }
 
-    /// Scan file content: one vectorized pass for all needles (Aho-Corasick with its SIMD
-    /// prefilter), since every header a compile reads is scanned on a miss. The needles never
-    /// overlap one another, so leftmost non-overlapping matches find every one present.
+    /// Scan file content. Every header a compile reads is scanned on a miss, and the source
+    /// on every call: one vectorized substring search per needle (memmem looks for the
+    /// needle's rarest bytes), which needs no automaton built per process.
     pub fn scan(content: &[u8]) -> Flags {
-        const NEEDLES: &[(&str, Flags)] = &[
-            ("__TIME__", Flags::TIME),
-            ("__DATE__", Flags::TIME),
-            ("__TIMESTAMP__", Flags::TIME),
-            ("__FILE__", Flags::FILE_MACRO),
-            ("__BASE_FILE__", Flags::FILE_MACRO),
-            (".incbin", Flags::EMBED),
-            ("#embed", Flags::EMBED),
+        const NEEDLES: &[(&[u8], Flags)] = &[
+            (b"__TIME__", Flags::TIME),
+            (b"__DATE__", Flags::TIME),
+            (b"__TIMESTAMP__", Flags::TIME),
+            (b"__FILE__", Flags::FILE_MACRO),
+            (b"__BASE_FILE__", Flags::FILE_MACRO),
+            (b".incbin", Flags::EMBED),
+            (b"#embed", Flags::EMBED),
         ];
-        static MATCHER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-        let matcher = MATCHER.get_or_init(|| {
-            aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(NEEDLES.iter().map(|(needle, _)| needle))
-                .expect("fixed needles")
-        });
         let mut flags = match has_include_probes(content) {
             Some(_) => Flags::default(),
             None => Flags::HAS_INCLUDE,
         };
-        for found in matcher.find_iter(content) {
-            flags = flags.union(NEEDLES[found.pattern().as_usize()].1);
+        for (needle, flag) in NEEDLES {
+            if !flags.contains(*flag) && memchr::memmem::find(content, needle).is_some() {
+                flags = flags.union(*flag);
+            }
         }
         flags
     }

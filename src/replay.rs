@@ -14,10 +14,16 @@ use crate::args::Extra;
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Write `data` to `path` atomically (temp file + rename). A path that exists and is not a
-/// regular file (`/dev/null`, a FIFO) is written in place, since renaming over it would
-/// replace it.
+/// Write `data` to `path` completely or not at all (temp file + rename): a killed zcc never
+/// leaves a truncated object with a fresh mtime. A path that exists and is not a regular file
+/// (`/dev/null`, a FIFO) is written in place, since renaming over it would replace it.
+///
+/// An existing file is removed just before the rename instead of being renamed over: ext4
+/// (`auto_da_alloc`, on by default) flushes a file renamed over another one, which measured
+/// 0.1-0.6 ms per call here, against 4 µs for a rename to a free name. For that instant the
+/// path does not exist, as while a compiler rewrites its output.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+    let existed = fs::symlink_metadata(path).is_ok();
     if let Ok(meta) = fs::metadata(path) {
         let ft = meta.file_type();
         if ft.is_char_device() || ft.is_fifo() || ft.is_block_device() {
@@ -43,7 +49,13 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
         std::process::id(),
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let result = fs::write(&tmp, data).and_then(|()| fs::rename(&tmp, path));
+    let result = fs::write(&tmp, data).and_then(|()| {
+        if existed {
+            // Gone already (a concurrent writer) is fine: the rename puts ours in place.
+            let _ = fs::remove_file(path);
+        }
+        fs::rename(&tmp, path)
+    });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
