@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 ARDUINO_AVR = Path(os.environ.get("ARDUINO_AVR", "/usr/share/arduino/hardware/arduino/avr"))
 CORE_DIR = ARDUINO_AVR / "cores" / "arduino"
 VARIANT_DIR = ARDUINO_AVR / "variants" / "standard"
-SCENARIOS = ("core", "hit", "moved", "miss", "remote")
+SCENARIOS = ("core", "sketches", "hit", "moved", "miss", "remote")
 
 # PlatformIO's flags for `board = uno`, `framework = arduino` (Debian's core 1.8.7 needs
 # DECIMAL_DIG with gcc-avr 5.4, see fixtures/arduino-sketch/Makefile).
@@ -312,6 +312,59 @@ def scenario_core(ctx):
 
     table(["mode", "total s", "vs plain", "speedup", "per-call median ms",
            "counters (last round)"], rows)
+
+
+SKETCH_MAIN = """#include <Arduino.h>
+const int LED = %d;
+void setup() { pinMode(LED, OUTPUT); Serial.begin(9600); }
+void loop() { digitalWrite(LED, HIGH); delay(%d); digitalWrite(LED, LOW); delay(%d); }
+"""
+
+
+def scenario_sketches(ctx, n_sketches=3):
+    """The issue's warm rebuild: N sketch projects, each compiling the whole core plus its
+    main.cpp (26 compiles), sharing one store, against the same compiles uncached."""
+    srcs = core_sources()
+    rounds = ctx.rounds
+    per = len(srcs) + 1
+    print(f"\n== sketches: {n_sketches} sketch projects x ({len(srcs)} core + main.cpp) = "
+          f"{n_sketches * per} compiles, sequential, one shared store, {rounds} rounds, "
+          f"medians ==")
+    zcc = ctx.zcc
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-sketches-") as tmp:
+        projects = []
+        for i in range(n_sketches):
+            proj = make_project(tmp, f"sketch{i}")
+            main = proj / "src" / "main.cpp"
+            main.parent.mkdir(parents=True, exist_ok=True)
+            main.write_text(SKETCH_MAIN % (13 - i, 100 * (i + 1), 50 * (i + 1)))
+            jobs = [compile_cmd(s, obj_name(s)) for s in srcs]
+            jobs.append(compile_cmd(main, f"{OBJ_DIR}/main.cpp.o"))
+            projects.append((proj, jobs))
+
+        def all_projects(env, wrapper=None):
+            return sum(sum(build_pass(jobs, proj, env, wrapper)) for proj, jobs in projects)
+
+        plain = median([all_projects(base_env()) for _ in range(rounds)])
+        cold, warm = [], []
+        cold_counts = warm_counts = {}
+        for r in range(rounds):
+            store = Path(tmp) / f"zstore{r}"
+            before = zcc_stats(zcc, store)
+            cold.append(all_projects(zcc_env(store), zcc))
+            cold_counts = delta(zcc_stats(zcc, store), before)
+            before = zcc_stats(zcc, store)
+            warm.append(all_projects(zcc_env(store), zcc))
+            warm_counts = delta(zcc_stats(zcc, store), before)
+            expect(f"sketches warm round {r + 1}", warm_counts, "direct_hit", n_sketches * per)
+        c, w = median(cold), median(warm)
+        table(["pass", "total s", "vs uncached", "speedup", "counters (last round)"], [
+            ["uncached avr-gcc/avr-g++", f"{plain:.2f}", "", "", ""],
+            ["zcc, empty store (core shared across sketches)", f"{c:.2f}", pct(c, plain),
+             f"{plain / c:.1f}x", fmt_counts(cold_counts)],
+            ["zcc warm rebuild of all sketches", f"{w:.2f}", pct(w, plain), f"{plain / w:.1f}x",
+             fmt_counts(warm_counts)],
+        ])
 
 
 def hyperfine_one(name, argv, cwd, env, json_path):
@@ -812,7 +865,8 @@ def main():
         pass
 
     for s in chosen:
-        {"core": scenario_core, "hit": scenario_hit, "moved": scenario_moved,
+        {"core": scenario_core, "sketches": scenario_sketches, "hit": scenario_hit,
+         "moved": scenario_moved,
          "miss": scenario_miss, "remote": scenario_remote}[s](ctx)
 
     if PROBLEMS:

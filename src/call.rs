@@ -341,15 +341,12 @@ impl<'a> Call<'a> {
         };
         match manifest::find(&manifest, self.file_roots(), &self.req.cwd, &self.memo) {
             Err(why) => Direct::Miss(why),
-            Ok((Target::Preprocessor, _)) => Direct::Preprocessor,
-            Ok((Target::Exact, _)) => Direct::Exact,
-            Ok((Target::Result(key), flags)) if flags.is_empty() => {
-                match self.serve(key, Served::DirectHit) {
-                    Some(done) => Direct::Hit(done),
-                    None => Direct::Miss(None),
-                }
-            }
-            Ok(_) => Direct::Preprocessor,
+            Ok(Target::Preprocessor) => Direct::Preprocessor,
+            Ok(Target::Exact) => Direct::Exact,
+            Ok(Target::Result(key)) => match self.serve(key, Served::DirectHit) {
+                Some(done) => Direct::Hit(done),
+                None => Direct::Miss(None),
+            },
         }
     }
 
@@ -395,9 +392,7 @@ impl<'a> Call<'a> {
     fn exact_lookup(&self, exact_key: &Key) -> Option<Completed> {
         let manifest = self.read_manifest(exact_key)?;
         match manifest::find(&manifest, no_roots(), &self.req.cwd, &self.memo) {
-            Ok((Target::Result(key), flags)) if only_file_macros(flags) => {
-                self.serve(key, Served::DirectHit)
-            }
+            Ok(Target::Result(key)) => self.serve(key, Served::DirectHit),
             _ => None,
         }
     }

@@ -270,23 +270,40 @@ fn memo_name(domain: &str, path: &Path, stat: StatId) -> String {
 }
 
 /// The content hash of a file that is never scanned for flags or includes (a compiler
-/// binary, a specs file), memoized under `memo_dir` like [`file_info`]. Scanning a 25 MB
-/// `cc1plus` byte by byte would cost more than hashing it.
+/// binary, a specs file, a header whose facts are already known), memoized under
+/// `memo_dir` like [`file_info`]. Scanning a 25 MB `cc1plus` byte by byte would cost more
+/// than hashing it.
 pub fn content_hash(path: &Path, memo_dir: &Path) -> io::Result<[u8; 32]> {
-    let stat = StatId::of(&fs::metadata(path)?);
-    let memo = memo_dir.join(memo_name("zcc-stat-hash-1", path, stat));
-    if let Some(bytes) = crate::memo::read(&memo)
+    content_hash_and_stat(path, memo_dir).map(|(hash, _)| hash)
+}
+
+/// [`content_hash`] and the file's stat as it was before the content was read.
+pub fn content_hash_and_stat(path: &Path, memo_dir: &Path) -> io::Result<([u8; 32], StatId)> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!(
+            "{} is not a file",
+            path.display()
+        )));
+    }
+    let stat = StatId::of(&meta);
+    let memo = (meta.len() >= MEMO_MIN_SIZE)
+        .then(|| memo_dir.join(memo_name("zcc-stat-hash-1", path, stat)));
+    if let Some(memo) = &memo
+        && let Some(bytes) = crate::memo::read(memo)
         && let Ok(hash) = <[u8; 32]>::try_from(bytes.as_slice())
     {
-        return Ok(hash);
+        return Ok((hash, stat));
     }
     let mut hasher = blake3::Hasher::new();
     std::io::copy(&mut fs::File::open(path)?, &mut hasher)?;
     let hash = *hasher.finalize().as_bytes();
-    if stat.settled() {
-        crate::memo::write(&memo, &hash);
+    if let Some(memo) = &memo
+        && stat.settled()
+    {
+        crate::memo::write(memo, &hash);
     }
-    Ok(hash)
+    Ok((hash, stat))
 }
 
 /// Hash and scan a file, using and filling the memo under `memo_dir`.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::filehash::{self, Flags, StatId};
+use crate::filehash::{self, StatId};
 use crate::key::KeyBuilder;
 use crate::memo;
 use crate::paths::Roots;
@@ -103,20 +103,24 @@ impl std::fmt::Display for Mismatch {
 }
 
 /// Check one candidate against the files here (`cwd` resolves relative paths, `memo` is the
-/// stat cache); on a match, the union of the flags of its files.
+/// stat cache).
+///
+/// Only content hashes are compared: the facts a candidate's target was chosen from (time
+/// macros, `__FILE__`, …; see `filehash::Flags`) follow from the content, so equal hashes
+/// mean the same target is right.
 ///
 /// A verified match leaves a *snapshot* in the memo directory: the stat of every file, under a
 /// name derived from their paths and the hashes they were verified to have. While every file
-/// still has its snapshot stat, the next check is one `stat` per file and no per-file memo
-/// reads; any difference falls back to hashing file by file (memoized), so the snapshot only
-/// ever saves work. It is machine-local like every stat memo: after a restore onto another
-/// machine, stats differ and files are hashed once.
+/// still has its snapshot stat, the next check is one `stat` per file and reads nothing;
+/// any difference falls back to hashing file by file, so the snapshot only ever saves work.
+/// It is machine-local like every stat memo: after a restore onto another machine, stats
+/// differ and files are hashed once.
 pub fn check(
     candidate: &Candidate,
     roots: &Roots,
     cwd: &Path,
     memo: &Path,
-) -> Result<Flags, Mismatch> {
+) -> Result<(), Mismatch> {
     for absent in &candidate.absent {
         let path = roots.expand(absent);
         if cwd.join(&path).exists() {
@@ -139,30 +143,27 @@ pub fn check(
         })
         .collect();
     let snapshot = memo.join(snapshot_name(&files, &candidate.files));
-    if let Some(flags) = snapshot_matches(&snapshot, &files) {
-        return Ok(flags);
+    if snapshot_matches(&snapshot, &files) {
+        return Ok(());
     }
-    let mut flags = Flags::default();
     let mut stats = Vec::with_capacity(files.len());
     for ((path, full), (_, hash)) in files.iter().zip(&candidate.files) {
-        match filehash::file_info_and_stat(full, memo) {
-            Ok((info, stat)) if info.hash == *hash => {
-                flags = flags.union(info.flags);
-                stats.push(stat);
-            }
+        match filehash::content_hash_and_stat(full, memo) {
+            Ok((found, stat)) if found == *hash => stats.push(stat),
             Ok(_) => return Err(Mismatch::Changed(path.clone())),
             Err(_) => return Err(Mismatch::Gone(path.clone())),
         }
     }
     if stats.iter().all(StatId::settled) {
-        memo::write(&snapshot, &encode_snapshot(flags, &stats));
+        let bytes: Vec<u8> = stats.iter().flat_map(|stat| stat.to_bytes()).collect();
+        memo::write(&snapshot, &bytes);
     }
-    Ok(flags)
+    Ok(())
 }
 
 /// Where the snapshot for these files (full paths here) with these expected hashes lives.
 fn snapshot_name(files: &[(String, PathBuf)], expected: &[(String, [u8; 32])]) -> String {
-    let mut k = KeyBuilder::new("zcc-snapshot-1");
+    let mut k = KeyBuilder::new("zcc-snapshot-2");
     for ((_, full), (_, hash)) in files.iter().zip(expected) {
         k.field("path", full.as_os_str().as_encoded_bytes());
         k.field("hash", hash);
@@ -171,43 +172,34 @@ fn snapshot_name(files: &[(String, PathBuf)], expected: &[(String, [u8; 32])]) -
     format!("snap/{}/{}", &hex[..2], &hex[2..])
 }
 
-/// Snapshot layout: the flags byte, then one 56-byte [`StatId`] per file, in order.
-fn encode_snapshot(flags: Flags, stats: &[StatId]) -> Vec<u8> {
-    let mut bytes = vec![flags.bits()];
-    for stat in stats {
-        bytes.extend_from_slice(&stat.to_bytes());
-    }
-    bytes
+/// Whether the snapshot exists and every file still has the stat it records (one 56-byte
+/// [`StatId`] per file, in order).
+fn snapshot_matches(snapshot: &Path, files: &[(String, PathBuf)]) -> bool {
+    let Some(bytes) = memo::read(snapshot) else {
+        return false;
+    };
+    bytes.len() == files.len() * 56
+        && files
+            .iter()
+            .zip(bytes.chunks_exact(56))
+            .all(|((_, full), recorded)| {
+                std::fs::metadata(full)
+                    .is_ok_and(|m| StatId::from_bytes(recorded) == Some(StatId::of(&m)))
+            })
 }
 
-/// The flags recorded in the snapshot, if it exists and every file still has its stat.
-fn snapshot_matches(snapshot: &Path, files: &[(String, PathBuf)]) -> Option<Flags> {
-    let bytes = memo::read(snapshot)?;
-    let (flags, stats) = bytes.split_first()?;
-    if stats.len() != files.len() * 56 {
-        return None;
-    }
-    for ((_, full), recorded) in files.iter().zip(stats.chunks_exact(56)) {
-        let now = StatId::of(&std::fs::metadata(full).ok()?);
-        if StatId::from_bytes(recorded)? != now {
-            return None;
-        }
-    }
-    Some(Flags::from_bits(*flags))
-}
-
-/// The first candidate that matches the files here: its target and flags; otherwise why the
-/// newest candidate did not match (`None` for an empty manifest).
+/// The first candidate that matches the files here: its target; otherwise why the newest
+/// candidate did not match (`None` for an empty manifest).
 pub fn find<'m>(
     manifest: &'m Manifest,
     roots: &Roots,
     cwd: &Path,
     memo: &Path,
-) -> Result<(&'m Target, Flags), Option<Mismatch>> {
+) -> Result<&'m Target, Option<Mismatch>> {
     let mut newest = None;
     for c in &manifest.candidates {
         match check(c, roots, cwd, memo) {
-            Ok(flags) => return Ok((&c.target, flags)),
+            Ok(()) => return Ok(&c.target),
             Err(why) => {
                 newest.get_or_insert(why);
             }
@@ -269,12 +261,12 @@ mod tests {
             Target::Exact,
         );
         // Freshly written files are not "settled": nothing is recorded about them.
-        assert_eq!(check(&c, &roots, &ws, &memo), Ok(Flags::FILE_MACRO));
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
         assert!(files_in(&memo).is_empty(), "{:?}", files_in(&memo));
         std::thread::sleep(std::time::Duration::from_millis(
             (filehash::SETTLE_SECS + 1) * 1000 + 100,
         ));
-        assert_eq!(check(&c, &roots, &ws, &memo), Ok(Flags::FILE_MACRO));
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
         let recorded = files_in(&memo);
         assert_eq!(
             recorded.iter().filter(|f| f.starts_with("snap/")).count(),
@@ -285,7 +277,7 @@ mod tests {
         for f in recorded.iter().filter(|f| !f.starts_with("snap/")) {
             fs::remove_file(memo.join(f)).unwrap();
         }
-        assert_eq!(check(&c, &roots, &ws, &memo), Ok(Flags::FILE_MACRO));
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
         assert_eq!(files_in(&memo).len(), 1, "{:?}", files_in(&memo));
         // Same size, new content: the stat differs, the file is hashed, the candidate fails.
         fs::write(ws.join("a.h"), b"#define A 2\n").unwrap();
@@ -302,7 +294,7 @@ mod tests {
             &[],
             Target::Exact,
         );
-        assert_eq!(check(&other, &roots, &ws, &memo), Ok(Flags::FILE_MACRO));
+        assert_eq!(check(&other, &roots, &ws, &memo), Ok(()));
     }
 
     #[test]
@@ -336,9 +328,10 @@ mod tests {
         let m = Manifest {
             candidates: vec![old, new],
         };
-        let (target, flags) = find(&m, &roots, &ws, &memo).unwrap();
-        assert_eq!(*target, Target::Result([2; 32]));
-        assert!(flags.is_empty());
+        assert_eq!(
+            *find(&m, &roots, &ws, &memo).unwrap(),
+            Target::Result([2; 32])
+        );
         // A header appearing earlier in the search path invalidates the candidate; the newest
         // candidate's reason is reported.
         fs::create_dir_all(ws.join("src")).unwrap();
@@ -352,7 +345,7 @@ mod tests {
         // The old content matches again through the root token.
         fs::write(ws.join("inc/x.h"), b"old").unwrap();
         assert_eq!(
-            *find(&m, &roots, &ws, &memo).unwrap().0,
+            *find(&m, &roots, &ws, &memo).unwrap(),
             Target::Result([1; 32])
         );
         // A missing file matches nothing.
