@@ -192,7 +192,7 @@ fn helper_programs(
         }
     };
     let text: String = tools.iter().map(|t| format!("{}\n", t.display())).collect();
-    crate::memo::write(&memo, text.as_bytes());
+    crate::memo::write_once(&memo, text.as_bytes());
     Ok(tools)
 }
 

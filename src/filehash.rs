@@ -250,13 +250,19 @@ impl StatId {
 /// See [`StatId::settled`].
 pub const SETTLE_SECS: u64 = 2;
 
-/// Smallest file whose hash and scan results [`file_info`] memoizes. Measured with
+/// Smallest file whose facts (hash, flags, include names) [`file_info`] memoizes, and
+/// [`HASH_MEMO_MIN_SIZE`] the smallest whose bare hash [`content_hash`] memoizes. Measured with
 /// `examples/memo_costs.rs` on avr-libc's and the Arduino core's headers (release build, 2
-/// loaded cores): reading, hashing and scanning a header of under 64 KiB takes 10-30 µs,
-/// reading its memo 3.5 µs, and creating the memo (a new file renamed into place) 100-135 µs.
-/// Direct-mode hits do not go file by file at all (`manifest::check`'s snapshot), so a
-/// small header's memo would only pay off after many misses reading it.
-pub const MEMO_MIN_SIZE: u64 = 64 * 1024;
+/// cores): creating a memo costs 85 µs (`memo::write_once`), reading one 4 µs; reading,
+/// hashing and scanning a header 12 µs under 4 KiB and 25-40 µs up to 64 KiB, hashing alone
+/// about half that. A miss reads every header of its compile and the headers of a build are
+/// shared by most of its files, so facts are memoized from 4 KiB (paid back by the third
+/// compile reading the file); a direct-mode hit only needs hashes, and only when its snapshot
+/// does not match (`manifest::check`), so bare hashes are memoized for big files only.
+pub const MEMO_MIN_SIZE: u64 = 4 * 1024;
+
+/// See [`MEMO_MIN_SIZE`].
+pub const HASH_MEMO_MIN_SIZE: u64 = 64 * 1024;
 
 fn memo_name(domain: &str, path: &Path, stat: StatId) -> String {
     let mut k = KeyBuilder::new(domain);
@@ -287,7 +293,7 @@ pub fn content_hash_and_stat(path: &Path, memo_dir: &Path) -> io::Result<([u8; 3
         )));
     }
     let stat = StatId::of(&meta);
-    let memo = (meta.len() >= MEMO_MIN_SIZE)
+    let memo = (meta.len() >= HASH_MEMO_MIN_SIZE)
         .then(|| memo_dir.join(memo_name("zcc-stat-hash-1", path, stat)));
     if let Some(memo) = &memo
         && let Some(bytes) = crate::memo::read(memo)
@@ -301,7 +307,7 @@ pub fn content_hash_and_stat(path: &Path, memo_dir: &Path) -> io::Result<([u8; 3
     if let Some(memo) = &memo
         && stat.settled()
     {
-        crate::memo::write(memo, &hash);
+        crate::memo::write_once(memo, &hash);
     }
     Ok((hash, stat))
 }
@@ -322,8 +328,7 @@ pub fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo,
         )));
     }
     let stat = StatId::of(&meta);
-    // Reading and scanning a small header costs about what finding its memo does, and
-    // writing a memo (a new file, renamed into place) costs far more: only big files get one.
+    // A tiny header is rescanned faster than its memo is created (see MEMO_MIN_SIZE).
     let memo =
         (meta.len() >= MEMO_MIN_SIZE).then(|| memo_dir.join(memo_name("zcc-stat-2", path, stat)));
     if let Some(memo) = &memo
@@ -342,7 +347,7 @@ pub fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo,
     if let Some(memo) = &memo
         && stat.settled()
     {
-        crate::memo::write(memo, &encode_memo(&info));
+        crate::memo::write_once(memo, &encode_memo(&info));
     }
     Ok((info, stat))
 }

@@ -110,7 +110,7 @@ impl Probe {
             ));
         }
         let text = String::from_utf8_lossy(&out.stderr).into_owned();
-        crate::memo::write(&memo, text.as_bytes());
+        crate::memo::write_once(&memo, text.as_bytes());
         Ok(parse_verbose(&text))
     }
 }

@@ -28,15 +28,51 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
     (check(path, &bytes) == stored).then_some(bytes)
 }
 
-/// Write a memo atomically, creating its directory. A failure is ignored: a memo only saves
-/// work, so the worst case is doing that work again next time.
+/// Write a memo atomically, replacing any earlier one, creating its directory. A failure is
+/// ignored: a memo only saves work, so the worst case is doing that work again next time.
 pub fn write(path: &Path, payload: &[u8]) {
     if let Some(parent) = path.parent() {
         let _ = fs::create_dir_all(parent);
     }
+    let _ = crate::replay::write_atomic(path, &with_check(path, payload));
+}
+
+/// Write a memo whose name already determines its content (a fact keyed by a file's stat,
+/// say), unless one is there: one file creation, no temp file and rename, so it costs about
+/// half of [`write`]. A reader that catches it half written sees a bad checksum, i.e. no memo;
+/// so does everyone after a crash mid-write, until a later [`write_once`] replaces the damaged
+/// file (the memo is read first, so a damaged one is only ever replaced, never trusted).
+pub fn write_once(path: &Path, payload: &[u8]) {
+    use std::io::Write;
+    let create = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    let file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let _ = path.parent().map(fs::create_dir_all);
+            create()
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if read(path).is_some() {
+                return;
+            }
+            let _ = fs::remove_file(path);
+            create()
+        }
+        other => other,
+    };
+    if let Ok(mut file) = file {
+        let _ = file.write_all(&with_check(path, payload));
+    }
+}
+
+fn with_check(path: &Path, payload: &[u8]) -> Vec<u8> {
     let mut bytes = payload.to_vec();
     bytes.extend_from_slice(&check(path, payload));
-    let _ = crate::replay::write_atomic(path, &bytes);
+    bytes
 }
 
 #[cfg(test)]
@@ -68,5 +104,27 @@ mod tests {
         let q = dir.path().join("sub/m2");
         fs::copy(&p, &q).unwrap();
         assert_eq!(read(&q), None);
+    }
+
+    #[test]
+    fn write_once_keeps_a_good_memo_and_replaces_a_damaged_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b/m");
+        write_once(&p, b"first");
+        assert_eq!(read(&p).as_deref(), Some(&b"first"[..]));
+        write_once(&p, b"second");
+        assert_eq!(
+            read(&p).as_deref(),
+            Some(&b"first"[..]),
+            "a good memo stays"
+        );
+        fs::write(&p, b"torn").unwrap();
+        assert_eq!(read(&p), None);
+        write_once(&p, b"third");
+        assert_eq!(
+            read(&p).as_deref(),
+            Some(&b"third"[..]),
+            "a damaged memo is replaced"
+        );
     }
 }
