@@ -586,42 +586,61 @@ def scenario_moved(ctx):
 def scenario_miss(ctx):
     srcs = core_sources()
     rounds = ctx.rounds
-    print(f"\n== miss: {len(srcs)} core files, plain vs zcc with a fresh store, "
+    # Variants compiled for each file, interleaved: plain, zcc, and (--baseline) another zcc.
+    variants = [("plain", None), ("zcc", ctx.zcc)]
+    if ctx.baseline:
+        variants.append(("baseline", ctx.baseline))
+    print(f"\n== miss: {len(srcs)} core files, plain vs zcc"
+          f"{' vs baseline ' + ctx.baseline if ctx.baseline else ''} with a fresh store, "
           f"interleaved, {rounds} rounds, median per file; wall and CPU (process tree) ==")
-    zcc = ctx.zcc
-    plain = {s.name: [] for s in srcs}
-    viaz = {s.name: [] for s in srcs}
+    times = {name: {s.name: [] for s in srcs} for name, _ in variants}
     with tempfile.TemporaryDirectory(prefix="zcc-bench-miss-") as tmp:
         proj = make_project(tmp)
         for r in range(rounds):
-            store = Path(tmp) / f"zstore{r}"
-            env_z = zcc_env(store)
-            env_p = base_env()
-            before = zcc_stats(zcc, store)
+            stores = {name: Path(tmp) / f"{name}{r}" for name, binary in variants if binary}
+            befores = {name: zcc_stats(dict(variants)[name], st) for name, st in stores.items()}
             for i, s in enumerate(srcs):
                 argv = compile_cmd(s, obj_name(s))
-                order = [("p", argv, env_p), ("z", [zcc] + argv, env_z)]
-                if (r + i) % 2:
+                order = variants[i % len(variants):] + variants[:i % len(variants)]
+                if r % 2:
                     order.reverse()  # alternate who goes first
-                for kind, a, env in order:
+                for name, binary in order:
                     out = proj / obj_name(s)
                     if out.exists():
                         out.unlink()
-                    (plain if kind == "p" else viaz)[s.name].append(run_timed_cpu(a, proj, env))
-            d = delta(zcc_stats(zcc, store), before)
-            expect(f"miss round {r + 1}", d, "miss", len(srcs))
+                    if binary:
+                        run = run_timed_cpu([binary] + argv, proj, zcc_env(stores[name]))
+                    else:
+                        run = run_timed_cpu(argv, proj, base_env())
+                    times[name][s.name].append(run)
+            for name, st in stores.items():
+                d = delta(zcc_stats(dict(variants)[name], st), befores[name])
+                expect(f"miss round {r + 1} ({name})", d, "miss", len(srcs))
+
+    def medians(name, s):
+        return (median([w for w, _ in times[name][s.name]]),
+                median([c for _, c in times[name][s.name]]))
+    headers = ["file", "plain ms", "plain CPU ms"]
+    for name, binary in variants[1:]:
+        headers += [f"{name} ms", "wall +", f"{name} CPU ms", "CPU +"]
     rows = []
-    totals = [0.0, 0.0, 0.0, 0.0]
-    for s in srcs:
-        pw, zw = median([w for w, _ in plain[s.name]]), median([w for w, _ in viaz[s.name]])
-        pc, zc = median([c for _, c in plain[s.name]]), median([c for _, c in viaz[s.name]])
-        totals = [t + x for t, x in zip(totals, (pw, zw, pc, zc))]
-        rows.append([s.name, ms(pw), ms(zw), pct(zw, pw), ms(pc), ms(zc), pct(zc, pc)])
-    pw, zw, pc, zc = totals
-    rows.append(["TOTAL (sum of medians)", ms(pw), ms(zw), pct(zw, pw), ms(pc), ms(zc),
-                 pct(zc, pc)])
-    table(["file", "plain ms", "zcc miss ms", "wall overhead", "plain CPU ms", "zcc CPU ms",
-           "CPU overhead"], rows)
+    totals = {name: [0.0, 0.0] for name, _ in variants}
+    for s in list(srcs) + [None]:
+        if s is None:
+            cells = {name: tuple(totals[name]) for name, _ in variants}
+            label = "TOTAL (sum of medians)"
+        else:
+            cells = {name: medians(name, s) for name, _ in variants}
+            for name in cells:
+                totals[name] = [t + x for t, x in zip(totals[name], cells[name])]
+            label = s.name
+        pw, pc = cells["plain"]
+        row = [label, ms(pw), ms(pc)]
+        for name, _ in variants[1:]:
+            w, c = cells[name]
+            row += [ms(w), pct(w, pw), ms(c), pct(c, pc)]
+        rows.append(row)
+    table(headers, rows)
     print("  (each round starts with an empty store: the first call per compiler and per flag "
           "set also hashes the compiler and asks it for its include path)")
 
@@ -830,6 +849,8 @@ def main():
                     help=f"all (default) or any of: {', '.join(SCENARIOS)}")
     ap.add_argument("--zcc", help="zcc binary (default: target/release/zcc, built if missing)")
     ap.add_argument("--rounds", type=int, default=3, help="repetitions of each pass (default 3)")
+    ap.add_argument("--baseline", help="another zcc binary, compiled interleaved in the miss "
+                    "scenario (e.g. a build of an earlier commit)")
     args = ap.parse_args()
     chosen = []
     for s in args.scenarios:
@@ -854,6 +875,7 @@ def main():
         sys.exit(f"bench: `{ctx.zcc} --version` printed {ver!r}, not 'zcc <version>' (a binary "
                  f"whose file name is not zcc masquerades as a compiler of that name)")
     ctx.rounds = args.rounds
+    ctx.baseline = str(Path(args.baseline).resolve()) if args.baseline else None
 
     cpu = "?"
     try:

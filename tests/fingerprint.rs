@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 const CHANGED: i32 = 0;
@@ -76,15 +76,6 @@ impl Project {
         self.mark_success();
         assert_eq!(self.check(), UNCHANGED, "right after mark-success");
     }
-}
-
-fn set_mtime(path: &Path, when: SystemTime) {
-    fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(when)
-        .unwrap();
 }
 
 #[test]
@@ -222,19 +213,6 @@ fn an_edit_during_the_build_is_seen_by_the_next_check() {
     assert_eq!(p.check(), CHANGED, "the build saw the earlier content");
     p.mark_success();
     assert_eq!(p.check(), UNCHANGED);
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -109,14 +109,8 @@ fn error_counters(env: &TestEnv) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn set_mtime(path: &Path, secs_ago: u64) {
-    let when = SystemTime::now() - Duration::from_secs(secs_ago);
-    fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(when)
-        .unwrap();
+fn set_mtime_ago(path: &Path, secs_ago: u64) {
+    set_mtime(path, SystemTime::now() - Duration::from_secs(secs_ago));
 }
 
 fn store_entry_files(env: &TestEnv) -> Vec<PathBuf> {
@@ -391,7 +385,7 @@ fn gc_options_stats_fields_and_bad_values() {
     // --older-than: two entry files are made three days old.
     assert_eq!(store_entry_files(&env).len(), 6);
     for path in store_entry_files(&env).iter().take(2) {
-        set_mtime(path, 3 * 86_400);
+        set_mtime_ago(path, 3 * 86_400);
     }
     let run = env.zcc(&["gc", "--older-than", "2d"]).run();
     run.success();

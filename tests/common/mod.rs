@@ -695,3 +695,13 @@ pub fn install_target_dir() -> String {
         .unwrap_or_else(|_| repo_root().join("target"));
     base.join("install-sh").to_string_lossy().into_owned()
 }
+
+/// Sets a file's modification time (opening it for writing, as `touch` does).
+pub fn set_mtime(path: &Path, when: std::time::SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+        .set_modified(when)
+        .unwrap_or_else(|e| panic!("set the mtime of {}: {e}", path.display()));
+}
