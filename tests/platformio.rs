@@ -641,3 +641,31 @@ fn platformio_script_unwritable_output_is_one_error_line() {
     assert_eq!(run.code, Some(2));
     assert_one_error_line(&run);
 }
+
+/// Several environments compiling the same framework with the same flags (a common
+/// platformio.ini: `uno` and a variant that only changes upload settings) share entries: the
+/// second environment's compiles are all hits, its firmware the same.
+#[test]
+fn a_second_environment_with_the_same_flags_is_all_hits() {
+    let env = TestEnv::new();
+    let m = Machine::new(&env.path("home"), Path::new(ZCC));
+    let proj = m.project(&env.path("proj"), true);
+    let mut ini = fs::read_to_string(proj.join("platformio.ini")).unwrap();
+    ini.push_str("\n[env:uno_upload]\nextends = env:uno\nupload_speed = 57600\n");
+    fs::write(proj.join("platformio.ini"), ini).unwrap();
+    let run = m.run(&env, &proj, &[]);
+    let both = compiles(&run);
+    assert!(
+        both >= 2 * AT_LEAST_COMPILES && both % 2 == 0,
+        "expected the same compiles for both environments, got {both}:\n{}",
+        run.stdout_text()
+    );
+    let n = both / 2;
+    env.assert_counters(&[("miss", n), ("hit", n), ("passthrough_link", 2)]);
+    let hex = |name: &str| fs::read(proj.join(".pio/build").join(name).join("program.hex"));
+    assert_bytes_eq(
+        "program.hex of the two environments",
+        &hex("uno").unwrap(),
+        &hex("uno_upload").unwrap(),
+    );
+}
