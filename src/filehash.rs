@@ -285,16 +285,7 @@ pub fn content_hash(path: &Path, memo_dir: &Path) -> io::Result<[u8; 32]> {
 
 /// [`content_hash`] and the file's stat as it was before the content was read.
 pub fn content_hash_and_stat(path: &Path, memo_dir: &Path) -> io::Result<([u8; 32], StatId)> {
-    let meta = fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(io::Error::other(format!(
-            "{} is not a file",
-            path.display()
-        )));
-    }
-    let stat = StatId::of(&meta);
-    let memo = (meta.len() >= HASH_MEMO_MIN_SIZE)
-        .then(|| memo_dir.join(memo_name("zcc-stat-hash-1", path, stat)));
+    let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-hash-1", HASH_MEMO_MIN_SIZE)?;
     if let Some(memo) = &memo
         && let Some(bytes) = crate::memo::read(memo)
         && let Ok(hash) = <[u8; 32]>::try_from(bytes.as_slice())
@@ -312,14 +303,15 @@ pub fn content_hash_and_stat(path: &Path, memo_dir: &Path) -> io::Result<([u8; 3
     Ok((hash, stat))
 }
 
-/// Hash and scan a file, using and filling the memo under `memo_dir`.
-pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
-    file_info_and_stat(path, memo_dir).map(|(info, _)| info)
-}
-
-/// [`file_info`] and the file's stat as it was before the content was read (so a change
-/// during the read shows as a different stat next time).
-pub fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, StatId)> {
+/// The stat of a regular file, taken before its content is read (so a change during the read
+/// shows as a different stat next time), and where its memo in `domain` lives when the file
+/// is at least `min_size` bytes (smaller ones are not worth a memo; see [`MEMO_MIN_SIZE`]).
+fn stat_and_memo(
+    path: &Path,
+    memo_dir: &Path,
+    domain: &str,
+    min_size: u64,
+) -> io::Result<(StatId, Option<std::path::PathBuf>)> {
     let meta = fs::metadata(path)?;
     if !meta.is_file() {
         return Err(io::Error::other(format!(
@@ -328,14 +320,18 @@ pub fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo,
         )));
     }
     let stat = StatId::of(&meta);
-    // A tiny header is rescanned faster than its memo is created (see MEMO_MIN_SIZE).
-    let memo =
-        (meta.len() >= MEMO_MIN_SIZE).then(|| memo_dir.join(memo_name("zcc-stat-2", path, stat)));
+    let memo = (meta.len() >= min_size).then(|| memo_dir.join(memo_name(domain, path, stat)));
+    Ok((stat, memo))
+}
+
+/// Hash and scan a file, using and filling the memo under `memo_dir`.
+pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
+    let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-2", MEMO_MIN_SIZE)?;
     if let Some(memo) = &memo
         && let Some(bytes) = crate::memo::read(memo)
         && let Some(info) = decode_memo(&bytes)
     {
-        return Ok((info, stat));
+        return Ok(info);
     }
     let content = fs::read(path)?;
     let info = FileInfo {
@@ -349,7 +345,7 @@ pub fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo,
     {
         crate::memo::write_once(memo, &encode_memo(&info));
     }
-    Ok((info, stat))
+    Ok(info)
 }
 
 /// Memo layout: 32-byte hash, flags byte, then one line per name: `"name` for a quoted
@@ -616,7 +612,8 @@ mod tests {
         let f = dir.path().join("f.h");
         let big = "int a;\n".repeat(MEMO_MIN_SIZE as usize / 7 + 1);
         fs::write(&f, &big).unwrap();
-        let (info, stat) = file_info_and_stat(&f, &memo).unwrap();
+        let info = file_info(&f, &memo).unwrap();
+        let stat = StatId::of(&fs::metadata(&f).unwrap());
         assert_eq!(info.hash, *blake3::hash(big.as_bytes()).as_bytes());
         assert!(!stat.settled());
         assert!(

@@ -23,8 +23,8 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// 0.1-0.6 ms per call here, against 4 µs for a rename to a free name. For that instant the
 /// path does not exist, as while a compiler rewrites its output.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
-    let existed = fs::symlink_metadata(path).is_ok();
-    if let Ok(meta) = fs::metadata(path) {
+    let existing = fs::metadata(path).ok();
+    if let Some(meta) = &existing {
         let ft = meta.file_type();
         if ft.is_char_device() || ft.is_fifo() || ft.is_block_device() {
             return fs::OpenOptions::new()
@@ -50,8 +50,10 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     let result = fs::write(&tmp, data).and_then(|()| {
-        if existed {
-            // Gone already (a concurrent writer) is fine: the rename puts ours in place.
+        // Only a file the path leads to is worth removing first (a dangling symlink is
+        // replaced by the rename without any flush). Gone already (a concurrent writer) is
+        // fine: the rename puts ours in place.
+        if existing.is_some() {
             let _ = fs::remove_file(path);
         }
         fs::rename(&tmp, path)

@@ -13,6 +13,20 @@ fn fixture(env: &TestEnv, name: &str) {
     let _ = std::fs::remove_dir_all(env.work.join("build"));
 }
 
+/// A test env holding the Arduino sketch fixture (the toolchain and make required).
+fn sketch_env() -> TestEnv {
+    require_arduino();
+    require_tool("make");
+    let env = TestEnv::new();
+    fixture(&env, "arduino-sketch");
+    env
+}
+
+/// `CC=zcc avr-gcc` and `CXX=zcc avr-g++` for make's command line.
+fn zcc_make_vars() -> [String; 2] {
+    [format!("CC={ZCC} avr-gcc"), format!("CXX={ZCC} avr-g++")]
+}
+
 fn make(env: &TestEnv, args: &[&str]) -> Run {
     let mut all = vec!["-j2"];
     all.extend_from_slice(args);
@@ -58,12 +72,8 @@ fn assert_same_files(
 
 #[test]
 fn arduino_sketch_clean_build_misses_rebuild_hits_hex_identical() {
-    require_arduino();
-    require_tool("make");
-    let env = TestEnv::new();
-    fixture(&env, "arduino-sketch");
-    let cc = format!("CC={ZCC} avr-gcc");
-    let cxx = format!("CXX={ZCC} avr-g++");
+    let env = sketch_env();
+    let [cc, cxx] = zcc_make_vars();
 
     // Reference: a plain build.
     make(&env, &[]);
@@ -112,12 +122,8 @@ fn arduino_sketch_clean_build_misses_rebuild_hits_hex_identical() {
 
 #[test]
 fn arduino_sketch_other_build_dir_hits() {
-    require_arduino();
-    require_tool("make");
-    let env = TestEnv::new();
-    fixture(&env, "arduino-sketch");
-    let cc = format!("CC={ZCC} avr-gcc");
-    let cxx = format!("CXX={ZCC} avr-g++");
+    let env = sketch_env();
+    let [cc, cxx] = zcc_make_vars();
     make(&env, &[&cc, &cxx]);
     let compiles = env.counter("miss");
     let hex = env.read("build/firmware.hex");
@@ -234,12 +240,8 @@ fn header_edits_recompile_exactly_the_dependents(env: &TestEnv, vars: &[&str], p
 
 #[test]
 fn cc_variables_header_edit_recompiles_exactly_the_dependents() {
-    require_arduino();
-    require_tool("make");
-    let env = TestEnv::new();
-    fixture(&env, "arduino-sketch");
-    let cc = format!("CC={ZCC} avr-gcc");
-    let cxx = format!("CXX={ZCC} avr-g++");
+    let env = sketch_env();
+    let [cc, cxx] = zcc_make_vars();
     header_edits_recompile_exactly_the_dependents(
         &env,
         &[&cc, &cxx],
@@ -249,10 +251,7 @@ fn cc_variables_header_edit_recompiles_exactly_the_dependents() {
 
 #[test]
 fn install_links_masquerade_routes_an_unchanged_makefile() {
-    require_arduino();
-    require_tool("make");
-    let env = TestEnv::new();
-    fixture(&env, "arduino-sketch");
+    let env = sketch_env();
     let links = env.root.join("links");
     let run = env
         .zcc(&[

@@ -13,8 +13,8 @@
 //! - `<home>/pio-pkgs/platform-zccavr` is a copy of `fixtures/platformio/platform`, a tiny
 //!   development platform that builds the Arduino core with platform-atmelavr's flags.
 //!
-//! The project (`fixtures/platformio/project`) has a sketch using `Wire` (a framework
-//! library), a `lib/` library and `include/`. Telemetry and the upgrade check are off, so
+//! The project is `fixtures/platformio/project` (a sketch using `Wire`, a framework library)
+//! plus `lib/Blinker` and `include/` from `fixtures/arduino-sketch`. Telemetry and the upgrade check are off, so
 //! `pio` opens no connection.
 
 mod common;
@@ -141,6 +141,11 @@ impl Machine {
     /// A copy of the fixture project at `dir` whose platformio.ini has these `pre:` scripts.
     fn project_with_scripts(&self, dir: &Path, scripts: &[&Path]) -> PathBuf {
         copy_tree(&repo_root().join("fixtures/platformio/project"), dir);
+        // The library and the config header are the Makefile sketch's.
+        let sketch = repo_root().join("fixtures/arduino-sketch");
+        for shared in ["include", "lib"] {
+            copy_tree(&sketch.join(shared), &dir.join(shared));
+        }
         let mut ini = format!(
             "[env:uno]\nplatform = symlink://{pkgs}/platform-zccavr\nboard = uno\n\
              framework = arduino\nplatform_packages =\n    \
@@ -256,6 +261,17 @@ fn objects(project: &Path) -> u64 {
 /// The arduino core, Wire (twi.c, Wire.cpp), lib/Blinker and src/main.cpp: at least this many.
 const AT_LEAST_COMPILES: u64 = 25;
 
+/// [`compiles`] of a build of the whole project, asserting it compiled at least the core.
+fn whole_build_compiles(run: &Run) -> u64 {
+    let n = compiles(run);
+    assert!(
+        n >= AT_LEAST_COMPILES,
+        "only {n} compiles:\n{}",
+        run.stdout_text()
+    );
+    n
+}
+
 #[test]
 fn clean_rebuild_is_all_hits_and_firmware_matches_a_build_without_zcc() {
     let env = TestEnv::new();
@@ -264,12 +280,7 @@ fn clean_rebuild_is_all_hits_and_firmware_matches_a_build_without_zcc() {
     // Reference: the same project without the hook; zcc never runs.
     let plain = m.project(&env.path("plain/proj"), false);
     let run = m.run(&env, &plain, &[]);
-    let n = compiles(&run);
-    assert!(
-        n >= AT_LEAST_COMPILES,
-        "only {n} compiles:\n{}",
-        run.stdout_text()
-    );
+    let n = whole_build_compiles(&run);
     let reference = firmware(&plain);
     env.assert_counters(&[]);
 
@@ -325,12 +336,7 @@ fn extra_scripts_from_the_environment_route_an_unmodified_project_via_an_odd_zcc
     let hook_spec = format!("pre:{}", m.hook.display());
     let extra = [("PLATFORMIO_EXTRA_SCRIPTS", OsStr::new(&hook_spec))];
     let first = m.run(&env, &proj, &extra);
-    let n = compiles(&first);
-    assert!(
-        n >= AT_LEAST_COMPILES,
-        "only {n} compiles:\n{}",
-        first.stdout_text()
-    );
+    let n = whole_build_compiles(&first);
     env.assert_counters(&[("miss", n), ("passthrough_link", 1)]);
     let built = firmware(&proj);
 
@@ -346,12 +352,7 @@ fn moved_project_on_another_machine_layout_is_all_hits() {
     let a = Machine::new(&env.path("a/home"), Path::new(ZCC));
     let proj_a = a.project(&env.path("a/work/proj"), true);
     let first = a.run(&env, &proj_a, &[]);
-    let n = compiles(&first);
-    assert!(
-        n >= AT_LEAST_COMPILES,
-        "only {n} compiles:\n{}",
-        first.stdout_text()
-    );
+    let n = whole_build_compiles(&first);
     env.assert_counters(&[("miss", n), ("passthrough_link", 1)]);
 
     // Another HOME, core dir and project path (of other lengths), the same store.
@@ -401,12 +402,7 @@ fn hook_given_twice_calls_zcc_once_per_compiler_call_and_zcc_env_overrides_the_p
             ("ZCC", wrapper.as_os_str()),
         ],
     );
-    let n = compiles(&run);
-    assert!(
-        n >= AT_LEAST_COMPILES,
-        "only {n} compiles:\n{}",
-        run.stdout_text()
-    );
+    let n = whole_build_compiles(&run);
     let logged = fs::read_to_string(&calls).expect("the ZCC wrapper was never called");
     let lines: Vec<&str> = logged.lines().collect();
     // Every compile and the link (both run the driver), each exactly once, never `zcc zcc`.
