@@ -584,39 +584,77 @@ def scenario_moved(ctx):
 
 
 def scenario_miss(ctx):
+    """What a miss costs over a plain compile, two ways: with an empty store (a first CI build:
+    every call also hashes its headers, and the first per compiler and flag set hashes the
+    compiler and asks it for its include path), and with a warm store after editing the source
+    (the everyday miss: compiler and headers are known)."""
     srcs = core_sources()
     rounds = ctx.rounds
     # Variants compiled for each file, interleaved: plain, zcc, and (--baseline) another zcc.
     variants = [("plain", None), ("zcc", ctx.zcc)]
     if ctx.baseline:
         variants.append(("baseline", ctx.baseline))
-    print(f"\n== miss: {len(srcs)} core files, plain vs zcc"
-          f"{' vs baseline ' + ctx.baseline if ctx.baseline else ''} with a fresh store, "
-          f"interleaved, {rounds} rounds, median per file; wall and CPU (process tree) ==")
-    times = {name: {s.name: [] for s in srcs} for name, _ in variants}
+    against = f" vs baseline {ctx.baseline}" if ctx.baseline else ""
     with tempfile.TemporaryDirectory(prefix="zcc-bench-miss-") as tmp:
         proj = make_project(tmp)
-        for r in range(rounds):
-            stores = {name: Path(tmp) / f"{name}{r}" for name, binary in variants if binary}
-            befores = {name: zcc_stats(dict(variants)[name], st) for name, st in stores.items()}
-            for i, s in enumerate(srcs):
-                argv = compile_cmd(s, obj_name(s))
-                order = variants[i % len(variants):] + variants[:i % len(variants)]
-                if r % 2:
-                    order.reverse()  # alternate who goes first
-                for name, binary in order:
-                    out = proj / obj_name(s)
-                    if out.exists():
-                        out.unlink()
-                    if binary:
-                        run = run_timed_cpu([binary] + argv, proj, zcc_env(stores[name]))
-                    else:
-                        run = run_timed_cpu(argv, proj, base_env())
-                    times[name][s.name].append(run)
-            for name, st in stores.items():
-                d = delta(zcc_stats(dict(variants)[name], st), befores[name])
-                expect(f"miss round {r + 1} ({name})", d, "miss", len(srcs))
+        print(f"\n== miss, empty store: {len(srcs)} core files, plain vs zcc{against}, a fresh "
+              f"store each round, interleaved, {rounds} rounds, median per file; wall and CPU "
+              f"(process tree) ==")
+        times = miss_rounds(ctx, variants, proj, srcs, lambda name, r: Path(tmp) / f"{name}{r}",
+                            edit=None)
+        miss_table(variants, srcs, times)
+        print("  (the first call per compiler and per flag set also hashes the compiler and asks "
+              "it for its include path)")
 
+        # The edited copies include their own headers ("Arduino.h" next to them).
+        core = proj / "core"
+        shutil.copytree(CORE_DIR, core)
+        copies = [core / s.name for s in srcs]
+        print(f"\n== miss, warm store, edited sources: each compile gets a source with a new "
+              f"comment (plain too); {rounds} rounds, median per file ==")
+        warm = {name: Path(tmp) / f"warm-{name}" for name, binary in variants if binary}
+        for s in copies:  # fill each store: compiler, include paths and headers known
+            for name, binary in variants[1:]:
+                run_timed([binary] + compile_cmd(s, obj_name(s)), proj, zcc_env(warm[name]))
+
+        def edit(src):
+            with open(src, "a") as f:
+                f.write(f"// zcc bench edit {time.time_ns()}\n")
+        times = miss_rounds(ctx, variants, proj, copies, lambda name, r: warm[name], edit=edit)
+        miss_table(variants, copies, times)
+
+
+def miss_rounds(ctx, variants, proj, srcs, store_of, edit):
+    """Compile every source with every variant, interleaved, `ctx.rounds` times; check each
+    zcc call was a miss. `store_of(name, round)` is a variant's store, `edit(src)` (if given)
+    runs before each compile."""
+    times = {name: {s.name: [] for s in srcs} for name, _ in variants}
+    for r in range(ctx.rounds):
+        stores = {name: store_of(name, r) for name, binary in variants if binary}
+        befores = {name: zcc_stats(dict(variants)[name], st) for name, st in stores.items()}
+        for i, s in enumerate(srcs):
+            argv = compile_cmd(s, obj_name(s))
+            order = variants[i % len(variants):] + variants[:i % len(variants)]
+            if r % 2:
+                order.reverse()  # alternate who goes first
+            for name, binary in order:
+                out = proj / obj_name(s)
+                if out.exists():
+                    out.unlink()
+                if edit:
+                    edit(s)
+                if binary:
+                    run = run_timed_cpu([binary] + argv, proj, zcc_env(stores[name]))
+                else:
+                    run = run_timed_cpu(argv, proj, base_env())
+                times[name][s.name].append(run)
+        for name, st in stores.items():
+            d = delta(zcc_stats(dict(variants)[name], st), befores[name])
+            expect(f"miss round {r + 1} ({name})", d, "miss", len(srcs))
+    return times
+
+
+def miss_table(variants, srcs, times):
     def medians(name, s):
         return (median([w for w, _ in times[name][s.name]]),
                 median([c for _, c in times[name][s.name]]))
@@ -641,8 +679,6 @@ def scenario_miss(ctx):
             row += [ms(w), pct(w, pw), ms(c), pct(c, pc)]
         rows.append(row)
     table(headers, rows)
-    print("  (each round starts with an empty store: the first call per compiler and per flag "
-          "set also hashes the compiler and asks it for its include path)")
 
 
 # ---------------------------------------------------------------- remote

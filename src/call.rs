@@ -107,7 +107,6 @@ impl<'a> Call<'a> {
     ) -> Result<Call<'a>, Internal> {
         let roots = roots_for(cache, compiler, req);
         let memo = store.aux_dir();
-        fs::create_dir_all(&memo).map_err(|e| Internal::new("error_store_write", e))?;
         // The compiler runs other programs (cc1, as) found through -B.
         let probe: Vec<String> = inv
             .key_args
@@ -164,7 +163,14 @@ impl<'a> Call<'a> {
     /// The moment before any program read the inputs: an input modified after it may differ
     /// between what the key saw and what the compiler read.
     fn start(&self) -> SystemTime {
-        *self.start.get_or_init(|| fs_now(&self.memo))
+        *self.start.get_or_init(|| {
+            // The store makes its directories on first write; the stamp, and the dependency
+            // file a miss adds, go here first.
+            if !self.memo.is_dir() {
+                let _ = fs::create_dir_all(&self.memo);
+            }
+            fs_now(&self.memo)
+        })
     }
 
     fn path(&self, p: &str) -> PathBuf {

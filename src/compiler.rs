@@ -9,11 +9,14 @@
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::filehash::content_hash;
+use serde::{Deserialize, Serialize};
+
+use crate::filehash::{StatId, content_hash_and_stat};
 use crate::key::KeyBuilder;
 
 /// GCC or Clang: decides a few option semantics.
@@ -58,18 +61,15 @@ fn install_prefix(exe: &Path) -> Option<PathBuf> {
     }
 }
 
-/// Whether `candidate` is zcc itself (a symlink or hard link to it, or a copy named zcc).
-fn is_zcc(candidate: &Path, zcc: Option<&(u64, u64)>) -> bool {
-    let Ok(meta) = fs::metadata(candidate) else {
-        return false;
-    };
+/// `candidate` with symlinks resolved, or `None` if it is zcc itself (a symlink or hard link
+/// to it, or a copy named zcc).
+fn canonical_unless_zcc(candidate: &Path, zcc: Option<&(u64, u64)>) -> io::Result<Option<PathBuf>> {
+    let meta = fs::metadata(candidate)?;
     if zcc == Some(&(meta.dev(), meta.ino())) {
-        return true;
+        return Ok(None);
     }
-    dunce::canonicalize(candidate)
-        .ok()
-        .and_then(|c| c.file_name().map(|n| n == "zcc"))
-        .unwrap_or(false)
+    let canonical = dunce::canonicalize(candidate)?;
+    Ok((canonical.file_name() != Some(OsStr::new("zcc"))).then_some(canonical))
 }
 
 /// Find the compiler to run for `name`: a path is used as given (relative to `cwd`); a bare
@@ -81,20 +81,23 @@ pub fn resolve(name: &OsStr, path_var: Option<&OsStr>, cwd: &Path) -> Result<Com
         .and_then(|exe| fs::metadata(exe).ok())
         .map(|m| (m.dev(), m.ino()));
     let name_str = name.to_string_lossy();
-    let path = if name_str.contains('/') {
+    let (path, canonical) = if name_str.contains('/') {
         let p = cwd.join(name);
-        if is_zcc(&p, zcc_id.as_ref()) {
-            return Err(format!("{name_str} is zcc itself"));
+        match canonical_unless_zcc(&p, zcc_id.as_ref()) {
+            Ok(Some(canonical)) => (p, canonical),
+            Ok(None) => return Err(format!("{name_str} is zcc itself")),
+            Err(e) => return Err(format!("{}: {e}", p.display())),
         }
-        p
     } else {
         let path_var: OsString = path_var.map(OsStr::to_os_string).unwrap_or_default();
         which::which_in_all(name, Some(path_var), cwd)
             .map_err(|e| format!("cannot search PATH for {name_str}: {e}"))?
-            .find(|c| !is_zcc(c, zcc_id.as_ref()))
+            .find_map(|c| match canonical_unless_zcc(&c, zcc_id.as_ref()) {
+                Ok(Some(canonical)) => Some((c, canonical)),
+                _ => None,
+            })
             .ok_or_else(|| format!("{name_str}: no such compiler in PATH"))?
     };
-    let canonical = dunce::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let family = family_of(&path, &canonical);
     Ok(Compiler {
         path,
@@ -118,26 +121,113 @@ fn family_of(path: &Path, canonical: &Path) -> Family {
 
 /// Content identity of the compiler and the programs it runs for a compile.
 /// `probe_args` are the call's options that change which programs are found (`-B`).
+///
+/// Memoized whole, every call needs it: the identity and the stat of each program it covers,
+/// in a memo named by the driver's path and stat and by what decides which programs are
+/// found. A call then costs one memo read and a stat per program. A program whose stat
+/// changed sends the call through [`compute_identity`], whose file hashes are memoized too.
 pub fn identity(
     compiler: &Compiler,
     probe_args: &[String],
     env: &[(OsString, OsString)],
     memo_dir: &Path,
 ) -> io::Result<[u8; 32]> {
-    fs::create_dir_all(memo_dir)?;
-    let driver = content_hash(&compiler.canonical, memo_dir)?;
+    let driver_stat = StatId::of(&fs::metadata(&compiler.canonical)?);
+    let mut k = KeyBuilder::new("zcc-compiler-memo-1");
+    k.field("path", compiler.canonical.as_os_str().as_encoded_bytes());
+    k.field("stat", &driver_stat.to_bytes());
+    k.field("family", format!("{:?}", compiler.family).as_bytes());
+    for a in probe_args {
+        k.field("arg", a.as_bytes());
+    }
+    for (name, value) in env {
+        // PATH: the assembler is looked up there when the driver's own directories lack it.
+        if name == "COMPILER_PATH" || name == "GCC_EXEC_PREFIX" || name == "PATH" {
+            k.field("env", name.as_encoded_bytes());
+            k.field("value", value.as_encoded_bytes());
+        }
+    }
+    let memo = memo_dir.join(format!("compiler-{}", crate::store::hex(&k.finish())));
+    if let Some(bytes) = crate::memo::read(&memo)
+        && let Some(identity) = IdentityMemo::decode(&bytes).and_then(|m| m.current())
+    {
+        return Ok(identity);
+    }
+    let (identity, programs) = compute_identity(compiler, probe_args, env, memo_dir)?;
+    let unchanged_driver = programs.first().map(|(_, stat)| *stat) == Some(driver_stat);
+    if unchanged_driver && programs.iter().all(|(_, stat)| stat.settled()) {
+        let memo_bytes = IdentityMemo {
+            identity,
+            programs: programs
+                .iter()
+                .map(|(path, stat)| {
+                    (
+                        path.as_os_str().as_bytes().to_vec(),
+                        stat.to_bytes().to_vec(),
+                    )
+                })
+                .collect(),
+        };
+        crate::memo::write(&memo, &memo_bytes.encode());
+    }
+    Ok(identity)
+}
+
+/// What [`identity`] memoizes: the identity and the programs it was computed from, each with
+/// its stat when it was hashed (the driver first).
+#[derive(Serialize, Deserialize)]
+struct IdentityMemo {
+    identity: [u8; 32],
+    programs: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl IdentityMemo {
+    fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    fn decode(bytes: &[u8]) -> Option<IdentityMemo> {
+        postcard::from_bytes(bytes).ok()
+    }
+
+    /// The identity, if every program still has the stat it had when hashed.
+    fn current(&self) -> Option<[u8; 32]> {
+        self.programs
+            .iter()
+            .all(|(path, stat)| {
+                let now = fs::metadata(OsStr::from_bytes(path)).map(|m| StatId::of(&m));
+                now.ok().map(StatId::to_bytes).as_ref().map(|b| &b[..]) == Some(&stat[..])
+            })
+            .then_some(self.identity)
+    }
+}
+
+/// A file that went into an identity, with its stat from before it was hashed.
+type Hashed = (PathBuf, StatId);
+
+/// The identity from the files' content: the driver's hash, then each program's name and hash.
+/// Also returns the files hashed (the driver first) with their stats from before the hashing.
+fn compute_identity(
+    compiler: &Compiler,
+    probe_args: &[String],
+    env: &[(OsString, OsString)],
+    memo_dir: &Path,
+) -> io::Result<([u8; 32], Vec<Hashed>)> {
+    let (driver, driver_stat) = content_hash_and_stat(&compiler.canonical, memo_dir)?;
+    let mut programs = vec![(compiler.canonical.clone(), driver_stat)];
     let mut k = KeyBuilder::new("zcc-compiler-1");
     k.field("driver", &driver);
     for tool in helper_programs(compiler, &driver, probe_args, env, memo_dir)? {
-        if let Ok(hash) = content_hash(&tool, memo_dir) {
+        if let Ok((hash, stat)) = content_hash_and_stat(&tool, memo_dir) {
             k.field(
                 "tool",
                 tool.file_name().unwrap_or_default().as_encoded_bytes(),
             );
             k.field("hash", &hash);
+            programs.push((tool, stat));
         }
     }
-    Ok(k.finish())
+    Ok((k.finish(), programs))
 }
 
 /// The programs a GCC-style driver runs for a compile, found the way the driver finds them
@@ -157,7 +247,8 @@ fn helper_programs(
         k.field("arg", a.as_bytes());
     }
     for (name, value) in env {
-        if name == "COMPILER_PATH" || name == "GCC_EXEC_PREFIX" {
+        // PATH: where `as` is found when the driver's own directories lack it.
+        if name == "COMPILER_PATH" || name == "GCC_EXEC_PREFIX" || name == "PATH" {
             k.field("env", name.as_encoded_bytes());
             k.field("value", value.as_encoded_bytes());
         }

@@ -227,6 +227,11 @@ impl StatId {
         newest.saturating_add(SETTLE_SECS) < now
     }
 
+    /// The size in bytes.
+    pub fn size(&self) -> u64 {
+        self.0[2]
+    }
+
     pub fn to_bytes(self) -> [u8; 56] {
         let mut out = [0; 56];
         for (chunk, n) in out.chunks_exact_mut(8).zip(self.0) {
@@ -333,7 +338,9 @@ pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
     {
         return Ok(info);
     }
-    let content = fs::read(path)?;
+    // As many bytes as the stat said: a file that changed size since was written after the
+    // stat, which the caller's modified-since check catches (and racily new files get no memo).
+    let content = crate::fileio::read_up_to(&mut fs::File::open(path)?, stat.size())?;
     let info = FileInfo {
         hash: *blake3::hash(&content).as_bytes(),
         flags: Flags::scan(&content),

@@ -32,6 +32,7 @@ pub mod depfile;
 pub mod entry;
 pub mod explain;
 pub mod filehash;
+mod fileio;
 pub mod fingerprint;
 pub mod includes;
 pub mod key;

@@ -5,6 +5,7 @@
 //! misplaced memo reads as absent (and is recomputed), never as a wrong fact.
 
 use std::fs;
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 const CHECK_LEN: usize = 8;
@@ -19,22 +20,65 @@ fn check(path: &Path, payload: &[u8]) -> [u8; CHECK_LEN] {
     out
 }
 
+/// Memos are read with one `read` into a stack buffer this big (most are under 200 bytes;
+/// search path probes and snapshots a few KiB); bigger ones take more reads.
+const READ_CHUNK: usize = 4096;
+
 /// The memo's content, if the file exists and is intact.
+///
+/// Three system calls (open, read, close) where `fs::read` makes five (it also asks for the
+/// size and reads once more to see the end): a hit reads several memos and a miss one per
+/// header, so this is on every call's path. A read shorter than asked is taken as the end of
+/// the file, which for a regular file it is; were it not, the checksum (which covers the
+/// length) would fail and the memo would read as absent.
 pub fn read(path: &Path) -> Option<Vec<u8>> {
-    let mut bytes = fs::read(path).ok()?;
+    let mut file = fs::File::open(path).ok()?;
+    let mut chunk = [0; READ_CHUNK];
+    let n = loop {
+        match file.read(&mut chunk) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => break other.ok()?,
+        }
+    };
+    let mut bytes = chunk[..n].to_vec();
+    if n == READ_CHUNK {
+        file.read_to_end(&mut bytes).ok()?;
+    }
     let split = bytes.len().checked_sub(CHECK_LEN)?;
     let stored: [u8; CHECK_LEN] = bytes[split..].try_into().ok()?;
     bytes.truncate(split);
     (check(path, &bytes) == stored).then_some(bytes)
 }
 
-/// Write a memo atomically, replacing any earlier one, creating its directory. A failure is
+/// Write a memo, replacing any earlier one, creating its directory if needed. A failure is
 /// ignored: a memo only saves work, so the worst case is doing that work again next time.
+///
+/// The file is overwritten in place (write from the start, then cut to length) rather than
+/// replaced by a temp file and a rename: no directory changes, and none of ext4's flushes
+/// (`auto_da_alloc` flushes a file renamed over another or truncated to zero; cutting to a
+/// non-zero length is neither). A reader that catches it half written, or two writers that
+/// interleave, leave a bad checksum: no memo, never a wrong one.
 pub fn write(path: &Path, payload: &[u8]) {
-    if let Some(parent) = path.parent() {
-        let _ = fs::create_dir_all(parent);
+    let open = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+    };
+    let file = match open() {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let _ = path.parent().map(fs::create_dir_all);
+            open()
+        }
+        other => other,
+    };
+    if let Ok(mut file) = file {
+        let bytes = with_check(path, payload);
+        let _ = file
+            .write_all(&bytes)
+            .and_then(|()| file.set_len(bytes.len() as u64));
     }
-    let _ = crate::replay::write_atomic(path, &with_check(path, payload));
 }
 
 /// Write a memo whose name already determines its content (a fact keyed by a file's stat,
@@ -43,7 +87,6 @@ pub fn write(path: &Path, payload: &[u8]) {
 /// so does everyone after a crash mid-write, until a later [`write_once`] replaces the damaged
 /// file (the memo is read first, so a damaged one is only ever replaced, never trusted).
 pub fn write_once(path: &Path, payload: &[u8]) {
-    use std::io::Write;
     let create = || {
         fs::OpenOptions::new()
             .write(true)
@@ -51,11 +94,11 @@ pub fn write_once(path: &Path, payload: &[u8]) {
             .open(path)
     };
     let file = match create() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let _ = path.parent().map(fs::create_dir_all);
             create()
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             if read(path).is_some() {
                 return;
             }
@@ -104,6 +147,22 @@ mod tests {
         let q = dir.path().join("sub/m2");
         fs::copy(&p, &q).unwrap();
         assert_eq!(read(&q), None);
+    }
+
+    #[test]
+    fn replacing_in_place_and_big_memos() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m");
+        // Shorter over longer: the old tail must not survive.
+        write(&p, &[7; 100]);
+        write(&p, b"short");
+        assert_eq!(read(&p).as_deref(), Some(&b"short"[..]));
+        // Around and beyond the size of one read.
+        for len in [READ_CHUNK - CHECK_LEN, READ_CHUNK, 3 * READ_CHUNK + 5] {
+            let payload: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            write(&p, &payload);
+            assert_eq!(read(&p), Some(payload), "{len} bytes");
+        }
     }
 
     #[test]

@@ -25,10 +25,28 @@ pub fn written_since(path: &Path, start: SystemTime) -> bool {
     meta.modified().map(|m| m > start).unwrap_or(true) || ctime > start
 }
 
-/// "Now" on the filesystem's clock, which is coarser than the system clock, so that it
-/// compares correctly with the mtimes of files written after it. Falls back to the system
-/// clock.
+/// "Now" on the filesystem's clock: the time a file created now gets. Kernels with
+/// multigrain timestamps (Linux 6.13 and later) give a file written a moment ago a time ahead
+/// of the coarse clock and below the fine one, so no clock reading compares right with both
+/// the files written just before the call (which must not count as changed during it: build
+/// steps generate sources right before compiling them) and those written after. Asking the
+/// filesystem does: an unnamed temporary file (`O_TMPFILE`: no directory entry to add or
+/// remove), or where the filesystem has none (NFS), a named one removed at once. Falls back
+/// to the system clock.
 pub fn fs_now(dir: &Path) -> SystemTime {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let unnamed = fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_TMPFILE)
+            .open(dir)
+            .and_then(|f| f.metadata())
+            .and_then(|m| m.modified());
+        if let Ok(now) = unnamed {
+            return now;
+        }
+    }
     // Unique per call: threads of one process (a library user) must not share a stamp.
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let stamp = dir.join(format!(

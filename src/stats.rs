@@ -72,7 +72,6 @@ impl Stats {
         if amounts.is_empty() {
             return Ok(BTreeMap::new());
         }
-        create_private_dir(&self.dir)?;
         let shard = self.lock_any_shard(preferred_shard())?;
         let mut counts = read_counts(&shard.path)?;
         for (name, amount) in amounts {
@@ -142,12 +141,24 @@ impl Stats {
         Ok(lock)
     }
 
+    /// Open (creating) a shard's lock file, and the directory on first use: not before every
+    /// update, which would cost each compile two more system calls.
     fn open_lock_file(&self, shard: &str) -> io::Result<File> {
-        OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(self.dir.join(format!("{shard}.lock")))
+        let path = self.dir.join(format!("{shard}.lock"));
+        let open = || {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+        };
+        match open() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_private_dir(&self.dir)?;
+                open()
+            }
+            opened => opened,
+        }
     }
 
     fn locked(&self, shard: &str, lock: File) -> LockedShard {

@@ -72,7 +72,7 @@ pub use evict::{STRAY_AGE, TrimGoal, TrimReport, Usage, choose_victims, trim_tar
 
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -94,6 +94,8 @@ const COMPRESSION_NONE: u8 = 0;
 const COMPRESSION_ZSTD: u8 = 1;
 /// zstd level for entries: 1 is the fastest standard level (measured in docs/ARCHITECTURE.md).
 const ZSTD_LEVEL: i32 = 1;
+/// How stale an entry's mtime (its last use, for trimming) may get before a hit refreshes it.
+pub const TOUCH_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Largest uncompressed payload a compressed entry may claim (a sanity bound on allocation).
 const MAX_PAYLOAD: u64 = 16 << 30;
 
@@ -182,12 +184,17 @@ impl Store {
     /// is refused with a `PermissionDenied` error saying why (see [`private_dir_problem`]).
     pub fn open(dir: &Path) -> io::Result<Store> {
         let data = dir.join(VERSION_DIR);
-        for sub in [Kind::Result.dir_name(), Kind::Manifest.dir_name(), AUX_DIR] {
-            create_private_dir(&data.join(sub))?;
+        // An existing store costs three stats here (this runs on every call). The directories
+        // below `v1/` are made by the first write that needs them (`create_temp_file`,
+        // `memo::write_once`); a read from one that is missing is a plain miss.
+        match check_private_dir(&data) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_private_dir(&data)?;
+                check_private_dir(&data)?;
+            }
+            checked => checked?,
         }
-        for checked in [dir, &data] {
-            check_private_dir(checked)?;
-        }
+        check_private_dir(dir)?;
         write_format_file(dir)?;
         Ok(Store {
             root: dir.into(),
@@ -218,8 +225,8 @@ impl Store {
     /// Read and verify an entry: header (magic bytes, format version, payload length, blake3 of payload).
     /// Any mismatch or truncation → the file is removed and `Corrupt(reason)` returned (a miss for the caller).
     /// A file that vanished between stat and read (a concurrent clear) is `Missing`, not an error.
-    /// A found entry's mtime is refreshed (approximate LRU for a later eviction feature); a failure to
-    /// refresh is ignored.
+    /// A found entry's mtime is refreshed when older than [`TOUCH_AFTER`] (the last-use time
+    /// that trimming orders by, so to within that much); a failure to refresh is ignored.
     ///
     /// Anything at the entry path that is not a regular file, or that cannot be read for a reason
     /// other than not existing, is also `Corrupt` (and removed if possible).
@@ -227,9 +234,13 @@ impl Store {
     pub fn get(&self, kind: Kind, key: &Key) -> Lookup {
         let path = self.entry_path(kind, key);
         match read_entry(&path, kind, key) {
-            Ok((file, payload)) => {
-                // Best effort: only eviction order depends on it.
-                let _ = file.set_modified(SystemTime::now());
+            Ok((file, mtime, payload)) => {
+                // Best effort: only eviction order depends on it. Not on every hit: a warm
+                // rebuild would otherwise write every inode it reads.
+                let now = SystemTime::now();
+                if now.duration_since(mtime).is_ok_and(|age| age > TOUCH_AFTER) {
+                    let _ = file.set_modified(now);
+                }
                 Lookup::Found(payload)
             }
             Err(ReadError::Missing) => Lookup::Missing,
@@ -496,20 +507,36 @@ impl From<io::Error> for ReadError {
     }
 }
 
-/// Read and verify the entry at `path`; returns the open file (for the mtime refresh) and the payload.
-fn read_entry(path: &Path, kind: Kind, key: &Key) -> Result<(File, Vec<u8>), ReadError> {
-    // Stat before opening: opening a FIFO or device planted at an entry path could block forever.
-    if !fs::metadata(path)?.is_file() {
+/// Read and verify the entry at `path`; returns the open file and its mtime (for the refresh)
+/// and the payload.
+fn read_entry(
+    path: &Path,
+    kind: Kind,
+    key: &Key,
+) -> Result<(File, SystemTime, Vec<u8>), ReadError> {
+    // Non-blocking: opening a FIFO planted at an entry path would otherwise wait for a writer.
+    // The file may vanish before the open (a concurrent clear): that fails with NotFound.
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(ReadError::Corrupt("not a regular file".to_string()));
     }
-    // The file may vanish right here (a concurrent clear): the open then fails with NotFound.
-    let mut file = File::open(path)?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
+    // Entries are replaced by rename, never changed in place: the open file keeps this size.
+    // Reading at most that much is one `read`, without `read_to_end`'s extra size query and
+    // end-of-file read; a shorter file fails the checksum below.
+    let mut bytes = crate::fileio::read_up_to(&mut file, meta.len())?;
+    let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
     let compression = verify(&bytes, kind, key).map_err(ReadError::Corrupt)?;
     bytes.drain(..HEADER_LEN);
     let payload = decompress(compression, bytes).map_err(ReadError::Corrupt)?;
-    Ok((file, payload))
+    Ok((file, mtime, payload))
 }
 
 /// Write `parts` to a temp file next to `path`, then rename it over `path`.
@@ -844,7 +871,13 @@ mod tests {
         let (_dir, store) = new_store();
         let root = store.root();
         assert_eq!(fs::read_to_string(root.join("FORMAT")).unwrap(), "1\n");
-        for sub in ["v1/results", "v1/manifests", "v1/aux"] {
+        assert!(root.join("v1").is_dir());
+        // Namespaces appear with the first write into them.
+        assert!(!root.join("v1/results").exists());
+        assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Missing);
+        store.put(Kind::Result, &key(1), b"x").unwrap();
+        store.put(Kind::Manifest, &key(1), b"x").unwrap();
+        for sub in ["v1/results", "v1/manifests"] {
             assert!(root.join(sub).is_dir(), "{sub} missing");
         }
         assert_eq!(store.aux_dir(), root.join("v1/aux"));
@@ -1069,6 +1102,7 @@ mod tests {
             .parent()
             .unwrap()
             .to_path_buf();
+        fs::create_dir_all(fanout.parent().unwrap()).unwrap();
         fs::write(&fanout, b"not a dir").unwrap();
         assert_eq!(store.get(Kind::Result, &k), Lookup::Missing);
         assert!(store.put(Kind::Result, &k, b"x").is_err());
@@ -1089,6 +1123,12 @@ mod tests {
             age < Duration::from_secs(60),
             "mtime not refreshed: {mtime:?}"
         );
+
+        // A recent use is close enough: the hit writes nothing.
+        let recent = SystemTime::now() - TOUCH_AFTER / 2;
+        File::open(&path).unwrap().set_modified(recent).unwrap();
+        assert!(matches!(store.get(Kind::Result, &key(1)), Lookup::Found(_)));
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), recent);
     }
 
     #[test]
@@ -1125,7 +1165,6 @@ mod tests {
         // where the results directory should be fails for everyone.
         let (_dir, store) = new_store();
         let results = store.root().join("v1/results");
-        fs::remove_dir_all(&results).unwrap();
         fs::write(&results, b"not a directory").unwrap();
         assert!(store.put(Kind::Result, &key(1), b"x").is_err());
         assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Missing);
@@ -1139,6 +1178,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let (_dir, store) = new_store();
         let results = store.root().join("v1/results");
+        fs::create_dir(&results).unwrap();
         fs::set_permissions(&results, fs::Permissions::from_mode(0o500)).unwrap();
         // Root (CAP_DAC_OVERRIDE) writes anyway; then this scenario cannot be tested here.
         let privileged = fs::write(results.join("probe"), b"").is_ok();
@@ -1158,6 +1198,7 @@ mod tests {
             store.put(Kind::Result, &key(n), &payload(n, 0)).unwrap();
             store.put(Kind::Manifest, &key(n), &payload(n, 1)).unwrap();
         }
+        fs::create_dir_all(store.aux_dir()).unwrap();
         fs::write(store.aux_dir().join("compiler-hashes"), b"keep me").unwrap();
 
         store.clear().unwrap();
@@ -1210,6 +1251,7 @@ mod tests {
         fs::write(fanout.with_file_name(".tmp.1.2.3"), b"partial").unwrap();
         fs::write(fanout.with_file_name("README"), b"x").unwrap();
         fs::write(store.root().join("v1/results/stray"), b"x").unwrap();
+        fs::create_dir_all(store.aux_dir()).unwrap();
         fs::write(store.aux_dir().join("memo"), b"x").unwrap();
         assert_eq!(entry_counts(&store), (3, expected_bytes));
         // Aux memos count toward the size, separately.
@@ -1565,9 +1607,10 @@ mod tests {
             store
                 .put(Kind::Result, &key(n), &incompressible(n))
                 .unwrap();
+            // Older than TOUCH_AFTER, so that a hit refreshes the time.
             set_age(
                 &store.entry_path(Kind::Result, &key(n)),
-                1000 - u64::from(n),
+                10_000 - u64::from(n),
             );
             let _ = store.trim_if_needed();
         }
@@ -1679,6 +1722,7 @@ mod tests {
         let old_memo_tmp = store.aux_dir().join(".memo.zcc-tmp.9.9");
         let trash = store.root().join("v1/.trash.5.5.5");
         fs::create_dir_all(trash.join("ab")).unwrap();
+        fs::create_dir_all(store.aux_dir()).unwrap();
         for p in [&old_tmp, &new_tmp, &old_stamp, &old_memo_tmp] {
             fs::write(p, b"partial").unwrap();
         }
@@ -1715,6 +1759,7 @@ mod tests {
         let (_dir, store) = limited_store(1 << 30);
         store.put(Kind::Result, &key(1), &payload(900, 0)).unwrap();
         let _ = store.trim_if_needed();
+        fs::create_dir_all(store.aux_dir()).unwrap();
         fs::write(store.aux_dir().join("memo"), b"1234").unwrap();
         store.clear().unwrap();
         assert_eq!(store.estimated_bytes(), Some(4));

@@ -701,3 +701,21 @@ fn source_using_file_macro_itself_hits_directly_after_the_first_compile() {
     env.assert_zcc_matches_plain(&args);
     env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
 }
+
+#[test]
+fn files_written_just_before_the_call_are_stored() {
+    // A build step that (re)generates a source or header right before compiling it
+    // (PlatformIO rewrites its generated sources on every build) must not be taken for
+    // a change during the compile: the call is stored and the next one hits. No other
+    // command runs between the write and the call, so both fall in the same clock tick
+    // of the filesystem's timestamps.
+    let env = project("#define ANSWER 1\n");
+    for round in 0..5 {
+        let defs = format!("#define ANSWER {round}\n");
+        env.write("include/defs.h", &defs);
+        env.write("src/main.c", format!("{MAIN_C}/* {round} */\n"));
+        env.zcc(&ARGS).run().success();
+        env.zcc(&ARGS).run().success();
+    }
+    env.assert_counters(&[("miss", 5), ("direct_hit", 5)]);
+}

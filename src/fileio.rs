@@ -1,0 +1,41 @@
+//! File reads with the fewest system calls. A hit reads a manifest, an entry and a few memos,
+//! a miss every small header of its compile; `fs::read` spends two more calls per file (a size
+//! query and a last read to see the end) than these need.
+
+use std::fs::File;
+use std::io::{self, Read};
+
+/// Read from `file` until `len` bytes or the end, whichever comes first: one `read` when the
+/// file has the length its stat said. Callers check what they got (a checksum, or a stat taken
+/// before and compared after), so a file that changed size in between is never taken as is.
+pub fn read_up_to(file: &mut File, len: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = vec![0; usize::try_from(len).unwrap_or(0)];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_up_to_the_length_or_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        let content: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
+        std::fs::write(&p, &content).unwrap();
+        for (len, want) in [(0, 0), (10, 10), (100_000, 100_000), (200_000, 100_000)] {
+            let got = read_up_to(&mut File::open(&p).unwrap(), len).unwrap();
+            assert_eq!(got, content[..want], "len {len}");
+        }
+    }
+}
