@@ -3,8 +3,8 @@
 //! Exit statuses: `check` 0 = changed (build), 1 = unchanged (skip); `mark-success` and
 //! `mark-failure` 0; any bad argument or error 2 with one `zcc: error: …` line.
 
+use crate::Status;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use zcc::fingerprint::{self, FileSet, Marked};
@@ -43,7 +43,7 @@ enum FpCommand {
     MarkFailure,
 }
 
-pub fn run(args: FpArgs) -> ExitCode {
+pub fn run(args: FpArgs) -> Status {
     let Some(command) = args.command else {
         return super::fail(
             "zcc fp needs a command: check, mark-success or mark-failure (see zcc fp --help)",
@@ -93,21 +93,21 @@ pub fn run(args: FpArgs) -> ExitCode {
                     report.hashed
                 );
             }
-            ExitCode::from(if report.changed { 0 } else { 1 })
+            if report.changed { 0 } else { 1 }
         }
         FpCommand::MarkSuccess => match fingerprint::mark_success(&cache_file) {
-            Ok(Marked::Recorded) => ExitCode::SUCCESS,
+            Ok(Marked::Recorded) => 0,
             Ok(Marked::NothingKnown) => {
                 eprintln!(
                     "zcc: warning: the last check could not read every file; \
                      nothing recorded, the next check will say changed"
                 );
-                ExitCode::SUCCESS
+                0
             }
             Err(e) => super::fail(e),
         },
         FpCommand::MarkFailure => match fingerprint::mark_failure(&cache_file) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(()) => 0,
             Err(e) => super::fail(e),
         },
     }

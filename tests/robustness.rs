@@ -160,3 +160,31 @@ fn zcc_recache_compiles_again_and_overwrites() {
     env.assert_zcc_matches_plain(&ARGS);
     assert_eq!(env.hits(), 1);
 }
+
+#[test]
+fn closed_standard_descriptors_still_give_correct_results() {
+    // zcc starts without Rust's runtime start-up (see main.rs), which reopened closed
+    // standard descriptors; a build that runs it with them closed must still get the
+    // plain compiler's object, stored and then served.
+    let env = TestEnv::new();
+    env.write("len.c", SOURCE);
+    let plain = env.plain(&ARGS).run();
+    let closed = |n: u64| {
+        let mut args = vec!["-c", "exec \"$0\" \"$@\" <&- >&- 2>&-", ZCC];
+        args.extend(ARGS);
+        let run = env
+            .call(std::path::Path::new("/bin/sh"), &args)
+            .env("ZCC_DIR", &env.store)
+            .env("ZCC_LOGFILE", &env.log)
+            .run();
+        run.success();
+        assert_bytes_eq(
+            &format!("len.o (call {n})"),
+            plain.success().output("len.o"),
+            run.output("len.o"),
+        );
+    };
+    closed(1);
+    closed(2);
+    env.assert_counters(&[("miss", 1), ("hit", 1)]);
+}
