@@ -298,7 +298,8 @@ pub fn content_hash_and_stat(path: &Path, memo_dir: &Path) -> io::Result<([u8; 3
         return Ok((hash, stat));
     }
     let mut hasher = blake3::Hasher::new();
-    std::io::copy(&mut fs::File::open(path)?, &mut hasher)?;
+    // 64 KiB reads: blake3 hashes 16 chunks at once; io::copy would hand it 8 KiB at a time.
+    hasher.update_reader(fs::File::open(path)?)?;
     let hash = *hasher.finalize().as_bytes();
     if let Some(memo) = &memo
         && stat.settled()
