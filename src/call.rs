@@ -785,6 +785,18 @@ impl<'a> Call<'a> {
         Ok(files)
     }
 
+    /// Where the facts of the files the last compile of this source read are kept
+    /// ([`filehash::Recent`]): keyed by the source's full path, as stat memos are.
+    fn recent_path(&self) -> PathBuf {
+        let key = KeyBuilder::new("zcc-recent-1")
+            .field(
+                "input",
+                self.path(&self.inv.input).as_os_str().as_encoded_bytes(),
+            )
+            .finish();
+        self.memo.join(format!("recent-{}", store::hex(&key)))
+    }
+
     /// The manifest candidate for a compile that read `files`, and the union of their flags.
     fn candidate(
         &self,
@@ -799,8 +811,10 @@ impl<'a> Call<'a> {
         let mut next_to_includer = Vec::new();
         // What `__has_include` asked about: (includer, name, quoted).
         let mut probed = Vec::new();
+        let recent_path = self.recent_path();
+        let mut recent = filehash::Recent::load(&recent_path);
         for f in files {
-            let info = filehash::file_info(&self.path(f), &self.memo).map_err(|e| {
+            let info = recent.file_info(&self.path(f), &self.memo).map_err(|e| {
                 self.log(&format!("cannot hash {f}: {e}"));
                 "not_stored_modified_input".to_string()
             })?;
@@ -809,6 +823,7 @@ impl<'a> Call<'a> {
             next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
             probed.extend(info.probed.into_iter().map(|p| (f, p)));
         }
+        recent.save(&recent_path);
         let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
         let mut absent: Vec<String> = Vec::new();
         for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), search, source_dir)

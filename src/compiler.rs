@@ -134,19 +134,9 @@ pub fn identity(
 ) -> io::Result<[u8; 32]> {
     let driver_stat = StatId::of(&fs::metadata(&compiler.canonical)?);
     let mut k = KeyBuilder::new("zcc-compiler-memo-1");
-    k.field("path", compiler.canonical.as_os_str().as_encoded_bytes());
     k.field("stat", &driver_stat.to_bytes());
     k.field("family", format!("{:?}", compiler.family).as_bytes());
-    for a in probe_args {
-        k.field("arg", a.as_bytes());
-    }
-    for (name, value) in env {
-        // PATH: the assembler is looked up there when the driver's own directories lack it.
-        if name == "COMPILER_PATH" || name == "GCC_EXEC_PREFIX" || name == "PATH" {
-            k.field("env", name.as_encoded_bytes());
-            k.field("value", value.as_encoded_bytes());
-        }
-    }
+    program_lookup_fields(&mut k, compiler, probe_args, env);
     let memo = memo_dir.join(format!("compiler-{}", crate::store::hex(&k.finish())));
     if let Some(bytes) = crate::memo::read(&memo)
         && let Some(identity) = IdentityMemo::decode(&bytes).and_then(|m| m.current())
@@ -230,6 +220,27 @@ fn compute_identity(
     Ok((k.finish(), programs))
 }
 
+/// Key fields for what decides which programs a driver runs: where it is (it searches next
+/// to itself), `-B` options, and the variables it searches (`PATH` for the assembler when its
+/// own directories lack one).
+fn program_lookup_fields(
+    k: &mut KeyBuilder,
+    compiler: &Compiler,
+    probe_args: &[String],
+    env: &[(OsString, OsString)],
+) {
+    k.field("path", compiler.canonical.as_os_str().as_encoded_bytes());
+    for a in probe_args {
+        k.field("arg", a.as_bytes());
+    }
+    for (name, value) in env {
+        if name == "COMPILER_PATH" || name == "GCC_EXEC_PREFIX" || name == "PATH" {
+            k.field("env", name.as_encoded_bytes());
+            k.field("value", value.as_encoded_bytes());
+        }
+    }
+}
+
 /// The programs a GCC-style driver runs for a compile, found the way the driver finds them
 /// (its `programs:` search directories, then `PATH` for the assembler) with one
 /// `-print-search-dirs` call, memoized per driver content, location and probe options.
@@ -242,17 +253,7 @@ fn helper_programs(
 ) -> io::Result<Vec<PathBuf>> {
     let mut k = KeyBuilder::new("zcc-tools-1");
     k.field("driver", driver_hash);
-    k.field("path", compiler.canonical.as_os_str().as_encoded_bytes());
-    for a in probe_args {
-        k.field("arg", a.as_bytes());
-    }
-    for (name, value) in env {
-        // PATH: where `as` is found when the driver's own directories lack it.
-        if name == "COMPILER_PATH" || name == "GCC_EXEC_PREFIX" || name == "PATH" {
-            k.field("env", name.as_encoded_bytes());
-            k.field("value", value.as_encoded_bytes());
-        }
-    }
+    program_lookup_fields(&mut k, compiler, probe_args, env);
     let memo = memo_dir.join(format!("tools-{}", crate::store::hex(&k.finish())));
     if let Some(text) = crate::memo::read(&memo) {
         return Ok(String::from_utf8_lossy(&text)

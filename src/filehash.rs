@@ -332,12 +332,17 @@ fn stat_and_memo(
 
 /// Hash and scan a file, using and filling the memo under `memo_dir`.
 pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
+    file_info_and_stat(path, memo_dir).map(|(info, _)| info)
+}
+
+/// [`file_info`] and the file's stat as it was before the content was read.
+fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, StatId)> {
     let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-2", MEMO_MIN_SIZE)?;
     if let Some(memo) = &memo
         && let Some(bytes) = crate::memo::read(memo)
         && let Some(info) = decode_memo(&bytes)
     {
-        return Ok(info);
+        return Ok((info, stat));
     }
     // As many bytes as the stat said: a file that changed size since was written after the
     // stat, which the caller's modified-since check catches (and racily new files get no memo).
@@ -353,7 +358,73 @@ pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
     {
         crate::memo::write_once(memo, &encode_memo(&info));
     }
-    Ok(info)
+    Ok((info, stat))
+}
+
+/// The facts of the files one compile of a source read, with their stats, kept in one memo
+/// per source: the next miss of that source (after an edit, typically) reuses them for every
+/// file whose stat is unchanged, with one memo read instead of one per file. Like every stat
+/// memo it only saves work: a fact is reused only under the stat it was recorded with, and
+/// only facts about settled files ([`StatId::settled`]) are recorded.
+#[derive(Default)]
+pub struct Recent {
+    /// What the last compile recorded: path → (stat, facts).
+    known: std::collections::HashMap<Vec<u8>, (StatId, FileInfo)>,
+    /// What this compile read, in order; `changed` if that differs from `known`.
+    seen: Vec<(Vec<u8>, StatId, FileInfo)>,
+    changed: bool,
+}
+
+impl Recent {
+    /// The record at `memo` (empty if there is none or it is damaged).
+    pub fn load(memo: &Path) -> Recent {
+        let entries: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = crate::memo::read(memo)
+            .and_then(|bytes| postcard::from_bytes(&bytes).ok())
+            .unwrap_or_default();
+        let known = entries
+            .into_iter()
+            .filter_map(|(path, stat, info)| {
+                Some((path, (StatId::from_bytes(&stat)?, decode_memo(&info)?)))
+            })
+            .collect();
+        Recent {
+            known,
+            ..Recent::default()
+        }
+    }
+
+    /// [`file_info`], from the record when the file's stat is the recorded one.
+    pub fn file_info(&mut self, path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
+        let key = path.as_os_str().as_encoded_bytes().to_vec();
+        let stat = StatId::of(&fs::metadata(path)?);
+        let (info, stat) = match self.known.get(&key) {
+            Some((recorded, info)) if *recorded == stat => (info.clone(), stat),
+            _ => {
+                self.changed = true;
+                file_info_and_stat(path, memo_dir)?
+            }
+        };
+        self.seen.push((key, stat, info.clone()));
+        Ok(info)
+    }
+
+    /// Record what this compile read (its settled files) at `memo`, if that is news.
+    pub fn save(&self, memo: &Path) {
+        if !self.changed && self.seen.len() == self.known.len() {
+            return;
+        }
+        let entries: Vec<(&[u8], Vec<u8>, Vec<u8>)> = self
+            .seen
+            .iter()
+            .filter(|(_, stat, _)| stat.settled())
+            .map(|(path, stat, info)| {
+                (path.as_slice(), stat.to_bytes().to_vec(), encode_memo(info))
+            })
+            .collect();
+        if let Ok(bytes) = postcard::to_stdvec(&entries) {
+            crate::memo::write(memo, &bytes);
+        }
+    }
 }
 
 /// Memo layout: 32-byte hash, flags byte, then one line per name: `"name` for a quoted
@@ -604,6 +675,48 @@ mod tests {
             file_info(&f, &memo).unwrap().hash,
             *blake3::hash(big.as_bytes()).as_bytes()
         );
+    }
+
+    #[test]
+    fn recent_serves_recorded_facts_only_under_the_recorded_stat() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo");
+        let record = memo.join("recent");
+        let a = dir.path().join("a.h");
+        let b = dir.path().join("b.h");
+        fs::write(&a, "#include \"b.h\"\n").unwrap();
+        fs::write(&b, "int b;\n").unwrap();
+        wait_until_settled();
+        let fresh = dir.path().join("fresh.h");
+        fs::write(&fresh, "int fresh;\n").unwrap();
+
+        let mut recent = Recent::load(&record);
+        let facts = recent.file_info(&a, &memo).unwrap();
+        assert_eq!(facts.quoted, ["b.h"]);
+        assert_eq!(facts.hash, *blake3::hash(b"#include \"b.h\"\n").as_bytes());
+        recent.file_info(&b, &memo).unwrap();
+        recent.file_info(&fresh, &memo).unwrap();
+        recent.save(&record);
+
+        // Plant a recognizable fact for a.h under its real stat: the record answers.
+        let bytes = crate::memo::read(&record).expect("record saved");
+        let mut entries: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(entries.len(), 2, "the racily new file is not recorded");
+        let planted = FileInfo {
+            hash: [7; 32],
+            ..facts.clone()
+        };
+        entries[0].2 = encode_memo(&planted);
+        crate::memo::write(&record, &postcard::to_stdvec(&entries).unwrap());
+        let mut recent = Recent::load(&record);
+        assert_eq!(recent.file_info(&a, &memo).unwrap(), planted);
+
+        // Once the file changes (another stat), its content decides again.
+        fs::write(&a, "int a;\n").unwrap();
+        let mut recent = Recent::load(&record);
+        let now = recent.file_info(&a, &memo).unwrap();
+        assert_eq!(now.hash, *blake3::hash(b"int a;\n").as_bytes());
+        assert!(now.quoted.is_empty());
     }
 
     /// Until files written before this call are [`StatId::settled`].

@@ -12,15 +12,23 @@ pub fn read_up_to(file: &mut File, len: u64) -> io::Result<Vec<u8>> {
     let mut bytes = vec![0; usize::try_from(len).unwrap_or(0)];
     let mut filled = 0;
     while filled < bytes.len() {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        match read_once(file, &mut bytes[filled..])? {
+            0 => break,
+            n => filled += n,
         }
     }
     bytes.truncate(filled);
     Ok(bytes)
+}
+
+/// One `read` into `buf` (again if a signal interrupted it): how many bytes it gave.
+pub fn read_once(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match file.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]

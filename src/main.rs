@@ -3,7 +3,8 @@
 //!
 //! It starts at a C `main` rather than Rust's `fn main` (see [`main`]).
 
-#![no_main]
+// The test harness brings its own `main`.
+#![cfg_attr(not(test), no_main)]
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -111,6 +112,7 @@ type Status = u8;
 /// "stdout"), `SIGPIPE` is ignored (a closed pipe is an error to handle, not a death; child
 /// processes get the default back from `std::process`), and stdout is flushed at the end.
 /// A stack overflow is then a plain SIGSEGV, without Rust's message.
+#[cfg(not(test))]
 #[unsafe(no_mangle)]
 pub extern "C" fn main(
     _argc: std::ffi::c_int,
@@ -142,6 +144,8 @@ pub extern "C" fn main(
     std::ffi::c_int::from(status)
 }
 
+// Reached from the C `main`, which test builds leave out.
+#[cfg_attr(test, allow(dead_code))]
 fn run() -> Status {
     // The library turns panics into a fallback compile; keep the default hook from printing
     // into the compiler's stderr.

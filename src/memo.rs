@@ -34,12 +34,7 @@ const READ_CHUNK: usize = 4096;
 pub fn read(path: &Path) -> Option<Vec<u8>> {
     let mut file = fs::File::open(path).ok()?;
     let mut chunk = [0; READ_CHUNK];
-    let n = loop {
-        match file.read(&mut chunk) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            other => break other.ok()?,
-        }
-    };
+    let n = crate::fileio::read_once(&mut file, &mut chunk).ok()?;
     let mut bytes = chunk[..n].to_vec();
     if n == READ_CHUNK {
         file.read_to_end(&mut bytes).ok()?;
@@ -59,20 +54,13 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
 /// non-zero length is neither). A reader that catches it half written, or two writers that
 /// interleave, leave a bad checksum: no memo, never a wrong one.
 pub fn write(path: &Path, payload: &[u8]) {
-    let open = || {
+    let file = open_in_dir(
+        path,
         fs::OpenOptions::new()
             .write(true)
             .create(true)
-            .truncate(false)
-            .open(path)
-    };
-    let file = match open() {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let _ = path.parent().map(fs::create_dir_all);
-            open()
-        }
-        other => other,
-    };
+            .truncate(false),
+    );
     if let Ok(mut file) = file {
         let bytes = with_check(path, payload);
         let _ = file
@@ -82,33 +70,37 @@ pub fn write(path: &Path, payload: &[u8]) {
 }
 
 /// Write a memo whose name already determines its content (a fact keyed by a file's stat,
-/// say), unless one is there: one file creation, no temp file and rename, so it costs about
-/// half of [`write`]. A reader that catches it half written sees a bad checksum, i.e. no memo;
+/// say), unless one is there: one file creation, never a rewrite of a good one. A reader that
+/// catches it half written sees a bad checksum, i.e. no memo;
 /// so does everyone after a crash mid-write, until a later [`write_once`] replaces the damaged
 /// file (the memo is read first, so a damaged one is only ever replaced, never trusted).
 pub fn write_once(path: &Path, payload: &[u8]) {
-    let create = || {
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-    };
-    let file = match create() {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let _ = path.parent().map(fs::create_dir_all);
-            create()
-        }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    let file = match open_in_dir(path, &options) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             if read(path).is_some() {
                 return;
             }
             let _ = fs::remove_file(path);
-            create()
+            options.open(path)
         }
         other => other,
     };
     if let Ok(mut file) = file {
         let _ = file.write_all(&with_check(path, payload));
+    }
+}
+
+/// Open `path` with `options`, making its directory first if that is what is missing (the
+/// store makes its directories on first write).
+fn open_in_dir(path: &Path, options: &fs::OpenOptions) -> io::Result<fs::File> {
+    match options.open(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let _ = path.parent().map(fs::create_dir_all);
+            options.open(path)
+        }
+        other => other,
     }
 }
 
