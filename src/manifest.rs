@@ -109,10 +109,14 @@ impl std::fmt::Display for Mismatch {
 /// macros, `__FILE__`, …; see `filehash::Flags`) follow from the content, so equal hashes
 /// mean the same target is right.
 ///
-/// A verified match leaves a *snapshot* in the memo directory: the stat of every file, under a
-/// name derived from their paths and the hashes they were verified to have. While every file
-/// still has its snapshot stat, the next check is one `stat` per file and reads nothing;
-/// any difference falls back to hashing file by file, so the snapshot only ever saves work.
+/// A verified match leaves a *snapshot* in the memo directory: the stat of every file, and of
+/// the directory each absent path would appear in, under a name derived from the paths and
+/// the hashes they were verified to have. While every file and directory still has its
+/// snapshot stat, the next check is one `stat` each and reads nothing: a file cannot appear
+/// in a directory without changing the directory's mtime (a missing directory, recorded as
+/// such, cannot hold one at all), so an absent path is checked through its directory, and a
+/// C++ compile's hundreds of shadow paths cost a few dozen stats. Any difference falls back
+/// to checking path by path and hashing file by file, so the snapshot only ever saves work.
 /// It is machine-local like every stat memo: after a restore onto another machine, stats
 /// differ and files are hashed once.
 pub fn check(
@@ -121,30 +125,55 @@ pub fn check(
     cwd: &Path,
     memo: &Path,
 ) -> Result<(), Mismatch> {
-    for absent in &candidate.absent {
-        let path = roots.expand(absent);
-        if cwd.join(&path).exists() {
-            return Err(Mismatch::Appeared(path));
-        }
-    }
     for present in &candidate.present {
         let path = roots.expand(present);
         if !cwd.join(&path).exists() {
             return Err(Mismatch::Gone(path));
         }
     }
+    let expand = |portable: &String| {
+        let path = roots.expand(portable);
+        let full = cwd.join(&path);
+        (path, full)
+    };
     let files: Vec<(String, PathBuf)> = candidate
         .files
         .iter()
-        .map(|(portable, _)| {
-            let path = roots.expand(portable);
-            let full = cwd.join(&path);
-            (path, full)
-        })
+        .map(|(portable, _)| expand(portable))
         .collect();
-    let snapshot = memo.join(snapshot_name(&files, &candidate.files));
-    if snapshot_matches(&snapshot, &files) {
+    // Hundreds of shadow paths in a few dozen directories: only the directories are expanded
+    // on the way to a snapshot hit, and the paths go into its name as one buffer.
+    let mut absent_names = Vec::new();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for portable in &candidate.absent {
+        absent_names.extend_from_slice(&(portable.len() as u64).to_le_bytes());
+        absent_names.extend_from_slice(portable.as_bytes());
+        let parent = match portable.rsplit_once('/') {
+            Some(("", _)) => "/",
+            Some((dir, _)) => dir,
+            None => "",
+        };
+        if seen.insert(parent) {
+            dirs.push(cwd.join(roots.expand(parent)));
+        }
+    }
+    let snapshot = memo.join(snapshot_name(
+        &files,
+        &candidate.files,
+        &absent_names,
+        &dirs,
+    ));
+    if snapshot_matches(&snapshot, &files, &dirs) {
         return Ok(());
+    }
+    // The directories first: a file created after this shows as a changed directory next time.
+    let dir_stats: Vec<[u8; 56]> = dirs.iter().map(|d| dir_stat(d)).collect();
+    for portable in &candidate.absent {
+        let (path, full) = expand(portable);
+        if full.exists() {
+            return Err(Mismatch::Appeared(path));
+        }
     }
     let mut stats = Vec::with_capacity(files.len());
     for ((path, full), (_, hash)) in files.iter().zip(&candidate.files) {
@@ -154,38 +183,70 @@ pub fn check(
             Err(_) => return Err(Mismatch::Gone(path.clone())),
         }
     }
-    if stats.iter().all(StatId::settled) {
-        let bytes: Vec<u8> = stats.iter().flat_map(|stat| stat.to_bytes()).collect();
+    let dirs_settled = dir_stats
+        .iter()
+        .all(|d| *d == MISSING || StatId::from_bytes(d).is_some_and(|s| s.settled()));
+    if dirs_settled && stats.iter().all(StatId::settled) {
+        let bytes: Vec<u8> = stats
+            .iter()
+            .map(|stat| stat.to_bytes())
+            .chain(dir_stats)
+            .flatten()
+            .collect();
         memo::write(&snapshot, &bytes);
     }
     Ok(())
 }
 
-/// Where the snapshot for these files (full paths here) with these expected hashes lives.
-fn snapshot_name(files: &[(String, PathBuf)], expected: &[(String, [u8; 32])]) -> String {
-    let mut k = KeyBuilder::new("zcc-snapshot-2");
+/// A snapshot's record of a directory that does not exist (no file has inode 0).
+const MISSING: [u8; 56] = [0; 56];
+
+/// What a snapshot records of the directory an absent path would appear in.
+fn dir_stat(dir: &Path) -> [u8; 56] {
+    std::fs::metadata(dir).map_or(MISSING, |m| StatId::of(&m).to_bytes())
+}
+
+/// Where the snapshot for these files (full paths here) with these expected hashes, these
+/// absent paths (portable spelling, length-prefixed) and the directories they are in (here)
+/// lives.
+fn snapshot_name(
+    files: &[(String, PathBuf)],
+    expected: &[(String, [u8; 32])],
+    absent_names: &[u8],
+    dirs: &[PathBuf],
+) -> String {
+    let mut k = KeyBuilder::new("zcc-snapshot-3");
     for ((_, full), (_, hash)) in files.iter().zip(expected) {
         k.field("path", full.as_os_str().as_encoded_bytes());
         k.field("hash", hash);
+    }
+    k.field("absent", absent_names);
+    for dir in dirs {
+        k.field("dir", dir.as_os_str().as_encoded_bytes());
     }
     let hex = crate::store::hex(&k.finish());
     format!("snap/{}/{}", &hex[..2], &hex[2..])
 }
 
-/// Whether the snapshot exists and every file still has the stat it records (one 56-byte
-/// [`StatId`] per file, in order).
-fn snapshot_matches(snapshot: &Path, files: &[(String, PathBuf)]) -> bool {
+/// Whether the snapshot exists and every file and directory still has the stat it records
+/// (one 56-byte [`StatId`] per file, in order, then one per directory).
+fn snapshot_matches(snapshot: &Path, files: &[(String, PathBuf)], dirs: &[PathBuf]) -> bool {
     let Some(bytes) = memo::read(snapshot) else {
         return false;
     };
-    bytes.len() == files.len() * 56
+    let (file_bytes, dir_bytes) = bytes.split_at(bytes.len().min(files.len() * 56));
+    bytes.len() == (files.len() + dirs.len()) * 56
         && files
             .iter()
-            .zip(bytes.chunks_exact(56))
+            .zip(file_bytes.chunks_exact(56))
             .all(|((_, full), recorded)| {
                 std::fs::metadata(full)
                     .is_ok_and(|m| StatId::from_bytes(recorded) == Some(StatId::of(&m)))
             })
+        && dirs
+            .iter()
+            .zip(dir_bytes.chunks_exact(56))
+            .all(|(dir, recorded)| dir_stat(dir) == recorded)
 }
 
 /// The first candidate that matches the files here: its target; otherwise why the newest
@@ -241,6 +302,47 @@ mod tests {
         }
         out.sort();
         out
+    }
+
+    #[test]
+    fn absent_paths_are_checked_through_their_directories_in_the_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        fs::create_dir_all(ws.join("inc")).unwrap();
+        fs::create_dir_all(ws.join("early")).unwrap();
+        fs::write(ws.join("inc/a.h"), b"#define A 1\n").unwrap();
+        let memo = dir.path().join("memo");
+        let roots = Roots::new(Vec::new());
+        // Shadow paths in an existing directory and in one that does not exist.
+        let absent = ["early/a.h", "early/b.h", "gone/a.h"];
+        let c = candidate(&[("inc/a.h", b"#define A 1\n")], &absent, Target::Exact);
+        std::thread::sleep(std::time::Duration::from_millis(
+            (filehash::SETTLE_SECS + 1) * 1000 + 100,
+        ));
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
+        let snaps: Vec<String> = files_in(&memo)
+            .into_iter()
+            .filter(|f| f.starts_with("snap/"))
+            .collect();
+        assert_eq!(snaps.len(), 1, "{snaps:?}");
+        let recorded = memo::read(&memo.join(&snaps[0])).unwrap();
+        assert_eq!(recorded.len(), 3 * 56, "one file and two directories");
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
+
+        // Appearing in a recorded directory, or in one recorded as missing: a mismatch.
+        fs::write(ws.join("early/a.h"), b"#define A 2\n").unwrap();
+        assert_eq!(
+            check(&c, &roots, &ws, &memo),
+            Err(Mismatch::Appeared("early/a.h".to_string()))
+        );
+        fs::remove_file(ws.join("early/a.h")).unwrap();
+        assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
+        fs::create_dir_all(ws.join("gone")).unwrap();
+        fs::write(ws.join("gone/a.h"), b"#define A 3\n").unwrap();
+        assert_eq!(
+            check(&c, &roots, &ws, &memo),
+            Err(Mismatch::Appeared("gone/a.h".to_string()))
+        );
     }
 
     #[test]

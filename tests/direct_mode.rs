@@ -719,3 +719,24 @@ fn files_written_just_before_the_call_are_stored() {
     }
     env.assert_counters(&[("miss", 5), ("direct_hit", 5)]);
 }
+
+#[test]
+fn header_created_earlier_in_the_search_path_misses_after_snapshot_hits() {
+    // Once everything is settled, hits check absent paths through their directories' stats
+    // (manifest.rs); a header created in an earlier directory must still be seen.
+    let env = TestEnv::new();
+    env.write("src/s.c", "#include <x.h>\nint value(void) { return X; }\n");
+    env.write("b/x.h", "#define X 2\n");
+    env.mkdir("a");
+    let args = ["gcc", "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    std::thread::sleep(Duration::from_millis(3100));
+    env.assert_zcc_matches_plain(&args); // verified: records the snapshot
+    env.assert_zcc_matches_plain(&args); // from the snapshot
+    env.assert_counters(&[("miss", 1), ("direct_hit", 2)]);
+
+    env.write("a/x.h", "#define X 1\n");
+    let new = env.assert_zcc_matches_plain(&args);
+    assert_ne!(old.output("s.o"), new.output("s.o"));
+    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
+}
