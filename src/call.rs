@@ -825,16 +825,20 @@ impl<'a> Call<'a> {
         }
         recent.save(&recent_path);
         let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
+        // Thousands for a C++ compile: a set keeps the de-duplication linear.
         let mut absent: Vec<String> = Vec::new();
+        let mut listed = std::collections::HashSet::new();
+        let mut add_absent = |p: String| {
+            if listed.insert(p.clone()) {
+                absent.push(p);
+            }
+        };
         for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), search, source_dir)
             .into_iter()
             .chain(next_to_includer)
         {
             if !self.path(&p).exists() {
-                let p = manifest_path(roots, &p);
-                if !absent.contains(&p) {
-                    absent.push(p);
-                }
+                add_absent(manifest_path(roots, &p));
             }
         }
         // A `__has_include` answer holds while the file it found still exists, or while none
@@ -846,10 +850,7 @@ impl<'a> Call<'a> {
                 Some(found) => present.push(manifest_path(roots, found)),
                 None => {
                     for path in paths {
-                        let path = manifest_path(roots, &path);
-                        if !absent.contains(&path) {
-                            absent.push(path);
-                        }
+                        add_absent(manifest_path(roots, &path));
                     }
                 }
             }

@@ -56,6 +56,12 @@ impl Flags {
     /// on every call: one vectorized substring search per needle (memmem looks for the
     /// needle's rarest bytes), which needs no automaton built per process.
     pub fn scan(content: &[u8]) -> Flags {
+        Flags::scan_with(content, has_include_probes(content).is_some())
+    }
+
+    /// [`Flags::scan`] when [`has_include_probes`] has already been asked whether every
+    /// `__has_include` argument could be read.
+    fn scan_with(content: &[u8], probes_readable: bool) -> Flags {
         const NEEDLES: &[(&[u8], Flags)] = &[
             (b"__TIME__", Flags::TIME),
             (b"__DATE__", Flags::TIME),
@@ -65,9 +71,10 @@ impl Flags {
             (b".incbin", Flags::EMBED),
             (b"#embed", Flags::EMBED),
         ];
-        let mut flags = match has_include_probes(content) {
-            Some(_) => Flags::default(),
-            None => Flags::HAS_INCLUDE,
+        let mut flags = if probes_readable {
+            Flags::default()
+        } else {
+            Flags::HAS_INCLUDE
         };
         for (needle, flag) in NEEDLES {
             if !flags.contains(*flag) && memchr::memmem::find(content, needle).is_some() {
@@ -347,11 +354,13 @@ fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, Sta
     // As many bytes as the stat said: a file that changed size since was written after the
     // stat, which the caller's modified-since check catches (and racily new files get no memo).
     let content = crate::fileio::read_up_to(&mut fs::File::open(path)?, stat.size())?;
+    // One search for `__has_include` serves both the flag and the list.
+    let probes = has_include_probes(&content);
     let info = FileInfo {
         hash: *blake3::hash(&content).as_bytes(),
-        flags: Flags::scan(&content),
+        flags: Flags::scan_with(&content, probes.is_some()),
         quoted: quoted_includes(&content),
-        probed: has_include_probes(&content).unwrap_or_default(),
+        probed: probes.unwrap_or_default(),
     };
     if let Some(memo) = &memo
         && stat.settled()

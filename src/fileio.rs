@@ -1,9 +1,28 @@
-//! File reads with the fewest system calls. A hit reads a manifest, an entry and a few memos,
-//! a miss every small header of its compile; `fs::read` spends two more calls per file (a size
-//! query and a last read to see the end) than these need.
+//! File I/O on the hit and miss paths, with the fewest system calls. A hit reads a manifest,
+//! an entry and a few memos, a miss every small header of its compile; `fs::read` spends two
+//! more calls per file (a size query and a last read to see the end) than these need. Files
+//! in the store are opened without checking their directory first: it is made when missing.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
+use std::path::Path;
+
+/// Open `path` with `options`; when what is missing is its directory, make that with
+/// `make_dir` and open again. The store's directories are made by the first write into them,
+/// not checked on every call.
+pub fn open_making_dir(
+    path: &Path,
+    options: &OpenOptions,
+    make_dir: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<File> {
+    match options.open(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            make_dir(path.parent().unwrap_or(Path::new(".")))?;
+            options.open(path)
+        }
+        opened => opened,
+    }
+}
 
 /// Read from `file` until `len` bytes or the end, whichever comes first: one `read` when the
 /// file has the length its stat said. Callers check what they got (a checksum, or a stat taken

@@ -169,7 +169,9 @@ pub fn shadow_paths(headers: &[String], search: &SearchPath, source_dir: &str) -
             chain.push(dir);
         }
     }
+    // A C++ compile has thousands: a set keeps the de-duplication linear.
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for header in headers {
         for (k, dir) in chain.iter().enumerate() {
             let Some(name) = name_in(header, dir) else {
@@ -177,7 +179,7 @@ pub fn shadow_paths(headers: &[String], search: &SearchPath, source_dir: &str) -
             };
             for earlier in &chain[..k] {
                 let candidate = join(earlier, name);
-                if candidate != *header && !out.contains(&candidate) {
+                if candidate != *header && seen.insert(candidate.clone()) {
                     out.push(candidate);
                 }
             }

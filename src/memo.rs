@@ -54,12 +54,13 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
 /// non-zero length is neither). A reader that catches it half written, or two writers that
 /// interleave, leave a bad checksum: no memo, never a wrong one.
 pub fn write(path: &Path, payload: &[u8]) {
-    let file = open_in_dir(
+    let file = crate::fileio::open_making_dir(
         path,
         fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(false),
+        |dir| fs::create_dir_all(dir),
     );
     if let Ok(mut file) = file {
         let bytes = with_check(path, payload);
@@ -77,7 +78,7 @@ pub fn write(path: &Path, payload: &[u8]) {
 pub fn write_once(path: &Path, payload: &[u8]) {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
-    let file = match open_in_dir(path, &options) {
+    let file = match crate::fileio::open_making_dir(path, &options, |dir| fs::create_dir_all(dir)) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             if read(path).is_some() {
                 return;
@@ -89,18 +90,6 @@ pub fn write_once(path: &Path, payload: &[u8]) {
     };
     if let Ok(mut file) = file {
         let _ = file.write_all(&with_check(path, payload));
-    }
-}
-
-/// Open `path` with `options`, making its directory first if that is what is missing (the
-/// store makes its directories on first write).
-fn open_in_dir(path: &Path, options: &fs::OpenOptions) -> io::Result<fs::File> {
-    match options.open(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let _ = path.parent().map(fs::create_dir_all);
-            options.open(path)
-        }
-        other => other,
     }
 }
 

@@ -144,21 +144,11 @@ impl Stats {
     /// Open (creating) a shard's lock file, and the directory on first use: not before every
     /// update, which would cost each compile two more system calls.
     fn open_lock_file(&self, shard: &str) -> io::Result<File> {
-        let path = self.dir.join(format!("{shard}.lock"));
-        let open = || {
-            OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-        };
-        match open() {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                create_private_dir(&self.dir)?;
-                open()
-            }
-            opened => opened,
-        }
+        crate::fileio::open_making_dir(
+            &self.dir.join(format!("{shard}.lock")),
+            OpenOptions::new().write(true).create(true).truncate(false),
+            create_private_dir,
+        )
     }
 
     fn locked(&self, shard: &str, lock: File) -> LockedShard {

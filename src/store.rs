@@ -410,7 +410,7 @@ pub fn encode_entry(kind: Kind, key: &Key, payload: &[u8]) -> Vec<u8> {
 /// bytes that come from elsewhere (a remote tier).
 pub fn decode_entry(kind: Kind, key: &Key, bytes: &[u8]) -> Result<Vec<u8>, String> {
     let compression = verify(bytes, kind, key)?;
-    decompress(compression, bytes[HEADER_LEN..].to_vec())
+    decompress(compression, &bytes[HEADER_LEN..])
 }
 
 /// The payload as stored: zstd-compressed if that is smaller (tiny manifests often are not).
@@ -423,19 +423,19 @@ fn compress(payload: &[u8]) -> (u8, std::borrow::Cow<'_, [u8]>) {
 }
 
 /// The payload from verified stored bytes; `Err` says why a compressed payload is unusable.
-fn decompress(compression: u8, stored: Vec<u8>) -> Result<Vec<u8>, String> {
+fn decompress(compression: u8, stored: &[u8]) -> Result<Vec<u8>, String> {
     if compression == COMPRESSION_NONE {
-        return Ok(stored);
+        return Ok(stored.to_vec());
     }
     // bulk::compress always records the uncompressed size in the frame.
-    let size = match zstd::zstd_safe::get_frame_content_size(&stored) {
+    let size = match zstd::zstd_safe::get_frame_content_size(stored) {
         Ok(Some(size)) if size <= MAX_PAYLOAD => size,
         Ok(Some(size)) => return Err(format!("claims {size} uncompressed bytes")),
         Ok(None) | Err(_) => return Err("zstd frame without a content size".to_string()),
     };
     let size = usize::try_from(size).map_err(|_| "too large for this machine".to_string())?;
     let payload =
-        zstd::bulk::decompress(&stored, size).map_err(|e| format!("cannot decompress: {e}"))?;
+        zstd::bulk::decompress(stored, size).map_err(|e| format!("cannot decompress: {e}"))?;
     if payload.len() != size {
         return Err(format!(
             "decompressed to {} bytes, frame says {size}",
@@ -531,11 +531,9 @@ fn read_entry(
     // Entries are replaced by rename, never changed in place: the open file keeps this size.
     // Reading at most that much is one `read`, without `read_to_end`'s extra size query and
     // end-of-file read; a shorter file fails the checksum below.
-    let mut bytes = crate::fileio::read_up_to(&mut file, meta.len())?;
+    let bytes = crate::fileio::read_up_to(&mut file, meta.len())?;
     let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let compression = verify(&bytes, kind, key).map_err(ReadError::Corrupt)?;
-    bytes.drain(..HEADER_LEN);
-    let payload = decompress(compression, bytes).map_err(ReadError::Corrupt)?;
+    let payload = decode_entry(kind, key, &bytes).map_err(ReadError::Corrupt)?;
     Ok((file, mtime, payload))
 }
 
@@ -1478,10 +1476,10 @@ mod tests {
     fn decompress_checks_the_frame() {
         let packed = zstd::bulk::compress(b"hello hello hello hello", 1).unwrap();
         assert_eq!(
-            decompress(COMPRESSION_ZSTD, packed.clone()).unwrap(),
+            decompress(COMPRESSION_ZSTD, &packed).unwrap(),
             b"hello hello hello hello"
         );
-        assert!(decompress(COMPRESSION_ZSTD, packed[..packed.len() - 1].to_vec()).is_err());
+        assert!(decompress(COMPRESSION_ZSTD, &packed[..packed.len() - 1]).is_err());
         // A streaming frame has no content size: refused rather than guessed.
         let streamed = zstd::stream::encode_all(&b"hello"[..], 1).unwrap();
         if zstd::zstd_safe::get_frame_content_size(&streamed)
@@ -1489,12 +1487,9 @@ mod tests {
             .flatten()
             .is_none()
         {
-            assert!(decompress(COMPRESSION_ZSTD, streamed).is_err());
+            assert!(decompress(COMPRESSION_ZSTD, &streamed).is_err());
         }
-        assert_eq!(
-            decompress(COMPRESSION_NONE, b"raw".to_vec()).unwrap(),
-            b"raw"
-        );
+        assert_eq!(decompress(COMPRESSION_NONE, b"raw").unwrap(), b"raw");
     }
 
     #[test]
