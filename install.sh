@@ -63,8 +63,14 @@ fi
 [ -n "$CARGO" ] || die "cargo not found: install Rust (https://rustup.rs, or 'apt-get install cargo') and run ./install.sh again"
 [ -f "$REPO/Cargo.lock" ] || die "$REPO/Cargo.lock is missing (cargo install --locked needs it)"
 
-say "building zcc from $REPO and installing it into $BIN (cargo install --locked; a minute or two the first time)"
-"$CARGO" install --path "$REPO" --locked --root "$PREFIX" --force --quiet
+# The shipped build settings (a static executable on Linux with glibc): scripts/static-link.sh.
+PATH="$(dirname "$CARGO"):$PATH"
+# shellcheck source=scripts/static-link.sh
+. "$REPO/scripts/static-link.sh" || die "could not work out the build target (is rustc installed with cargo?)"
+linking="dynamically linked"
+case "${!ZCC_STATIC_RUSTFLAGS_VAR:-}" in *crt-static*) linking="statically linked" ;; esac
+say "building zcc ($linking) from $REPO and installing it into $BIN (cargo install --locked; a minute or two the first time)"
+"$CARGO" install --path "$REPO" --locked --root "$PREFIX" --force --quiet --target "$ZCC_TARGET"
 [ -x "$ZCC" ] || die "cargo install finished but $ZCC is not there"
 say "installed $("$ZCC" --version) at $ZCC"
 

@@ -863,19 +863,22 @@ class Ctx:
 
 
 def find_zcc(arg):
+    """The binary to measure: --zcc, else the one install.sh would ship (built with
+    scripts/static-link.sh's settings, up to date: cargo only rebuilds what changed)."""
     if arg:
         p = Path(arg).resolve()
         if not p.is_file():
             sys.exit(f"bench: --zcc {arg}: no such file")
         return str(p)
+    print("bench: building zcc as install.sh does (scripts/static-link.sh)…", flush=True)
+    built = subprocess.run(
+        ["bash", "-c", '. scripts/static-link.sh && cargo build --release --quiet --target '
+         '"$ZCC_TARGET" && echo "$ZCC_TARGET"'],
+        cwd=REPO, check=True, stdout=subprocess.PIPE, text=True)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     if not target.is_absolute():
         target = REPO / target
-    p = target / "release" / "zcc"
-    if not p.is_file():
-        print(f"bench: {p} missing, building it (cargo build --release)…", flush=True)
-        subprocess.run(["cargo", "build", "--release"], cwd=REPO, check=True)
-    return str(p)
+    return str(target / built.stdout.strip() / "release" / "zcc")
 
 
 def main():
@@ -883,7 +886,8 @@ def main():
                                  "on timings)")
     ap.add_argument("scenarios", nargs="*", default=["all"],
                     help=f"all (default) or any of: {', '.join(SCENARIOS)}")
-    ap.add_argument("--zcc", help="zcc binary (default: target/release/zcc, built if missing)")
+    ap.add_argument("--zcc", help="zcc binary (default: built as install.sh builds it, "
+                    "target/<host triple>/release/zcc)")
     ap.add_argument("--rounds", type=int, default=3, help="repetitions of each pass (default 3)")
     ap.add_argument("--baseline", help="another zcc binary, compiled interleaved in the miss "
                     "scenario (e.g. a build of an earlier commit)")

@@ -9,7 +9,6 @@ use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
@@ -833,13 +832,19 @@ impl<'a> Call<'a> {
                 absent.push(p);
             }
         };
+        // A header found next to several includers is offered by both lists: stat it once.
+        let mut checked = std::collections::HashSet::new();
         for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), search, source_dir)
             .into_iter()
             .chain(next_to_includer)
         {
+            if checked.contains(&p) {
+                continue;
+            }
             if !self.path(&p).exists() {
                 add_absent(manifest_path(roots, &p));
             }
+            checked.insert(p);
         }
         // A `__has_include` answer holds while the file it found still exists, or while none
         // of the places it looked in gains the file.
@@ -956,10 +961,8 @@ fn spec_hashes(
         let path = if spec.contains('/') || given.is_file() {
             given
         } else {
-            let found = Command::new(&compiler.path)
+            let found = process::command_in(&compiler.path, &req.cwd, &req.env)
                 .arg(format!("-print-file-name={spec}"))
-                .env_clear()
-                .envs(req.env.iter().map(|(k, v)| (k, v)))
                 .output()
                 .map_err(|e| Internal::new("error_internal", format!("specs probe: {e}")))?;
             PathBuf::from(String::from_utf8_lossy(&found.stdout).trim())

@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use crate::key::KeyBuilder;
 
@@ -84,12 +84,9 @@ impl Probe {
         if let Some(text) = crate::memo::read(&memo) {
             return Ok(Probe::Known(parse_verbose(&String::from_utf8_lossy(&text))));
         }
-        let child = Command::new(compiler)
+        let child = crate::process::command_in(compiler, cwd, env)
             .args(cpp_args)
             .args(["-x", language, "-E", "-v", "/dev/null"])
-            .current_dir(cwd)
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -76,13 +76,26 @@ pub struct Captured {
     pub stderr: Vec<u8>,
 }
 
+/// A command for `program` that runs in `cwd` with exactly the environment `env`.
+///
+/// The working directory is set only when it differs from this process's: a `Command` with a
+/// directory is started by fork + exec instead of `posix_spawn` when the C library's
+/// `posix_spawn_file_actions_addchdir_np` cannot be looked up at run time, which is the case
+/// in the statically linked zcc (scripts/static-link.sh); fork copies the page tables, exec
+/// from `posix_spawn` does not. zcc's own calls always run in its working directory.
+pub fn command_in(program: &Path, cwd: &Path, env: &[(OsString, OsString)]) -> Command {
+    let mut cmd = Command::new(program);
+    if std::env::current_dir().is_ok_and(|here| here != cwd) {
+        cmd.current_dir(cwd);
+    }
+    cmd.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+    cmd
+}
+
 /// Run `program` in the request's directory and environment, capturing its output.
 pub fn capture(program: &Path, args: &[OsString], req: &CompileRequest) -> io::Result<Captured> {
-    let out = Command::new(program)
+    let out = command_in(program, &req.cwd, &req.env)
         .args(args)
-        .current_dir(&req.cwd)
-        .env_clear()
-        .envs(req.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .output()?;
     let status = match (out.status.code(), out.status.signal()) {

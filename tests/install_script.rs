@@ -57,6 +57,19 @@ fn installs_zcc_and_links_then_running_again_changes_nothing() {
     }
     assert!(out.matches("created").count() == 2, "{out}");
 
+    // On Linux with glibc and a static libc to link with, the shipped binary is static
+    // (scripts/static-link.sh): no program interpreter, so no dynamic loader at each start.
+    if cfg!(all(target_os = "linux", target_env = "gnu")) && static_libc_available() {
+        assert!(out.contains("building zcc (statically linked)"), "{out}");
+        let image = std::fs::read(&zcc).unwrap();
+        assert_eq!(
+            elf_has_interpreter(&image),
+            Some(false),
+            "{}",
+            zcc.display()
+        );
+    }
+
     // The installed masquerade link caches a compile.
     env.write("m.c", "int m(void) { return 7; }\n");
     let masq = |env: &TestEnv| {
@@ -121,4 +134,42 @@ fn bad_arguments_are_one_line_errors() {
             "{args:?}: {err}"
         );
     }
+}
+
+/// Whether the C toolchain can link a static glibc program (Debian: libc6-dev has libc.a).
+fn static_libc_available() -> bool {
+    Command::new("cc")
+        .arg("-print-file-name=libc.a")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() != "libc.a")
+}
+
+/// Whether a 64-bit little-endian ELF image names a program interpreter (a `PT_INTERP`
+/// program header, i.e. it is dynamically linked); `None` if it is not such an image.
+fn elf_has_interpreter(image: &[u8]) -> Option<bool> {
+    const PT_INTERP: u32 = 3;
+    if image.get(..6)? != b"\x7fELF\x02\x01" {
+        return None;
+    }
+    let u16_at = |at: usize| Some(u16::from_le_bytes(image.get(at..at + 2)?.try_into().ok()?));
+    let phoff = u64::from_le_bytes(image.get(0x20..0x28)?.try_into().ok()?) as usize;
+    let (entsize, count) = (usize::from(u16_at(0x36)?), usize::from(u16_at(0x38)?));
+    let mut found = false;
+    for n in 0..count {
+        let at = phoff + n * entsize;
+        found |= u32::from_le_bytes(image.get(at..at + 4)?.try_into().ok()?) == PT_INTERP;
+    }
+    Some(found)
+}
+
+#[test]
+fn elf_interpreter_is_read_from_the_program_headers() {
+    // This test binary: dynamically linked unless the tests were built crt-static.
+    let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+    assert_eq!(
+        elf_has_interpreter(&me),
+        Some(!cfg!(target_feature = "crt-static"))
+    );
+    assert_eq!(elf_has_interpreter(b"#!/bin/sh\n"), None);
+    assert_eq!(elf_has_interpreter(b"\x7fELF\x02\x01"), None);
 }
