@@ -5,9 +5,10 @@
 //! cargo run --release --example store_costs -- <store dir filled by real compiles>
 //! ```
 //!
-//! It reports, for the entries of the given store: the compression ratio (level 1, as stored,
-//! and level 3 for comparison), the time of a put and a get with and without the size
-//! accounting, and the time of a trim walk over a synthetic store of 20,000 entries.
+//! It reports, for the entries of the given store: the compression ratio as stored; the ratio
+//! and the compress/decompress time of the result payloads at zstd levels -3, -1, 1 and 3; the
+//! time of a put and a get with and without the size accounting; and the time of a trim walk
+//! over a synthetic store of 20,000 entries.
 
 use std::fs;
 use std::path::Path;
@@ -21,7 +22,7 @@ fn main() {
         .expect("usage: store_costs <store dir>");
     let store = Store::open(Path::new(&dir)).expect("open the store");
     let mut payloads = Vec::new();
-    let (mut stored_bytes, mut payload_bytes, mut level3_bytes) = (0u64, 0u64, 0u64);
+    let (mut stored_bytes, mut payload_bytes) = (0u64, 0u64);
     for (kind, sub) in [(Kind::Result, "results"), (Kind::Manifest, "manifests")] {
         for fanout in fs::read_dir(Path::new(&dir).join("v1").join(sub)).expect("read_dir") {
             for file in fs::read_dir(fanout.expect("entry").path()).expect("read_dir") {
@@ -34,7 +35,6 @@ fn main() {
                 };
                 stored_bytes += file.metadata().expect("stat").len();
                 payload_bytes += payload.len() as u64;
-                level3_bytes += zstd::bulk::compress(&payload, 3).expect("zstd").len() as u64;
                 if kind == Kind::Result {
                     payloads.push(payload);
                 }
@@ -43,10 +43,10 @@ fn main() {
     }
     println!(
         "entries: {} result payloads; {payload_bytes} payload bytes -> {stored_bytes} stored \
-         (ratio {:.2}); level 3 would store {level3_bytes} (ratio {:.2})",
+         (ratio {:.2}, zstd level {})",
         payloads.len(),
         payload_bytes as f64 / stored_bytes as f64,
-        payload_bytes as f64 / level3_bytes as f64
+        zcc::store::ZSTD_LEVEL
     );
 
     let rounds = 20;
@@ -57,29 +57,34 @@ fn main() {
         f();
         start.elapsed()
     };
-    let zstd1 = time(&|| {
-        for _ in 0..rounds {
-            for p in &payloads {
-                std::hint::black_box(zstd::bulk::compress(p, 1).expect("zstd"));
+    let result_bytes: usize = payloads.iter().map(Vec::len).sum();
+    for level in [-3, -1, 1, 3] {
+        let compress = time(&|| {
+            for _ in 0..rounds {
+                for p in &payloads {
+                    std::hint::black_box(zstd::bulk::compress(p, level).expect("zstd"));
+                }
             }
-        }
-    });
-    let packed: Vec<Vec<u8>> = payloads
-        .iter()
-        .map(|p| zstd::bulk::compress(p, 1).expect("zstd"))
-        .collect();
-    let unzstd = time(&|| {
-        for _ in 0..rounds {
-            for (p, orig) in packed.iter().zip(&payloads) {
-                std::hint::black_box(zstd::bulk::decompress(p, orig.len()).expect("unzstd"));
+        });
+        let packed: Vec<Vec<u8>> = payloads
+            .iter()
+            .map(|p| zstd::bulk::compress(p, level).expect("zstd"))
+            .collect();
+        let decompress = time(&|| {
+            for _ in 0..rounds {
+                for (p, orig) in packed.iter().zip(&payloads) {
+                    std::hint::black_box(zstd::bulk::decompress(p, orig.len()).expect("unzstd"));
+                }
             }
-        }
-    });
-    println!(
-        "zstd level 1 per payload: compress {:.1} us, decompress {:.1} us",
-        per_op(zstd1, ops),
-        per_op(unzstd, ops)
-    );
+        });
+        println!(
+            "zstd level {level:>2}: results ratio {:.2}; per payload compress {:.1} us, \
+             decompress {:.1} us",
+            result_bytes as f64 / packed.iter().map(Vec::len).sum::<usize>() as f64,
+            per_op(compress, ops),
+            per_op(decompress, ops)
+        );
+    }
 
     for (label, limit) in [
         ("no limit", None),

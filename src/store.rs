@@ -92,8 +92,8 @@ const MAGIC: [u8; 4] = *b"ZCCE";
 const HEADER_LEN: usize = 4 + 2 + 1 + 1 + 8 + 32;
 const COMPRESSION_NONE: u8 = 0;
 const COMPRESSION_ZSTD: u8 = 1;
-/// zstd level for entries: 1 is the fastest standard level (measured in docs/ARCHITECTURE.md).
-const ZSTD_LEVEL: i32 = 1;
+/// zstd level for entries (measured in docs/ARCHITECTURE.md, "Compression").
+pub const ZSTD_LEVEL: i32 = 1;
 /// How stale an entry's mtime (its last use, for trimming) may get before a hit refreshes it.
 pub const TOUCH_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Largest uncompressed payload a compressed entry may claim (a sanity bound on allocation).
