@@ -262,6 +262,11 @@ impl StatId {
 /// See [`StatId::settled`].
 pub const SETTLE_SECS: u64 = 2;
 
+/// How long after its last change a file is certainly [`StatId::settled`]: the comparison is in
+/// whole seconds, so one second more than [`SETTLE_SECS`], and a margin. Tests wait this long.
+pub const SETTLED_AFTER: std::time::Duration =
+    std::time::Duration::from_millis((SETTLE_SECS + 1) * 1000 + 100);
+
 /// Smallest file whose facts (hash, flags, include names) [`file_info`] memoizes, and
 /// [`HASH_MEMO_MIN_SIZE`] the smallest whose bare hash [`content_hash`] memoizes. Measured with
 /// `examples/memo_costs.rs` on avr-libc's and the Arduino core's headers (release build, 2
@@ -668,7 +673,7 @@ mod tests {
         fs::write(&f, &big).unwrap();
         let small = dir.path().join("small.h");
         fs::write(&small, b"int s;").unwrap();
-        wait_until_settled();
+        std::thread::sleep(SETTLED_AFTER);
         file_info(&f, &memo).unwrap();
         file_info(&small, &memo).unwrap();
         let memos = walk(&memo);
@@ -695,7 +700,7 @@ mod tests {
         let b = dir.path().join("b.h");
         fs::write(&a, "#include \"b.h\"\n").unwrap();
         fs::write(&b, "int b;\n").unwrap();
-        wait_until_settled();
+        std::thread::sleep(SETTLED_AFTER);
         let fresh = dir.path().join("fresh.h");
         fs::write(&fresh, "int fresh;\n").unwrap();
 
@@ -726,13 +731,6 @@ mod tests {
         let now = recent.file_info(&a, &memo).unwrap();
         assert_eq!(now.hash, *blake3::hash(b"int a;\n").as_bytes());
         assert!(now.quoted.is_empty());
-    }
-
-    /// Until files written before this call are [`StatId::settled`].
-    fn wait_until_settled() {
-        std::thread::sleep(std::time::Duration::from_millis(
-            (SETTLE_SECS + 1) * 1000 + 100,
-        ));
     }
 
     #[test]

@@ -316,9 +316,7 @@ mod tests {
         // Shadow paths in an existing directory and in one that does not exist.
         let absent = ["early/a.h", "early/b.h", "gone/a.h"];
         let c = candidate(&[("inc/a.h", b"#define A 1\n")], &absent, Target::Exact);
-        std::thread::sleep(std::time::Duration::from_millis(
-            (filehash::SETTLE_SECS + 1) * 1000 + 100,
-        ));
+        std::thread::sleep(filehash::SETTLED_AFTER);
         assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
         let snaps: Vec<String> = files_in(&memo)
             .into_iter()
@@ -365,9 +363,7 @@ mod tests {
         // Freshly written files are not "settled": nothing is recorded about them.
         assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
         assert!(files_in(&memo).is_empty(), "{:?}", files_in(&memo));
-        std::thread::sleep(std::time::Duration::from_millis(
-            (filehash::SETTLE_SECS + 1) * 1000 + 100,
-        ));
+        std::thread::sleep(filehash::SETTLED_AFTER);
         assert_eq!(check(&c, &roots, &ws, &memo), Ok(()));
         let recorded = files_in(&memo);
         assert_eq!(

@@ -730,7 +730,7 @@ fn header_created_earlier_in_the_search_path_misses_after_snapshot_hits() {
     env.mkdir("a");
     let args = ["gcc", "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
     let old = env.assert_zcc_matches_plain(&args);
-    std::thread::sleep(Duration::from_millis(3100));
+    std::thread::sleep(zcc::filehash::SETTLED_AFTER);
     env.assert_zcc_matches_plain(&args); // verified: records the snapshot
     env.assert_zcc_matches_plain(&args); // from the snapshot
     env.assert_counters(&[("miss", 1), ("direct_hit", 2)]);
