@@ -164,11 +164,13 @@ impl<'a> Call<'a> {
     fn start(&self) -> SystemTime {
         *self.start.get_or_init(|| {
             // The store makes its directories on first write; the stamp, and the dependency
-            // file a miss adds, go here first.
-            if !self.memo.is_dir() {
-                let _ = fs::create_dir_all(&self.memo);
-            }
+            // file a miss adds, go here first: made when the stamp cannot be.
             fs_now(&self.memo)
+                .or_else(|_| {
+                    fs::create_dir_all(&self.memo)?;
+                    fs_now(&self.memo)
+                })
+                .unwrap_or_else(|_| SystemTime::now())
         })
     }
 

@@ -31,9 +31,9 @@ pub fn written_since(path: &Path, start: SystemTime) -> bool {
 /// the files written just before the call (which must not count as changed during it: build
 /// steps generate sources right before compiling them) and those written after. Asking the
 /// filesystem does: an unnamed temporary file (`O_TMPFILE`: no directory entry to add or
-/// remove), or where the filesystem has none (NFS), a named one removed at once. Falls back
-/// to the system clock.
-pub fn fs_now(dir: &Path) -> SystemTime {
+/// remove), or where the filesystem has none (NFS), a named one removed at once. An error
+/// when neither can be made in `dir` (a missing directory, say).
+pub fn fs_now(dir: &Path) -> io::Result<SystemTime> {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -44,7 +44,7 @@ pub fn fs_now(dir: &Path) -> SystemTime {
             .and_then(|f| f.metadata())
             .and_then(|m| m.modified());
         if let Ok(now) = unnamed {
-            return now;
+            return Ok(now);
         }
     }
     // Unique per call: threads of one process (a library user) must not share a stamp.
@@ -58,7 +58,7 @@ pub fn fs_now(dir: &Path) -> SystemTime {
         .and_then(|()| fs::metadata(&stamp))
         .and_then(|m| m.modified());
     let _ = fs::remove_file(&stamp);
-    now.unwrap_or_else(|_| SystemTime::now())
+    now
 }
 
 /// Whether the compiler wrote this output during the call (not a stale file of an earlier build).
