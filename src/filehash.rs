@@ -384,8 +384,9 @@ fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, Sta
 pub struct Recent {
     /// What the last compile recorded: path → (stat, facts).
     known: std::collections::HashMap<Vec<u8>, (StatId, FileInfo)>,
-    /// What this compile read, in order; `changed` if that differs from `known`.
+    /// What this compile read, in order.
     seen: Vec<(Vec<u8>, StatId, FileInfo)>,
+    /// Whether a settled file's facts differ from `known`.
     changed: bool,
 }
 
@@ -414,8 +415,11 @@ impl Recent {
         let (info, stat) = match self.known.get(&key) {
             Some((recorded, info)) if *recorded == stat => (info.clone(), stat),
             _ => {
-                self.changed = true;
-                file_info_and_stat(path, memo_dir)?
+                let (info, stat) = file_info_and_stat(path, memo_dir)?;
+                // Only settled facts are recorded: a source edited just now (the usual miss)
+                // does not make the record stale.
+                self.changed |= stat.settled();
+                (info, stat)
             }
         };
         self.seen.push((key, stat, info.clone()));
@@ -424,9 +428,6 @@ impl Recent {
 
     /// Record what this compile read (its settled files) at `memo`, if that is news.
     pub fn save(&self, memo: &Path) {
-        if !self.changed && self.seen.len() == self.known.len() {
-            return;
-        }
         let entries: Vec<(&[u8], Vec<u8>, Vec<u8>)> = self
             .seen
             .iter()
@@ -435,6 +436,9 @@ impl Recent {
                 (path.as_slice(), stat.to_bytes().to_vec(), encode_memo(info))
             })
             .collect();
+        if !self.changed && entries.len() == self.known.len() {
+            return;
+        }
         if let Ok(bytes) = postcard::to_stdvec(&entries) {
             crate::memo::write(memo, &bytes);
         }
@@ -731,6 +735,36 @@ mod tests {
         let now = recent.file_info(&a, &memo).unwrap();
         assert_eq!(now.hash, *blake3::hash(b"int a;\n").as_bytes());
         assert!(now.quoted.is_empty());
+    }
+
+    #[test]
+    fn recent_is_rewritten_only_when_a_settled_file_is_news() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo");
+        let record = memo.join("recent");
+        let source = dir.path().join("s.c");
+        let (h, o) = (dir.path().join("h.h"), dir.path().join("o.h"));
+        fs::write(&h, "int h;\n").unwrap();
+        fs::write(&o, "int o;\n").unwrap();
+        std::thread::sleep(SETTLED_AFTER);
+        // Each compile: the record is loaded, then removed, so a save shows as a new file.
+        let compile = |source_text: &str, read: &[&Path]| {
+            fs::write(&source, source_text).unwrap();
+            let mut recent = Recent::load(&record);
+            let _ = fs::remove_file(&record);
+            for f in read {
+                recent.file_info(f, &memo).unwrap();
+            }
+            recent.save(&record);
+            record.exists()
+        };
+        assert!(compile("int s;\n", &[&source, &h]), "h.h is news");
+        // The source, edited just now, is never recorded: nothing to write.
+        assert!(!compile("int s2;\n", &[&source, &h]));
+        assert!(compile("int s3;\n", &[&source, &h, &o]), "o.h is news");
+        assert_eq!(Recent::load(&record).known.len(), 2);
+        assert!(compile("int s4;\n", &[&source, &h]), "o.h is no longer read");
+        assert_eq!(Recent::load(&record).known.len(), 1);
     }
 
     #[test]

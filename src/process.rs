@@ -25,15 +25,24 @@ pub fn written_since(path: &Path, start: SystemTime) -> bool {
     meta.modified().map(|m| m > start).unwrap_or(true) || ctime > start
 }
 
-/// "Now" on the filesystem's clock: the time a file created now gets. Kernels with
+/// "Now" on the filesystem's clock: the time a file modified now gets. Kernels with
 /// multigrain timestamps (Linux 6.13 and later) give a file written a moment ago a time ahead
 /// of the coarse clock and below the fine one, so no clock reading compares right with both
 /// the files written just before the call (which must not count as changed during it: build
 /// steps generate sources right before compiling them) and those written after. Asking the
-/// filesystem does: an unnamed temporary file (`O_TMPFILE`: no directory entry to add or
-/// remove), or where the filesystem has none (NFS), a named one removed at once. An error
-/// when neither can be made in `dir` (a missing directory, say).
+/// filesystem does: the kernel stamps a touched file from the same clock as a written one,
+/// and never hands out a time below one it gave before (the multigrain floor).
+///
+/// The file touched is `dir/clock`, kept between calls: making and freeing an inode per call
+/// costs more (ext4 without a journal scans past every inode freed in the last seconds when
+/// it allocates one). Where it cannot be touched (it belongs to another user of a shared
+/// store), an unnamed temporary file (`O_TMPFILE`) is made instead, and where the filesystem
+/// has none (NFS), a named one removed at once. An error when none of these can be made in
+/// `dir` (a missing directory, say).
 pub fn fs_now(dir: &Path) -> io::Result<SystemTime> {
+    if let Ok(now) = touch(&dir.join("clock")) {
+        return Ok(now);
+    }
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -59,6 +68,24 @@ pub fn fs_now(dir: &Path) -> io::Result<SystemTime> {
         .and_then(|m| m.modified());
     let _ = fs::remove_file(&stamp);
     now
+}
+
+/// Set a file's modification time to now (making the file if it is missing) and return it.
+/// Calls racing on one file are fine: whichever touch a call reads back happened before its
+/// read, so every later write still gets a time at or after it.
+fn touch(path: &Path) -> io::Result<SystemTime> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+    // SAFETY: `c_path` is a NUL-terminated path; null times mean "now" for both times.
+    if unsafe { libc::utimensat(libc::AT_FDCWD, c_path.as_ptr(), std::ptr::null(), 0) } != 0 {
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::NotFound {
+            return Err(err);
+        }
+        // Made now, so stamped now (once per store).
+        fs::File::create(path)?;
+    }
+    fs::metadata(path)?.modified()
 }
 
 /// Whether the compiler wrote this output during the call (not a stale file of an earlier build).

@@ -701,6 +701,57 @@ fn source_using_file_macro_itself_hits_directly_after_the_first_compile() {
     env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
 }
 
+/// A compiler that, once, rewrites `work/<file>` with `text` after the real gcc has compiled
+/// (`-c`; not zcc's own queries): another build step or an editor writing while zcc runs. It
+/// does so when `work/rewrite-once` exists, and removes that file.
+fn rewriting_compiler(env: &TestEnv, file: &str, text: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let gcc = find_in_path("gcc").expect("gcc in PATH");
+    let script = env.root.join("bin/cc-rewrite");
+    fs::create_dir_all(script.parent().unwrap()).unwrap();
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n'{}' \"$@\" || exit\ncase \" $* \" in *\" -c \"*)\n\
+             if [ -e rewrite-once ]; then rm rewrite-once; printf '{text}' > '{file}'; fi;;\nesac\n",
+            gcc.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    script.to_str().unwrap().to_string()
+}
+
+#[test]
+fn an_input_changed_during_the_compile_is_not_stored() {
+    // Hashing the inputs after the compile would record the new text beside an object made
+    // from the old one; the next call, reading the new text, would then get that object.
+    for (file, old, new) in [
+        ("include/defs.h", "#define ANSWER 1\n", "#define ANSWER 2\n"),
+        (
+            "src/main.c",
+            MAIN_C,
+            "#include \"defs.h\"\nint value(void) { return ANSWER * 3; }\n",
+        ),
+    ] {
+        let env = project("#define ANSWER 1\n");
+        env.write(file, old);
+        let cc = rewriting_compiler(&env, file, new);
+        let args = [cc.as_str(), "-Iinclude", "-c", "src/main.c", "-o", "main.o"];
+        env.write("rewrite-once", "");
+        let during = env.zcc(&args).run();
+        during.success();
+        assert_eq!(env.read(file), new.as_bytes(), "{file} was rewritten");
+        env.assert_counters(&[("miss", 1), ("not_stored_modified_input", 1)]);
+        // The next call compiles the new text, and is stored.
+        let after = env.assert_zcc_matches_plain(&args);
+        assert_ne!(during.output("main.o"), after.output("main.o"), "{file}");
+        env.assert_counters(&[("miss", 2), ("not_stored_modified_input", 1)]);
+        env.assert_zcc_matches_plain(&args);
+        env.assert_counters(&[("miss", 2), ("direct_hit", 1), ("not_stored_modified_input", 1)]);
+    }
+}
+
 #[test]
 fn files_written_just_before_the_call_are_stored() {
     // A build step that (re)generates a source or header right before compiling it
