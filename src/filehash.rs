@@ -763,7 +763,10 @@ mod tests {
         assert!(!compile("int s2;\n", &[&source, &h]));
         assert!(compile("int s3;\n", &[&source, &h, &o]), "o.h is news");
         assert_eq!(Recent::load(&record).known.len(), 2);
-        assert!(compile("int s4;\n", &[&source, &h]), "o.h is no longer read");
+        assert!(
+            compile("int s4;\n", &[&source, &h]),
+            "o.h is no longer read"
+        );
         assert_eq!(Recent::load(&record).known.len(), 1);
     }
 

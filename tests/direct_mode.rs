@@ -748,7 +748,11 @@ fn an_input_changed_during_the_compile_is_not_stored() {
         assert_ne!(during.output("main.o"), after.output("main.o"), "{file}");
         env.assert_counters(&[("miss", 2), ("not_stored_modified_input", 1)]);
         env.assert_zcc_matches_plain(&args);
-        env.assert_counters(&[("miss", 2), ("direct_hit", 1), ("not_stored_modified_input", 1)]);
+        env.assert_counters(&[
+            ("miss", 2),
+            ("direct_hit", 1),
+            ("not_stored_modified_input", 1),
+        ]);
     }
 }
 
