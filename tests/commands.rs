@@ -210,11 +210,10 @@ fn executable_named_like_a_command_in_path_is_a_compiler_when_the_arguments_are_
     // otherwise an executable of that name in PATH is a compiler.
     let env = TestEnv::new();
     let bin = env.root.join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let fake = bin.join("stats");
-    std::fs::write(&fake, "#!/bin/sh\necho \"fake stats tool: $*\"\n").unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_script(
+        &bin.join("stats"),
+        "#!/bin/sh\necho \"fake stats tool: $*\"\n",
+    );
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let run = env.zcc(&["stats", "--json"]).env("PATH", &path).run();
     run.success();

@@ -84,11 +84,11 @@ fn warning_replayed_for_cxx_with_other_output_name() {
 fn wrapper_compiler_stdout_and_stderr_replayed_on_hit() {
     // A compiler that prints on stdout too: a shim named like a cross gcc.
     let env = TestEnv::new();
-    let shim = env.write(
-        "tools/shim-gcc",
+    let shim = env.path("tools/shim-gcc");
+    write_script(
+        &shim,
         "#!/bin/sh\necho 'shim-gcc: building'\necho 'shim-gcc: note on stderr' >&2\nexec gcc \"$@\"\n",
     );
-    make_executable(&shim);
     env.write("warns.c", WARNS);
     let args = [
         "./tools/shim-gcc",
@@ -106,9 +106,4 @@ fn wrapper_compiler_stdout_and_stderr_replayed_on_hit() {
     );
     env.assert_zcc_matches_plain(&args);
     env.assert_counters(&[("miss", 1), ("hit", 1)]);
-}
-
-fn make_executable(path: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }

@@ -27,26 +27,25 @@ fn project(defs: &str) -> TestEnv {
 
 const ARGS: [&str; 6] = ["gcc", "-Iinclude", "-c", "src/main.c", "-o", "main.o"];
 
+/// An executable shell script `bin/<name>` outside `work/` (so the harness does
+/// not take it for an output); returns its path.
+fn script(env: &TestEnv, name: &str, text: &str) -> String {
+    let path = env.root.join("bin").join(name);
+    write_script(&path, text);
+    path.to_str().unwrap().to_string()
+}
+
 /// A compiler wrapper that appends its arguments (one call per line) to a log
-/// and then `exec`s the real gcc. Both live outside `work/`, so the harness does
-/// not take them for outputs.
+/// (also outside `work/`) and then `exec`s the real gcc.
 fn wrapper(env: &TestEnv) -> (String, PathBuf) {
-    use std::os::unix::fs::PermissionsExt;
     let gcc = find_in_path("gcc").expect("gcc in PATH");
     let log = env.root.join("cc-wrap.log");
-    let script = env.root.join("bin/cc-wrap");
-    fs::create_dir_all(script.parent().unwrap()).unwrap();
-    fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            gcc.display()
-        ),
-    )
-    .unwrap();
-    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
-    (script.to_str().unwrap().to_string(), log)
+    let text = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        gcc.display()
+    );
+    (script(env, "cc-wrap", &text), log)
 }
 
 /// The wrapper calls logged so far (one line per call), and empties the log.
@@ -705,21 +704,13 @@ fn source_using_file_macro_itself_hits_directly_after_the_first_compile() {
 /// (`-c`; not zcc's own queries): another build step or an editor writing while zcc runs. It
 /// does so when `work/rewrite-once` exists, and removes that file.
 fn rewriting_compiler(env: &TestEnv, file: &str, text: &str) -> String {
-    use std::os::unix::fs::PermissionsExt;
     let gcc = find_in_path("gcc").expect("gcc in PATH");
-    let script = env.root.join("bin/cc-rewrite");
-    fs::create_dir_all(script.parent().unwrap()).unwrap();
-    fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\n'{}' \"$@\" || exit\ncase \" $* \" in *\" -c \"*)\n\
-             if [ -e rewrite-once ]; then rm rewrite-once; printf '{text}' > '{file}'; fi;;\nesac\n",
-            gcc.display()
-        ),
-    )
-    .unwrap();
-    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
-    script.to_str().unwrap().to_string()
+    let text = format!(
+        "#!/bin/sh\n'{}' \"$@\" || exit\ncase \" $* \" in *\" -c \"*)\n\
+         if [ -e rewrite-once ]; then rm rewrite-once; printf '{text}' > '{file}'; fi;;\nesac\n",
+        gcc.display()
+    );
+    script(env, "cc-rewrite", &text)
 }
 
 #[test]

@@ -378,18 +378,14 @@ fn hook_given_twice_calls_zcc_once_per_compiler_call_and_zcc_env_overrides_the_p
     // ZCC names a logging wrapper: it records its argv, then runs the real zcc.
     let calls = env.path("zcc-calls.txt");
     let wrapper = env.path("bin/zcc-logged");
-    fs::create_dir_all(wrapper.parent().unwrap()).unwrap();
-    fs::write(
+    write_script(
         &wrapper,
-        format!(
+        &format!(
             "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
             calls.display(),
             ZCC
         ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    );
 
     // The hook both in platformio.ini and in the environment.
     let proj = m.project(&env.path("work/proj"), true);

@@ -759,13 +759,10 @@ fn compiler_identity_is_its_content_not_its_path() {
     // (b) Another program at the same path (a wrapper script): a miss.
     let driver2 = tc2.join("avr-gcc");
     fs::remove_file(&driver2).unwrap();
-    fs::write(
+    write_script(
         &driver2,
-        format!("#!/bin/sh\nexec {} \"$@\"\n", s(&real_tool("avr-gcc"))),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&driver2, fs::Permissions::from_mode(0o755)).unwrap();
+        &format!("#!/bin/sh\nexec {} \"$@\"\n", s(&real_tool("avr-gcc"))),
+    );
     let log_from = log_len(&env);
     same_as_plain_at(&env, &ws, &args(&tc2), &[]);
     env.assert_counters(&[("miss", 2), ("hit", 1)]);

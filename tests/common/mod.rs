@@ -697,6 +697,14 @@ pub fn install_target_dir() -> String {
 }
 
 /// Sets a file's modification time (opening it for writing, as `touch` does).
+/// Writes an executable shell script (mode 755) at `path`, creating its directory.
+pub fn write_script(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 pub fn set_mtime(path: &Path, when: std::time::SystemTime) {
     fs::File::options()
         .write(true)
