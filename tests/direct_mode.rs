@@ -226,13 +226,19 @@ fn header_removed_with_its_include_gives_the_new_object_and_dependency_file() {
     env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
 }
 
-#[test]
-fn header_created_earlier_in_the_bracket_search_path_misses() {
+/// `src/s.c` includes `<x.h>`, found in `b/` through `-Ia -Ib`; `a/` is empty, so a
+/// header created there shadows it. Returns the project and the compile command.
+fn bracket_search_path() -> (TestEnv, [&'static str; 7]) {
     let env = TestEnv::new();
     env.write("src/s.c", "#include <x.h>\nint value(void) { return X; }\n");
     env.write("b/x.h", "#define X 2\n");
     env.mkdir("a");
-    let args = ["gcc", "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
+    (env, ["gcc", "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"])
+}
+
+#[test]
+fn header_created_earlier_in_the_bracket_search_path_misses() {
+    let (env, args) = bracket_search_path();
     let old = env.assert_zcc_matches_plain(&args);
     env.assert_zcc_matches_plain(&args);
     env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
@@ -769,11 +775,7 @@ fn files_written_just_before_the_call_are_stored() {
 fn header_created_earlier_in_the_search_path_misses_after_snapshot_hits() {
     // Once everything is settled, hits check absent paths through their directories' stats
     // (manifest.rs); a header created in an earlier directory must still be seen.
-    let env = TestEnv::new();
-    env.write("src/s.c", "#include <x.h>\nint value(void) { return X; }\n");
-    env.write("b/x.h", "#define X 2\n");
-    env.mkdir("a");
-    let args = ["gcc", "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
+    let (env, args) = bracket_search_path();
     let old = env.assert_zcc_matches_plain(&args);
     std::thread::sleep(zcc::filehash::SETTLED_AFTER);
     env.assert_zcc_matches_plain(&args); // verified: records the snapshot

@@ -253,30 +253,26 @@ fn cc_variables_header_edit_recompiles_exactly_the_dependents() {
 fn install_links_masquerade_routes_an_unchanged_makefile() {
     let env = sketch_env();
     let links = env.root.join("links");
-    let run = env
-        .zcc(&[
-            "install-links",
-            links.to_str().unwrap(),
-            "avr-gcc",
-            "avr-g++",
-        ])
-        .run();
-    run.success();
+    let install = || {
+        let run = env
+            .zcc(&[
+                "install-links",
+                links.to_str().unwrap(),
+                "avr-gcc",
+                "avr-g++",
+            ])
+            .run();
+        run.success();
+        run
+    };
+    let run = install();
     let out = run.stdout_text();
     assert!(
         out.contains("avr-gcc") && out.contains("created") && out.contains("runs /"),
         "{out}"
     );
     // Run again: idempotent.
-    let again = env
-        .zcc(&[
-            "install-links",
-            links.to_str().unwrap(),
-            "avr-gcc",
-            "avr-g++",
-        ])
-        .run();
-    again.success();
+    let again = install();
     assert_eq!(again.stdout_text().matches("already there").count(), 2);
     let path = format!("{}:{}", links.display(), std::env::var("PATH").unwrap());
     // The Makefile's own `CC = avr-gcc`: the links are found first in PATH.
