@@ -92,6 +92,7 @@ fn compile_one(cache: &Cache, dir: &Path, out: &Path, source: &Path) -> FileResu
         args,
         cwd: std::env::current_dir().unwrap_or_else(|_| dir.to_path_buf()),
         env: std::env::vars_os().collect(),
+        stderr_is_terminal: false,
     };
     let (how, status, stderr) = match cache.compile(&request) {
         Ok(Outcome::Completed(done)) => (How::Cached(done.served), done.status, done.stderr),

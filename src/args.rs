@@ -178,6 +178,19 @@ pub struct Invocation {
     pub profile_paths: bool,
     /// `--specs=` values, in order; their content enters the key.
     pub specs: Vec<String>,
+    /// The colour the call asked for its diagnostics (the last colour option wins).
+    pub color: Color,
+}
+
+/// Whether diagnostics are coloured, as the colour options choose. Not part of the key: a miss
+/// compiles with colours and each call shows them or not (see `color.rs`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Color {
+    /// No option: colours when stderr is a terminal, as the compiler decides.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 /// Why a call is not cached. Each maps to a stats counter (`passthrough_<name>`).
@@ -200,6 +213,11 @@ pub enum Passthrough {
     BadArguments(String),
     UnsupportedOption(String),
     UnsupportedDirective(String),
+    /// An option makes the compiler write a file a hit could not restore, or read one whose
+    /// content the key does not cover (`-Wa,-a=FILE`, `-fopt-info=FILE`, `-fprofile-use`, …).
+    SideFile(String),
+    /// The compile may use a precompiled header (`.gch`), which no dependency list names.
+    Pch,
 }
 
 impl Passthrough {
@@ -221,6 +239,8 @@ impl Passthrough {
             Passthrough::BadArguments(_) => "bad_arguments",
             Passthrough::UnsupportedOption(_) => "unsupported_option",
             Passthrough::UnsupportedDirective(_) => "unsupported_directive",
+            Passthrough::SideFile(_) => "side_file",
+            Passthrough::Pch => "pch",
         }
     }
 }
@@ -230,7 +250,8 @@ impl std::fmt::Display for Passthrough {
         match self {
             Passthrough::BadArguments(d)
             | Passthrough::UnsupportedOption(d)
-            | Passthrough::UnsupportedDirective(d) => write!(f, "{} ({d})", self.name()),
+            | Passthrough::UnsupportedDirective(d)
+            | Passthrough::SideFile(d) => write!(f, "{} ({d})", self.name()),
             _ => f.write_str(self.name()),
         }
     }
@@ -364,6 +385,7 @@ struct Parse {
     record_switches: bool,
     profile_paths: bool,
     specs: Vec<String>,
+    color: Color,
 }
 
 impl Parse {
@@ -418,6 +440,7 @@ impl Parse {
     }
 
     /// `-Wp,a,b,…`: preprocessor options; `-MD,file`/`-MMD,file` ask for a dependency file.
+    /// `-P` is kept from zcc's own preprocessor run, as the `-P` option is.
     fn wp_option(&mut self, arg: &str, value: &str) {
         let parts: Vec<&str> = value.split(',').collect();
         match parts.as_slice() {
@@ -425,11 +448,41 @@ impl Parse {
                 self.wp_dep = Some((*file).to_string());
                 self.key(&format!("-Wp,{}", parts[0]), None, false);
             }
+            _ if parts.contains(&"-P") => {
+                self.key(arg, None, false);
+                let rest: Vec<&str> = parts.into_iter().filter(|p| *p != "-P").collect();
+                if !rest.is_empty() {
+                    self.cpp_args.push(format!("-Wp,{}", rest.join(",")));
+                }
+            }
             _ => {
                 self.key(arg, None, true);
                 self.cpp_args.push(arg.to_string());
             }
         }
+    }
+
+    /// `-Wa,a,b,…` or `-Xassembler a`: assembler options, hashed, unless one makes the
+    /// assembler write a file of its own (a listing `-a…=FILE`, a dependency file `--MD FILE`)
+    /// or read options from one (`@FILE`).
+    fn assembler_option(&mut self, spelled: Vec<String>, items: &str) -> Result<(), Passthrough> {
+        let writes_file = |item: &str| {
+            (item.starts_with("-a") && item.contains('='))
+                || matches!(item, "--MD" | "-MD")
+                || item.starts_with("--MD=")
+                || item.starts_with('@')
+        };
+        let list: Vec<&str> = if spelled.len() == 1 {
+            items.split(',').collect()
+        } else {
+            vec![items]
+        };
+        if list.iter().any(|item| writes_file(item)) {
+            return Err(Passthrough::SideFile(spelled.join(" ")));
+        }
+        self.key(&spelled.join("\0"), None, false);
+        self.cpp_args.extend(spelled);
+        Ok(())
     }
 }
 
@@ -552,6 +605,38 @@ pub fn classify(
             Role::Dump => return Err(Passthrough::DumpOption),
             Role::Verbose => return Err(Passthrough::Verbose),
             Role::Wp => p.wp_option(arg, v),
+            Role::NoLineMarkers => p.key(arg, None, false),
+            Role::Color => {
+                p.color = match (opt.name, v) {
+                    ("-fdiagnostics-color", _) | ("-fcolor-diagnostics", _) => Color::Always,
+                    ("-fdiagnostics-color=", "always") => Color::Always,
+                    ("-fdiagnostics-color=", "never") => Color::Never,
+                    ("-fdiagnostics-color=", "auto") => Color::Auto,
+                    ("-fdiagnostics-color=", _) => {
+                        // The compiler rejects it: let it say so.
+                        return Err(Passthrough::BadArguments(arg.to_string()));
+                    }
+                    _ => Color::Never,
+                };
+            }
+            Role::Assembler => p.assembler_option(spelled, v)?,
+            Role::OptInfo => {
+                // `-fopt-info-vec-missed=FILE`, `-fopt-info=FILE`: notes go to a file.
+                if opt.name == "-fopt-info=" || v.contains('=') {
+                    return Err(Passthrough::SideFile(arg.to_string()));
+                }
+                p.key(arg, None, false);
+                p.cpp_args.extend(spelled);
+            }
+            Role::DiagnosticsFormat => {
+                if v.ends_with("-file") {
+                    return Err(Passthrough::SideFile(arg.to_string()));
+                }
+                p.key(arg, None, false);
+                p.cpp_args.extend(spelled);
+            }
+            Role::WritesOrReadsFile => return Err(Passthrough::SideFile(arg.to_string())),
+            Role::Pch => return Err(Passthrough::Pch),
             Role::StackUsage | Role::Coverage | Role::SplitDwarf | Role::CallgraphInfo => {
                 match opt.role {
                     Role::StackUsage => p.add_extra(Extra::StackUsage),
@@ -680,6 +765,7 @@ fn finish(mut p: Parse, expanded: Vec<String>) -> Result<Invocation, Passthrough
         record_switches: p.record_switches,
         profile_paths: p.profile_paths,
         specs: p.specs,
+        color: p.color,
     })
 }
 
@@ -790,6 +876,34 @@ mod tests {
             ("-c x.c -Xclang -foo", "unsupported_option"),
             ("-c x.c -gtoggle", "unsupported_option"),
             ("-c x.c -Wp,-MD,a.d -MD", "unsupported_option"),
+            // Options that write a file a hit could not restore, or read an unkeyed one.
+            ("-c x.c -Wa,-a=x.lst", "side_file"),
+            ("-c x.c -Wa,-adhlns=x.lst", "side_file"),
+            ("-c x.c -Wa,-g,-aln=x.lst", "side_file"),
+            ("-c x.c -Xassembler -ahls=x.lst", "side_file"),
+            ("-c x.c -Wa,--MD,x.dep", "side_file"),
+            ("-c x.c -Xassembler --MD -Xassembler x.dep", "side_file"),
+            ("-c x.c -Wa,@opts", "side_file"),
+            ("-c x.c -fopt-info-vec-missed=x.txt", "side_file"),
+            ("-c x.c -fopt-info=x.txt", "side_file"),
+            ("-c x.c -fsave-optimization-record", "side_file"),
+            ("-c x.c -foptimization-record-file=x.yaml", "side_file"),
+            ("-c x.c -fdiagnostics-format=sarif-file", "side_file"),
+            ("-c x.c -fdiagnostics-add-output=sarif", "side_file"),
+            ("-c x.c -save-stats", "side_file"),
+            ("-c x.c -fprofile-note=x.gcno", "side_file"),
+            ("-c x.c -gsplit-dwarf=split", "side_file"),
+            ("-c x.c -fprofile-use", "side_file"),
+            ("-c x.c -fprofile-use=prof", "side_file"),
+            ("-c x.c -fbranch-probabilities", "side_file"),
+            ("-c x.c -fauto-profile", "side_file"),
+            ("-c x.c -fauto-profile=x.afdo", "side_file"),
+            ("-c x.c -fprofile-sample-use=x.prof", "side_file"),
+            ("-c x.c -fprofile-instr-use=x.profdata", "side_file"),
+            ("-c x.c -fcompare-debug", "side_file"),
+            ("-c x.c -fdeps-file=x.ddi", "side_file"),
+            ("-c x.c -fpch-preprocess", "pch"),
+            ("-c x.c -fdiagnostics-color=sometimes", "bad_arguments"),
         ];
         for (cmd, reason) in cases {
             assert_eq!(pass(cmd).name(), *reason, "{cmd}");
@@ -923,6 +1037,67 @@ mod tests {
     fn cpp_args_drop_mode_output_deps_and_input() {
         let inv = ok("-c -o b/x.o -MD -MF b/x.d -MT t -DX -I inc -x c x.c -Wall");
         assert_eq!(inv.cpp_args, argv("-DX -I inc -x c -Wall"));
+    }
+
+    #[test]
+    fn no_line_markers_reach_the_key_but_not_the_preprocessor_run() {
+        // zcc's own -E run must keep its line markers: they carry the line numbers that
+        // warnings and debug info show.
+        let inv = ok("-c -P x.c -Wp,-P,-DX -Wp,-P");
+        assert_eq!(inv.cpp_args, argv("-Wp,-DX"));
+        let texts: Vec<&str> = inv.key_args.iter().map(|a| a.text.as_str()).collect();
+        assert!(texts.contains(&"-P"), "{texts:?}");
+        assert!(texts.contains(&"-Wp,-P,-DX"), "{texts:?}");
+        assert!(
+            inv.key_args.iter().all(|a| !a.cpp_only),
+            "-P is keyed in every mode"
+        );
+        assert_ne!(ok("-c x.c").key_args, ok("-c -P x.c").key_args);
+    }
+
+    #[test]
+    fn colour_options_choose_but_stay_out_of_the_key() {
+        let cases: &[(&str, Color)] = &[
+            ("-c x.c", Color::Auto),
+            ("-c x.c -fdiagnostics-color", Color::Always),
+            ("-c x.c -fdiagnostics-color=always", Color::Always),
+            ("-c x.c -fdiagnostics-color=never", Color::Never),
+            (
+                "-c x.c -fdiagnostics-color=always -fdiagnostics-color=auto",
+                Color::Auto,
+            ),
+            ("-c x.c -fno-diagnostics-color", Color::Never),
+            ("-c x.c -fcolor-diagnostics", Color::Always),
+            (
+                "-c x.c -fcolor-diagnostics -fno-color-diagnostics",
+                Color::Never,
+            ),
+        ];
+        let plain = ok("-c x.c");
+        for (cmd, want) in cases {
+            let inv = ok(cmd);
+            assert_eq!(inv.color, *want, "{cmd}");
+            assert_eq!(inv.key_args, plain.key_args, "{cmd}");
+            assert_eq!(inv.cpp_args, plain.cpp_args, "{cmd}");
+        }
+    }
+
+    #[test]
+    fn assembler_options_that_write_nothing_are_hashed() {
+        for cmd in [
+            "-c x.c -Wa,-ahl",
+            "-c x.c -Wa,-mmcu=avr5,-g",
+            "-c x.c -Xassembler -g",
+        ] {
+            let inv = ok(cmd);
+            assert_ne!(inv.key_args, ok("-c x.c").key_args, "{cmd}");
+        }
+        assert_ne!(ok("-c x.c -Wa,-g").key_args, ok("-c x.c -Wa,-ahl").key_args);
+        assert_eq!(ok("-c x.c -fopt-info-vec").cpp_args, argv("-fopt-info-vec"));
+        assert_eq!(
+            ok("-c x.c -fdiagnostics-format=json").cpp_args,
+            argv("-fdiagnostics-format=json")
+        );
     }
 
     #[test]

@@ -26,16 +26,21 @@ pub struct CompileRequest {
     pub cwd: PathBuf,
     /// The compile's whole environment.
     pub env: Vec<(OsString, OsString)>,
+    /// Whether the caller shows the compiler's stderr on a terminal: with no colour option,
+    /// diagnostics are then coloured, as the compiler colours them on a terminal.
+    pub stderr_is_terminal: bool,
 }
 
 impl CompileRequest {
-    /// A request for this process's working directory and environment.
+    /// A request for this process's working directory, environment and stderr.
     pub fn from_process(compiler: OsString, args: Vec<OsString>) -> io::Result<CompileRequest> {
         Ok(CompileRequest {
             compiler,
             args,
             cwd: std::env::current_dir()?,
             env: std::env::vars_os().collect(),
+            // SAFETY: isatty only reads the descriptor's state.
+            stderr_is_terminal: unsafe { libc::isatty(2) } == 1,
         })
     }
 

@@ -15,6 +15,7 @@ use std::time::SystemTime;
 
 use crate::args::{Invocation, Mode, Passthrough};
 use crate::cache::{Cache, CompileRequest, Completed, Internal, Outcome, Served};
+use crate::color;
 use crate::compiler::{self, Compiler, Family};
 use crate::depfile;
 use crate::entry::{Entry, Text};
@@ -133,11 +134,19 @@ impl<'a> Call<'a> {
     }
 
     fn norm(&self) -> PathNorm<'_> {
-        if self.inv.debug {
+        if self.coverage() {
+            // The `.gcno` holds the paths as the compiler saw them, prefix maps or not.
+            PathNorm::Exact
+        } else if self.inv.debug {
             PathNorm::PrefixMaps(&self.inv.prefix_maps)
         } else {
             PathNorm::Roots(&self.roots)
         }
+    }
+
+    /// The compile writes a `.gcno` (`--coverage`, `-ftest-coverage`).
+    fn coverage(&self) -> bool {
+        self.inv.extras.contains(&crate::args::Extra::Coverage)
     }
 
     fn log(&self, message: &str) {
@@ -212,6 +221,11 @@ impl<'a> Call<'a> {
             let mut common = self.common(KeyMode::Direct);
             let info = filehash::file_info(&self.path(&self.inv.input), &self.memo)
                 .map_err(|e| Internal::new("error_internal", format!("{}: {e}", self.inv.input)))?;
+            if info.flags.contains(Flags::EMBED) {
+                // `.include`/`.incbin`: the assembler reads a file this key does not cover.
+                let reason = Passthrough::UnsupportedDirective(".include/.incbin".into());
+                return Ok(self.cache.passthrough(self.compiler, &reason));
+            }
             common.builder.field("input_content", &info.hash);
             common.parts.push(("input", info.hash));
             let key = common.builder.finish();
@@ -278,6 +292,21 @@ impl<'a> Call<'a> {
             Ok(pp) => pp,
             Err(p) => return Ok(self.cache.passthrough(self.compiler, &p)),
         };
+        // The preprocessor read the headers a compile may take from a `.gch` instead.
+        let search = self
+            .search_probe()
+            .and_then(includes::Probe::wait)
+            .map_err(|e| Internal::new("error_internal", format!("include search path: {e}")))?;
+        let own = pp.inputs.iter().map(|f| format!("{f}.gch"));
+        if let Some(gch) = self
+            .pch_places(&search)
+            .into_iter()
+            .chain(own)
+            .find(|g| self.path(g).exists())
+        {
+            self.log(&format!("{gch} may be used as a precompiled header"));
+            return Ok(self.cache.passthrough(self.compiler, &Passthrough::Pch));
+        }
         if let Some(done) = self.serve(&pp.key, Served::PreprocessedHit) {
             if let Some(exact_key) = exact {
                 // Next time on this layout, a direct hit.
@@ -442,7 +471,7 @@ impl<'a> Call<'a> {
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
     /// manifest does too.
     fn file_roots(&self) -> &Roots {
-        if self.inv.debug {
+        if self.inv.debug || self.coverage() {
             no_roots()
         } else {
             &self.roots
@@ -478,7 +507,7 @@ impl<'a> Call<'a> {
                 Some(Completed {
                     status: 0,
                     stdout: self.expand(&entry.stdout),
-                    stderr: self.expand(&entry.stderr),
+                    stderr: self.shown(self.expand(&entry.stderr)),
                     served,
                 })
             }
@@ -487,6 +516,16 @@ impl<'a> Call<'a> {
                 self.log(&format!("cannot write outputs of a hit: {e}; compiling"));
                 None
             }
+        }
+    }
+
+    /// Diagnostics as this call shows them: the stored (coloured) text, or without colours.
+    fn shown(&self, stderr: Vec<u8>) -> Vec<u8> {
+        let term = self.req.var("TERM");
+        if color::wanted(self.inv.color, self.req.stderr_is_terminal, term) {
+            stderr
+        } else {
+            color::strip(&stderr)
         }
     }
 
@@ -569,8 +608,22 @@ impl<'a> Call<'a> {
             Keying::Direct { .. } => Some(self.search_probe()),
             Keying::Known { .. } => None,
         };
-        let (program, args) = self.with_prefix(args);
-        let done = match capture(&program, &args, self.req) {
+        // Stored with colours; each call shows them or not (`color.rs`).
+        args.push(color::ALWAYS.into());
+        let compile = |args: Vec<OsString>| {
+            let (program, args) = self.with_prefix(args);
+            capture(&program, &args, self.req)
+        };
+        let mut compiled = compile(args.clone());
+        if let Ok(c) = &compiled
+            && c.status != 0
+            && memchr::memmem::find(&c.stderr, b"diagnostics-color").is_some()
+        {
+            // A compiler older than the option (GCC < 4.9) rejects it: compile without.
+            args.pop();
+            compiled = compile(args);
+        }
+        let done = match compiled {
             Ok(c) => Completed {
                 status: c.status,
                 stdout: c.stdout,
@@ -626,7 +679,10 @@ impl<'a> Call<'a> {
         {
             let _ = fs::remove_file(tmp);
         }
-        outcome
+        Completed {
+            stderr: self.shown(outcome.stderr),
+            ..outcome
+        }
     }
 
     /// The program and arguments of a miss's compile: `ZCC_PREFIX` (e.g. `distcc`), looked up
@@ -722,13 +778,11 @@ impl<'a> Call<'a> {
 
     /// Store a result whose inputs use `__FILE__` under its preprocessor-mode key: the macro's
     /// expansions are in the preprocessed text, so that key is exact while staying portable.
-    /// Time macros and embedded files are not stored.
+    /// Time macros are not stored; nor are embedded files, when the preprocessed text still
+    /// holds the directive that reads them (a mention in a comment is gone from it).
     fn store_preprocessed(&self, entry: &Entry, flags: Flags) -> Result<Key, String> {
         if flags.contains(Flags::TIME) {
             return Err("not_stored_time_macro".into());
-        }
-        if flags.contains(Flags::EMBED) {
-            return Err("not_stored_embedded_file".into());
         }
         let fail = |_| "not_stored_preprocessor".to_string();
         let cpp = self.run_preprocessor().map_err(fail)?;
@@ -789,7 +843,7 @@ impl<'a> Call<'a> {
     /// Where the facts of the files the last compile of this source read are kept
     /// ([`filehash::Recent`]): keyed by the source's full path, as stat memos are.
     fn recent_path(&self) -> PathBuf {
-        let key = KeyBuilder::new("zcc-recent-1")
+        let key = KeyBuilder::new("zcc-recent-2")
             .field(
                 "input",
                 self.path(&self.inv.input).as_os_str().as_encoded_bytes(),
@@ -834,6 +888,18 @@ impl<'a> Call<'a> {
                 absent.push(p);
             }
         };
+        // Whether a path exists, with one stat per directory that does not: a missing search
+        // directory offers a shadow path for every header.
+        let mut dirs = std::collections::HashMap::new();
+        let mut exists = |p: &str| {
+            let dir = p
+                .rsplit_once('/')
+                .map_or(".", |(d, _)| if d.is_empty() { "/" } else { d });
+            *dirs
+                .entry(dir.to_string())
+                .or_insert_with(|| self.path(dir).is_dir())
+                && self.path(p).exists()
+        };
         // A header found next to several includers is offered by both lists: stat it once.
         let mut checked = std::collections::HashSet::new();
         for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), search, source_dir)
@@ -843,10 +909,19 @@ impl<'a> Call<'a> {
             if checked.contains(&p) {
                 continue;
             }
-            if !self.path(&p).exists() {
+            if !exists(&p) {
                 add_absent(manifest_path(roots, &p));
             }
             checked.insert(p);
+        }
+        // A precompiled header the compile used is in no dependency list (nor is its header):
+        // none may exist now, nor appear later.
+        for gch in self.pch_places(search) {
+            if exists(&gch) {
+                self.log(&format!("{gch} may be used as a precompiled header"));
+                return Err("not_stored_pch".into());
+            }
+            add_absent(manifest_path(roots, &gch));
         }
         // A `__has_include` answer holds while the file it found still exists, or while none
         // of the places it looked in gains the file.
@@ -880,6 +955,37 @@ impl<'a> Call<'a> {
             },
             flags,
         ))
+    }
+
+    /// Where the compiler would look for a precompiled header: GCC and Clang try `name.gch`
+    /// (Clang `name.pch` too) in each directory of the search, just before `name` itself, for
+    /// the `-include` files
+    /// (searched from the working directory first) and the source's own `#include`s (only those
+    /// before the first C token can use one; all are listed).
+    fn pch_places(&self, search: &includes::SearchPath) -> Vec<String> {
+        let forced = self
+            .inv
+            .key_args
+            .iter()
+            .filter(|a| a.text == "-include")
+            .filter_map(|a| Some(("", a.path.clone()?, true)));
+        let content = fs::read(self.path(&self.inv.input)).unwrap_or_default();
+        let own = filehash::include_names(&content)
+            .into_iter()
+            .map(|(name, quoted)| (self.inv.input.as_str(), name, quoted));
+        let mut places = Vec::new();
+        for (includer, name, quoted) in forced.chain(own) {
+            for path in includes::probe_paths(search, includer, &name, quoted) {
+                places.push(format!("{path}.gch"));
+                if self.compiler.family == Family::Clang {
+                    places.push(format!("{path}.pch"));
+                }
+                if self.path(&path).exists() {
+                    break;
+                }
+            }
+        }
+        places
     }
 
     /// Read back what the compiler wrote; `Err(counter)` when it must not be stored.

@@ -25,7 +25,8 @@ impl Flags {
     /// `__FILE__` or `__BASE_FILE__`: the output holds the path the compiler used, which root
     /// tokens would hide.
     pub const FILE_MACRO: Flags = Flags(2);
-    /// `.incbin` or `#embed`: the output depends on a file no dependency list names.
+    /// `#embed`, or the assembler's `.incbin`/`.include` (inline `asm`, `.S` files): the output
+    /// depends on a file no dependency list names.
     pub const EMBED: Flags = Flags(4);
     /// `__has_include(…)` with an argument zcc cannot read (a macro): the output depends on
     /// whether some file exists, and which one is unknown.
@@ -68,7 +69,6 @@ impl Flags {
             (b"__TIMESTAMP__", Flags::TIME),
             (b"__FILE__", Flags::FILE_MACRO),
             (b"__BASE_FILE__", Flags::FILE_MACRO),
-            (b".incbin", Flags::EMBED),
             (b"#embed", Flags::EMBED),
         ];
         let mut flags = if probes_readable {
@@ -81,8 +81,24 @@ impl Flags {
                 flags = flags.union(*flag);
             }
         }
+        if !flags.contains(Flags::EMBED) && assembler_file_directive(content).is_some() {
+            flags = flags.union(Flags::EMBED);
+        }
         flags
     }
+}
+
+/// The first assembler directive in `content` that reads another file (`.include`, `.incbin`),
+/// anywhere, comments included. The assembler finds such files on its own search path and no
+/// dependency list names them. Directive names are case-insensitive to the assembler.
+pub fn assembler_file_directive(content: &[u8]) -> Option<&'static str> {
+    const DIRECTIVES: [&str; 2] = [".include", ".incbin"];
+    memchr::memchr_iter(b'.', content).find_map(|at| {
+        let rest = &content[at..];
+        DIRECTIVES
+            .into_iter()
+            .find(|d| rest.len() >= d.len() && rest[..d.len()].eq_ignore_ascii_case(d.as_bytes()))
+    })
 }
 
 /// A file's content hash and flags.
@@ -145,6 +161,16 @@ pub fn has_include_probes(content: &[u8]) -> Option<Vec<Probed>> {
 /// that); it uses the names to notice a header that would appear next to the including file,
 /// which a quoted include searches before the include path.
 pub fn quoted_includes(content: &[u8]) -> Vec<String> {
+    include_names(content)
+        .into_iter()
+        .filter_map(|(name, quoted)| quoted.then_some(name))
+        .collect()
+}
+
+/// The names in this file's `#include`, `#include_next` and `#import` directives, each once,
+/// with whether it is the quoted form (`"name"`, else `<name>`). A name given by a macro is not
+/// listed.
+pub fn include_names(content: &[u8]) -> Vec<(String, bool)> {
     // Found from the directive words (rare) rather than from every `#` or line (many in a
     // register header): each hit must be `#` + blanks + word at the start of a line. memmem
     // searches on the words' rarest bytes, which beats a multi-pattern search starting at `i`.
@@ -156,7 +182,7 @@ pub fn quoted_includes(content: &[u8]) -> Vec<String> {
         .chain(memchr::memmem::find_iter(content, b"import").map(|at| (at, at + 6)))
         .collect();
     hits.sort_unstable();
-    let mut names: Vec<String> = Vec::new();
+    let mut names: Vec<(String, bool)> = Vec::new();
     for (start, end) in hits {
         let before = &content[..start];
         let Some(before) = trim_blank_end(before).strip_suffix(b"#") else {
@@ -167,16 +193,19 @@ pub fn quoted_includes(content: &[u8]) -> Vec<String> {
             continue;
         }
         let rest = trim_blank_start(&content[end..]);
-        let Some(rest) = rest.strip_prefix(b"\"") else {
-            continue;
+        let (quoted, close) = match rest.first() {
+            Some(b'"') => (true, b'"'),
+            Some(b'<') => (false, b'>'),
+            _ => continue,
         };
-        if let Some(end) = rest.iter().position(|&b| b == b'"' || b == b'\n')
-            && rest[end] == b'"'
+        let rest = &rest[1..];
+        if let Some(end) = rest.iter().position(|&b| b == close || b == b'\n')
+            && rest[end] == close
             && let Ok(name) = std::str::from_utf8(&rest[..end])
             && !name.is_empty()
-            && !names.iter().any(|n| n == name)
+            && !names.iter().any(|(n, q)| n == name && *q == quoted)
         {
-            names.push(name.to_string());
+            names.push((name.to_string(), quoted));
         }
     }
     names
@@ -349,7 +378,7 @@ pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
 
 /// [`file_info`] and the file's stat as it was before the content was read.
 fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, StatId)> {
-    let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-2", MEMO_MIN_SIZE)?;
+    let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-3", MEMO_MIN_SIZE)?;
     if let Some(memo) = &memo
         && let Some(bytes) = crate::memo::read(memo)
         && let Some(info) = decode_memo(&bytes)

@@ -20,6 +20,9 @@ pub struct SearchPath {
     pub quote: Vec<String>,
     /// Searched for both forms (`-I`, `-isystem`, the system directories, `-idirafter`).
     pub bracket: Vec<String>,
+    /// Directories the compiler left out because they did not exist (`-Ib` before `b/` is
+    /// made). One that appears later joins the search, so headers under it can shadow.
+    pub missing: Vec<String>,
 }
 
 /// Parse the search list GCC and Clang print on stderr for `-v`.
@@ -27,6 +30,13 @@ pub fn parse_verbose(stderr: &str) -> SearchPath {
     let mut out = SearchPath::default();
     let mut current: Option<&mut Vec<String>> = None;
     for line in stderr.lines() {
+        if let Some(dir) = line
+            .strip_prefix("ignoring nonexistent directory \"")
+            .and_then(|rest| rest.strip_suffix('"'))
+        {
+            out.missing.push(dir.trim_end_matches('/').to_string());
+            continue;
+        }
         if line.starts_with("#include \"...\" search starts here") {
             current = Some(&mut out.quote);
         } else if line.starts_with("#include <...> search starts here") {
@@ -123,7 +133,8 @@ fn join(dir: &str, name: &str) -> String {
 
 /// Every place `__has_include` in `includer` looks for `name`, in search order: next to the
 /// includer (quoted form only), then the quote chain (quoted form only), then the bracket
-/// chain. (`__has_include_next` starts later in the chain; the full list is a superset.)
+/// chain, then the missing directories (which may appear anywhere in it). (`__has_include_next`
+/// starts later in the chain; the full list is a superset.)
 pub fn probe_paths(search: &SearchPath, includer: &str, name: &str, quoted: bool) -> Vec<String> {
     if name.starts_with('/') {
         return vec![name.to_string()];
@@ -134,6 +145,7 @@ pub fn probe_paths(search: &SearchPath, includer: &str, name: &str, quoted: bool
         out.extend(search.quote.iter().map(|d| join(d, name)));
     }
     out.extend(search.bracket.iter().map(|d| join(d, name)));
+    out.extend(search.missing.iter().map(|d| join(d, name)));
     out
 }
 
@@ -156,9 +168,10 @@ fn name_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
 }
 
 /// For each header found under the search directory at position k (the source's directory
-/// first, then the quote and bracket chains), the same name under every directory before k.
-/// A superset is harmless: the caller keeps only paths that do not exist now, and one that
-/// appears later only costs a miss.
+/// first, then the quote and bracket chains), the same name under every directory before k,
+/// and under every directory the compiler left out as missing (their place in the chain is not
+/// reported, so each counts as earlier). A superset is harmless: the caller keeps only paths
+/// that do not exist now, and one that appears later only costs a miss.
 pub fn shadow_paths(headers: &[String], search: &SearchPath, source_dir: &str) -> Vec<String> {
     let mut chain: Vec<&str> = vec![source_dir];
     for dir in search.quote.iter().chain(&search.bracket) {
@@ -174,7 +187,11 @@ pub fn shadow_paths(headers: &[String], search: &SearchPath, source_dir: &str) -
             let Some(name) = name_in(header, dir) else {
                 continue;
             };
-            for earlier in &chain[..k] {
+            for earlier in chain[..k]
+                .iter()
+                .copied()
+                .chain(search.missing.iter().map(String::as_str))
+            {
                 let candidate = join(earlier, name);
                 if candidate != *header && seen.insert(candidate.clone()) {
                     out.push(candidate);
@@ -207,6 +224,7 @@ mod tests {
                 "/usr/lib/gcc/avr/5.4.0/../../../avr/include"
             ])
         );
+        assert_eq!(s.missing, v(&["/x"]));
         assert_eq!(parse_verbose(""), SearchPath::default());
         let clang = "#include <...> search starts here:\n /a/Frameworks (framework directory)\n /b/\nEnd of search list.\n";
         assert_eq!(parse_verbose(clang).bracket, v(&["/a/Frameworks", "/b"]));
@@ -217,6 +235,7 @@ mod tests {
         let search = SearchPath {
             quote: vec![],
             bracket: v(&["a", "b", "/sys"]),
+            missing: vec![],
         };
         let headers = v(&["b/x.h", "a/y.h", "/sys/stdio.h", "src/local.h"]);
         assert_eq!(
@@ -233,10 +252,36 @@ mod tests {
     }
 
     #[test]
+    fn missing_directories_shadow_every_header() {
+        let search = SearchPath {
+            quote: vec![],
+            bracket: v(&["a", "/sys"]),
+            missing: v(&["b", "/opt/inc"]),
+        };
+        assert_eq!(
+            shadow_paths(&v(&["a/x.h", "/sys/s.h"]), &search, "src"),
+            v(&[
+                "src/x.h",
+                "b/x.h",
+                "/opt/inc/x.h",
+                "src/s.h",
+                "a/s.h",
+                "b/s.h",
+                "/opt/inc/s.h"
+            ])
+        );
+        assert_eq!(
+            probe_paths(&search, "src/m.c", "opt.h", false),
+            v(&["a/opt.h", "/sys/opt.h", "b/opt.h", "/opt/inc/opt.h"])
+        );
+    }
+
+    #[test]
     fn source_in_the_working_directory() {
         let search = SearchPath {
             quote: vec![],
             bracket: v(&["inc"]),
+            missing: vec![],
         };
         assert_eq!(shadow_paths(&v(&["inc/x.h"]), &search, ""), v(&["x.h"]));
         // A header next to the source has nothing before it.
@@ -248,6 +293,7 @@ mod tests {
         let search = SearchPath {
             quote: vec![],
             bracket: v(&["inc", "inc/sub"]),
+            missing: vec![],
         };
         assert_eq!(
             shadow_paths(&v(&["inc/sub/x.h"]), &search, "src"),
@@ -260,6 +306,7 @@ mod tests {
         let search = SearchPath {
             quote: v(&["q"]),
             bracket: v(&["inc", "/sys"]),
+            missing: vec![],
         };
         assert_eq!(
             probe_paths(&search, "src/m.c", "opt.h", true),

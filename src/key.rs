@@ -10,10 +10,14 @@ use crate::paths::Roots;
 use crate::store::Key;
 
 /// Bumped whenever the meaning of a key changes, so old entries are never misread.
-pub const KEY_VERSION: &str = "zcc-key-1";
+pub const KEY_VERSION: &str = "zcc-key-2";
 
 /// Environment variables that change what the compiler produces. Path lists among them are
 /// normalized element by element.
+///
+/// `SOURCE_DATE_EPOCH` is not among them: it only sets what `__DATE__` and `__TIME__` expand
+/// to, and a source using them is never served from a direct-mode manifest, while the
+/// preprocessed text a preprocessor-mode key covers holds the expansions themselves.
 pub const KEYED_ENV: &[(&str, bool)] = &[
     ("CPATH", true),
     ("C_INCLUDE_PATH", true),
@@ -24,7 +28,6 @@ pub const KEYED_ENV: &[(&str, bool)] = &[
     ("GCC_EXEC_PREFIX", true),
     ("LIBRARY_PATH", true),
     ("GCC_COMPARE_DEBUG", false),
-    ("SOURCE_DATE_EPOCH", false),
     ("LANG", false),
     ("LC_ALL", false),
     ("LC_CTYPE", false),
@@ -146,6 +149,10 @@ pub fn common(inv: &Invocation, ctx: &Context, norm: PathNorm, mode: KeyMode) ->
         };
         args.field("cwd", dir.as_bytes());
     }
+    if inv.extras.contains(&crate::args::Extra::Coverage) {
+        // The `.gcno` records the working directory, untouched by the debug prefix maps.
+        args.field("coverage_cwd", ctx.cwd.as_bytes());
+    }
     if let Some(output) = &inv.output {
         if inv.profile_paths {
             // The object embeds the absolute path of its `.gcda` file.
@@ -224,6 +231,15 @@ pub fn normalize_preprocessed(text: &[u8], norm: PathNorm) -> (Vec<u8>, Vec<Stri
                     if path.starts_with('<') {
                         // <built-in>, <command-line>
                         return raw.to_vec();
+                    }
+                    if let Some(dir) = path.strip_suffix("//") {
+                        // With -g, GCC names the working directory (`# 1 "/src//"`): it is
+                        // in the key through the debug-info part, and it is no input file.
+                        return escape_c(&norm.apply(dir))
+                            .into_bytes()
+                            .into_iter()
+                            .chain(*b"//")
+                            .collect();
                     }
                     if !files.contains(&path) {
                         files.push(path.clone());
@@ -313,13 +329,13 @@ fn escape_c(path: &str) -> String {
     out
 }
 
-/// Directives that make the output depend on files the preprocessor does not report.
+/// Directives that make the output depend on files the preprocessor does not report: `#embed`,
+/// and the assembler's `.include`/`.incbin` (in `.S` files and inline `asm`).
 pub fn unsupported_directive(preprocessed: &[u8]) -> Option<&'static str> {
-    const NEEDLES: &[(&[u8], &str)] = &[(b".incbin", ".incbin"), (b"#embed", "#embed")];
-    NEEDLES
-        .iter()
-        .find(|(needle, _)| preprocessed.windows(needle.len()).any(|w| w == *needle))
-        .map(|(_, name)| *name)
+    if memchr::memmem::find(preprocessed, b"#embed").is_some() {
+        return Some("#embed");
+    }
+    crate::filehash::assembler_file_directive(preprocessed)
 }
 
 #[cfg(test)]
@@ -369,6 +385,40 @@ mod tests {
                 "src/rel.h"
             ]
         );
+    }
+
+    #[test]
+    fn the_working_directory_marker_is_no_input() {
+        // GCC with -g: `# 1 "<cwd>//"` right after the source's first marker.
+        let text = b"# 0 \"m.c\"\n# 1 \"/tmp/zcc-key-test/ws/build//\"\nint x;\n";
+        let (out, files) = normalize_preprocessed(text, PathNorm::Exact);
+        assert_eq!(out, text.to_vec());
+        assert_eq!(files, vec!["m.c"]);
+        let r = roots();
+        let (out, _) = normalize_preprocessed(text, PathNorm::Roots(&r));
+        assert_eq!(out, b"# 0 \"m.c\"\n# 1 \"@WS0/build//\"\nint x;\n".to_vec());
+    }
+
+    #[test]
+    fn assembler_file_directives_are_unsupported_in_preprocessed_text() {
+        assert_eq!(
+            unsupported_directive(b"  .include \"x.inc\"\n"),
+            Some(".include")
+        );
+        assert_eq!(
+            unsupported_directive(b"\t.INCBIN \"blob\"\n"),
+            Some(".incbin")
+        );
+        assert_eq!(
+            unsupported_directive(b"asm(\".IncBin \\\"f\\\"\");"),
+            Some(".incbin")
+        );
+        assert_eq!(unsupported_directive(b"#embed \"f\"\n"), Some("#embed"));
+        assert_eq!(
+            unsupported_directive(b"int include = a.includes;\n"),
+            Some(".include")
+        );
+        assert_eq!(unsupported_directive(b"int x = s.inc;\n.in\n."), None);
     }
 
     #[test]

@@ -26,6 +26,7 @@
 pub mod args;
 pub mod cache;
 mod call;
+mod color;
 pub mod compiler;
 pub mod config;
 pub mod depfile;

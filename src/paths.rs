@@ -411,13 +411,36 @@ fn starts_at_boundary(text: &[u8], i: usize) -> bool {
         return true;
     }
     let before = text[i - 1];
-    if before.is_ascii_whitespace() || b"\"'`([{<=,:;|".contains(&before) {
+    if before.is_ascii_whitespace() || b"\"'`([{<=,:;|".contains(&before) || before == 0x07 {
         return true;
     }
-    i >= 3
-        && OPENING_QUOTES
-            .iter()
-            .any(|quote| text[i - 3..i] == quote[..])
+    ends_terminal_sequence(&text[..i])
+        || i >= 3
+            && OPENING_QUOTES
+                .iter()
+                .any(|quote| text[i - 3..i] == quote[..])
+}
+
+/// Whether `text` ends with a terminal control sequence (a CSI such as the colour codes
+/// `ESC[01m`, `ESC[K`, or an OSC ended by `ESC \`): coloured diagnostics put one right
+/// before a path.
+fn ends_terminal_sequence(text: &[u8]) -> bool {
+    const ESC: u8 = 0x1b;
+    if text.ends_with(&[ESC, b'\\']) {
+        return true;
+    }
+    let Some((&last, rest)) = text.split_last() else {
+        return false;
+    };
+    if !(0x40..=0x7e).contains(&last) {
+        return false;
+    }
+    let params = rest
+        .iter()
+        .rev()
+        .take_while(|b| (0x20..=0x3f).contains(*b))
+        .count();
+    rest[..rest.len() - params].ends_with(&[ESC, b'['])
 }
 
 /// Whether a path may end right before `text[i]`: nothing there continues the last component.
@@ -425,7 +448,8 @@ fn ends_at_boundary(text: &[u8], i: usize) -> bool {
     let Some(&next) = text.get(i) else {
         return true;
     };
-    if next.is_ascii_whitespace() || b"\"'`)]}>,:;|".contains(&next) {
+    // ESC: a colour code after the path, as coloured diagnostics have.
+    if next.is_ascii_whitespace() || b"\"'`)]}>,:;|".contains(&next) || next == 0x1b {
         return true;
     }
     CLOSING_QUOTES
@@ -745,7 +769,7 @@ mod tests {
     #[test]
     fn tokenize_text_cases() {
         let r = ws_roots();
-        let cases: [(&str, &str); 14] = [
+        let cases: [(&str, &str); 17] = [
             (
                 "/nonexistent-zcc/home/a/ws/src/x.c:3:1: warning: unused",
                 "@WS0/src/x.c:3:1: warning: unused",
@@ -788,6 +812,20 @@ mod tests {
                 "two @WS0/a @TC/b",
             ),
             ("", ""),
+            // Coloured diagnostics: a colour code stands right before and after the path.
+            (
+                "\x1b[01m\x1b[K/nonexistent-zcc/home/a/ws/inc/x.h:2:2:\x1b[m\x1b[K warning",
+                "\x1b[01m\x1b[K@WS0/inc/x.h:2:2:\x1b[m\x1b[K warning",
+            ),
+            (
+                "\x1b[01;32m\x1b[K/nonexistent-zcc/home/a/ws\x1b[m",
+                "\x1b[01;32m\x1b[K@WS0\x1b[m",
+            ),
+            // A letter that ends no escape sequence is no boundary.
+            (
+                "K/nonexistent-zcc/home/a/ws/x",
+                "K/nonexistent-zcc/home/a/ws/x",
+            ),
         ];
         for (input, want) in cases {
             let got = r.tokenize_text(input.as_bytes());

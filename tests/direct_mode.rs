@@ -467,11 +467,12 @@ fn source_date_epoch_selects_the_time_macro_result() {
     run("1000000000");
     let two = run("2000000000");
     assert_ne!(one.output("main.o"), two.output("main.o"));
-    // SOURCE_DATE_EPOCH is part of every key: the new value starts over
-    // (direct-mode miss, not stored), the old one was a miss then a hit.
+    // The first call is a direct-mode miss (not stored: time macros), the next ones use the
+    // preprocessed text, which holds the expansions: the old value was a miss then a hit, the
+    // new value a miss. SOURCE_DATE_EPOCH itself is in no key.
     env.assert_counters(&[
         ("miss", 3),
-        ("not_stored_time_macro", 2),
+        ("not_stored_time_macro", 1),
         ("preprocessed_hit", 1),
     ]);
 }

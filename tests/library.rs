@@ -45,6 +45,7 @@ fn request(env: &TestEnv, compiler: &str, args: &[&str]) -> CompileRequest {
         args: args.iter().map(OsString::from).collect(),
         cwd: env.work.clone(),
         env: clean_env(),
+        stderr_is_terminal: false,
     }
 }
 
