@@ -178,6 +178,9 @@ pub struct Invocation {
     pub profile_paths: bool,
     /// `--specs=` values, in order; their content enters the key.
     pub specs: Vec<String>,
+    /// Other files the options make the compiler read (sanitizer ignore lists, …), as given
+    /// (relative to the working directory), in order; their content enters the key.
+    pub read_files: Vec<String>,
     /// The colour the call asked for its diagnostics (the last colour option wins).
     pub color: Color,
 }
@@ -385,6 +388,7 @@ struct Parse {
     record_switches: bool,
     profile_paths: bool,
     specs: Vec<String>,
+    read_files: Vec<String>,
     color: Color,
 }
 
@@ -637,6 +641,11 @@ pub fn classify(
             }
             Role::WritesOrReadsFile => return Err(Passthrough::SideFile(arg.to_string())),
             Role::Pch => return Err(Passthrough::Pch),
+            Role::ReadFile => {
+                p.key(opt.name, Some(v), false);
+                p.read_files.push(v.to_string());
+                p.cpp_args.extend(spelled);
+            }
             Role::StackUsage | Role::Coverage | Role::SplitDwarf | Role::CallgraphInfo => {
                 match opt.role {
                     Role::StackUsage => p.add_extra(Extra::StackUsage),
@@ -765,6 +774,7 @@ fn finish(mut p: Parse, expanded: Vec<String>) -> Result<Invocation, Passthrough
         record_switches: p.record_switches,
         profile_paths: p.profile_paths,
         specs: p.specs,
+        read_files: p.read_files,
         color: p.color,
     })
 }
@@ -1037,6 +1047,20 @@ mod tests {
     fn cpp_args_drop_mode_output_deps_and_input() {
         let inv = ok("-c -o b/x.o -MD -MF b/x.d -MT t -DX -I inc -x c x.c -Wall");
         assert_eq!(inv.cpp_args, argv("-DX -I inc -x c -Wall"));
+    }
+
+    #[test]
+    fn files_options_read_are_listed_in_order() {
+        let inv =
+            ok("-c x.c -fsanitize=address -fsanitize-ignorelist=b.txt -fsanitize-blacklist=/a.txt");
+        assert_eq!(inv.read_files, argv("b.txt /a.txt"));
+        let paths: Vec<&str> = inv
+            .key_args
+            .iter()
+            .filter_map(|k| k.path.as_deref())
+            .collect();
+        assert_eq!(paths, ["b.txt", "/a.txt"]);
+        assert!(ok("-c x.c").read_files.is_empty());
     }
 
     #[test]

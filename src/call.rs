@@ -46,6 +46,8 @@ pub(crate) struct Call<'a> {
     identity: [u8; 32],
     /// Content hashes of the `--specs=` files.
     specs: Vec<[u8; 32]>,
+    /// Content hashes of the other files options make the compiler read.
+    read_files: Vec<[u8; 32]>,
     /// The remote tiers during this call.
     remote: remote::Session<'a>,
     /// On the filesystem's clock, taken before the first program (preprocessor or compiler)
@@ -117,6 +119,14 @@ impl<'a> Call<'a> {
         let identity = compiler::identity(compiler, &probe, &req.env, &memo)
             .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
         let specs = spec_hashes(compiler, &inv, req, &memo)?;
+        let read_files = inv
+            .read_files
+            .iter()
+            .map(|f| {
+                filehash::content_hash(&req.cwd.join(f), &memo)
+                    .map_err(|e| Internal::new("error_internal", format!("{f}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let remote = cache.remotes().session(cache, Some(&memo));
         Ok(Call {
             cache,
@@ -128,6 +138,7 @@ impl<'a> Call<'a> {
             memo,
             identity,
             specs,
+            read_files,
             remote,
             start: OnceLock::new(),
         })
@@ -201,6 +212,7 @@ impl<'a> Call<'a> {
             cwd: &cwd,
             env: &env,
             specs: &self.specs,
+            read_files: &self.read_files,
         };
         key::common(&self.inv, &ctx, norm, mode)
     }
@@ -492,6 +504,12 @@ impl<'a> Call<'a> {
                 return None;
             }
         };
+        if self.wants_color() && !color::is_colored(entry.stderr.bytes()) {
+            // Diagnostics stored from a call that showed them plain: this call shows colours,
+            // so it compiles (and stores the coloured text for the next one).
+            self.log("stored diagnostics have no colours; compiling");
+            return None;
+        }
         let counter = match served {
             Served::DirectHit => "direct_hit",
             _ => "preprocessed_hit",
@@ -519,10 +537,15 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Diagnostics as this call shows them: the stored (coloured) text, or without colours.
-    fn shown(&self, stderr: Vec<u8>) -> Vec<u8> {
+    /// Whether this call shows diagnostics in colour (`color.rs`).
+    fn wants_color(&self) -> bool {
         let term = self.req.var("TERM");
-        if color::wanted(self.inv.color, self.req.stderr_is_terminal, term) {
+        color::wanted(self.inv.color, self.req.stderr_is_terminal, term)
+    }
+
+    /// Diagnostics as this call shows them: as stored, or without colours.
+    fn shown(&self, stderr: Vec<u8>) -> Vec<u8> {
+        if self.wants_color() {
             stderr
         } else {
             color::strip(&stderr)
@@ -608,14 +631,19 @@ impl<'a> Call<'a> {
             Keying::Direct { .. } => Some(self.search_probe()),
             Keying::Known { .. } => None,
         };
-        // Stored with colours; each call shows them or not (`color.rs`).
-        args.push(color::ALWAYS.into());
+        // A call that shows colours compiles with them whatever its stderr is, and the entry
+        // keeps them; a call that shows none compiles as it asked (`color.rs`).
+        let colored = self.wants_color();
+        if colored {
+            args.push(color::ALWAYS.into());
+        }
         let compile = |args: Vec<OsString>| {
             let (program, args) = self.with_prefix(args);
             capture(&program, &args, self.req)
         };
         let mut compiled = compile(args.clone());
         if let Ok(c) = &compiled
+            && colored
             && c.status != 0
             && memchr::memmem::find(&c.stderr, b"diagnostics-color").is_some()
         {

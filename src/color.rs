@@ -1,13 +1,16 @@
-//! Diagnostics colour. Colour options are not part of the key: a miss compiles with
-//! `-fdiagnostics-color=always` and stores the coloured text, and each call shows it as the
-//! compiler would have for that call: coloured when it asked for colours, or by default when
-//! its stderr is a terminal; plain otherwise. One entry serves terminals, pipes and logs alike.
+//! Diagnostics colour. Colour options are not part of the key, so one entry serves terminals,
+//! pipes and logs alike. Each call shows diagnostics as the compiler would have for it:
+//! coloured when it asked for colours, or by default when its stderr is a terminal; plain
+//! otherwise. A call that shows colours compiles with `-fdiagnostics-color=always` (its stderr
+//! is a pipe to zcc) and its entry keeps them; a call that shows none compiles exactly as it
+//! asked, and strips colours from what a stored entry holds. A coloured call never serves
+//! diagnostics stored without colours: it compiles and stores the coloured text instead.
 
 use std::ffi::OsStr;
 
 use crate::args::Color;
 
-/// Appended to a miss's compile: the last colour option wins, so it overrides the call's own.
+/// Appended to the compile of a call that shows colours: the last colour option wins.
 pub const ALWAYS: &str = "-fdiagnostics-color=always";
 
 /// Whether this call's diagnostics are shown in colour: the call's choice, or GCC's default
@@ -18,6 +21,11 @@ pub fn wanted(choice: Color, stderr_is_terminal: bool, term: Option<&OsStr>) -> 
         Color::Never => false,
         Color::Auto => stderr_is_terminal && term.is_some_and(|t| t != "dumb"),
     }
+}
+
+/// Whether stored diagnostics can be shown in colour as they are: empty, or holding colours.
+pub fn is_colored(stderr: &[u8]) -> bool {
+    stderr.is_empty() || memchr::memchr(0x1b, stderr).is_some()
 }
 
 /// `text` without terminal control sequences: CSI (`ESC [ … final`, the colours and `ESC[K`)
@@ -88,6 +96,13 @@ mod tests {
         assert!(!wanted(Color::Auto, false, xterm));
         assert!(!wanted(Color::Auto, true, None));
         assert!(!wanted(Color::Auto, true, Some(OsStr::new("dumb"))));
+    }
+
+    #[test]
+    fn stored_text_usable_in_colour() {
+        assert!(is_colored(b""));
+        assert!(is_colored(b"\x1b[01mt.c:1:\x1b[m warning\n"));
+        assert!(!is_colored(b"t.c:1: warning\n"));
     }
 
     #[test]

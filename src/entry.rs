@@ -16,6 +16,15 @@ pub enum Text {
     Tokenized(#[serde(with = "serde_bytes")] Vec<u8>),
 }
 
+impl Text {
+    /// The stored bytes (with root tokens when tokenized).
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Raw(b) | Text::Tokenized(b) => b,
+        }
+    }
+}
+
 /// One cached compile result.
 ///
 /// Byte buffers are (de)serialized as bytes (`serde_bytes`): the same postcard encoding as a

@@ -118,6 +118,8 @@ pub struct Context<'a> {
     pub env: &'a dyn Fn(&str) -> Option<String>,
     /// Content hashes of the `--specs=` files, in order.
     pub specs: &'a [[u8; 32]],
+    /// Content hashes of [`Invocation::read_files`], in order.
+    pub read_files: &'a [[u8; 32]],
 }
 
 /// The common part of a key, split by what a user would call its cause: it lets the log say
@@ -172,6 +174,9 @@ pub fn common(inv: &Invocation, ctx: &Context, norm: PathNorm, mode: KeyMode) ->
     }
     for spec in ctx.specs {
         args.field("specs", spec);
+    }
+    for file in ctx.read_files {
+        args.field("read_file", file);
     }
 
     let mut env = KeyBuilder::new("environment");

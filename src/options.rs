@@ -78,6 +78,9 @@ pub enum Role {
     DiagnosticsFormat,
     /// `-fpch-preprocess`: the preprocessed text names a precompiled header, not its content.
     Pch,
+    /// The value is a file the compiler reads (a sanitizer ignore list, …): its content enters
+    /// the key.
+    ReadFile,
 }
 
 /// One row of the table.
@@ -180,12 +183,20 @@ pub const TABLE: &[Opt] = &[
     opt("-fprofile-generate=", J, Coverage, true),
     opt("-fprofile-instr-use", F, WritesOrReadsFile, false),
     opt("-fprofile-instr-use=", J, WritesOrReadsFile, true),
+    opt("-fprofile-list=", J, ReadFile, true),
     opt("-fprofile-note=", J, WritesOrReadsFile, true),
     opt("-fprofile-sample-use=", J, WritesOrReadsFile, true),
     opt("-fprofile-use", F, WritesOrReadsFile, false),
     opt("-fprofile-use=", J, WritesOrReadsFile, true),
     opt("-frecord-gcc-switches", F, RecordSwitches, false),
     opt("-frepo", F, TooHard, false),
+    opt("-fsanitize-blacklist=", J, ReadFile, true),
+    opt("-fsanitize-coverage-allowlist=", J, ReadFile, true),
+    opt("-fsanitize-coverage-blocklist=", J, ReadFile, true),
+    opt("-fsanitize-coverage-ignorelist=", J, ReadFile, true),
+    opt("-fsanitize-coverage-whitelist=", J, ReadFile, true),
+    opt("-fsanitize-ignorelist=", J, ReadFile, true),
+    opt("-fsanitize-system-ignorelist=", J, ReadFile, true),
     opt("-fsave-optimization-record", F, WritesOrReadsFile, false),
     opt("-fsave-optimization-record=", J, WritesOrReadsFile, false),
     opt("-fstack-usage", F, StackUsage, false),
@@ -193,6 +204,9 @@ pub const TABLE: &[Opt] = &[
     opt("-ftest-coverage", F, Coverage, false),
     opt("-ftime-trace", F, TooHard, false),
     opt("-ftime-trace=", J, TooHard, false),
+    opt("-fxray-always-instrument=", J, ReadFile, true),
+    opt("-fxray-attr-list=", J, ReadFile, true),
+    opt("-fxray-never-instrument=", J, ReadFile, true),
     opt("-g", J, Debug, false),
     opt("-gcc-toolchain", S, Plain, true),
     opt("-gen-cdb-fragment-path", S, WritesOrReadsFile, true),
