@@ -125,7 +125,7 @@ fn family_of(path: &Path, canonical: &Path) -> Family {
 /// Memoized whole, every call needs it: the identity and the stat of each program it covers,
 /// in a memo named by the driver's path and stat and by what decides which programs are
 /// found. A call then costs one memo read and a stat per program. A program whose stat
-/// changed sends the call through [`compute_identity`], whose file hashes are memoized too.
+/// changed sends the call through `compute_identity`, whose file hashes are memoized too.
 pub fn identity(
     compiler: &Compiler,
     probe_args: &[String],
