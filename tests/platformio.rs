@@ -3,7 +3,7 @@
 //! `ZCC_TEST_PIO`), fully offline.
 //!
 //! Each test lays out one or more "machines" inside its temporary directory, the way
-//! PlatformIO lays out a user's HOME (shared/research/clients.md §1 has the recipe):
+//! PlatformIO lays out a user's HOME:
 //! - `<home>/.platformio` is `PLATFORMIO_CORE_DIR`, seeded with a `tool-scons` package that
 //!   runs the venv's SCons (its `.piopm` names owner `platformio`, or PlatformIO would try to
 //!   download it);
