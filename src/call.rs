@@ -543,10 +543,10 @@ impl<'a> Call<'a> {
         color::wanted(self.inv.color, self.req.stderr_is_terminal, term)
     }
 
-    /// Diagnostics as this call shows them: as stored, or without colours.
+    /// Diagnostics as this call shows them: with their colours only, or without.
     fn shown(&self, stderr: Vec<u8>) -> Vec<u8> {
         if self.wants_color() {
-            stderr
+            color::keep_colors(&stderr)
         } else {
             color::strip(&stderr)
         }
