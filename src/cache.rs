@@ -238,7 +238,12 @@ impl Cache {
         self.log.line(message);
     }
 
+    /// Bump counters, unless the store is refused: its counters are written by nobody, so
+    /// nothing ever follows a link planted in a store someone else controls.
     pub(crate) fn count(&self, names: &[&str]) {
+        if self.open_store().is_err_and(|f| f.refused) {
+            return;
+        }
         if let Err(e) = self.stats.bump(names) {
             self.log
                 .line(&format!("cannot update counters {names:?}: {e}"));

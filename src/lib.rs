@@ -46,6 +46,7 @@ pub mod platformio;
 pub mod process;
 pub mod remote;
 pub mod replay;
+mod safefs;
 pub mod stats;
 pub mod store;
 

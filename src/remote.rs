@@ -535,7 +535,7 @@ impl Session<'_> {
         }
         let failed_at = self.marks[i]
             .as_ref()
-            .and_then(|mark| fs::metadata(mark).ok())
+            .and_then(|mark| fs::symlink_metadata(mark).ok())
             .and_then(|m| m.modified().ok());
         // A marker from the future (a clock step) counts as old.
         let recent = failed_at
@@ -558,8 +558,15 @@ impl Session<'_> {
     fn fail(&self, i: usize, failure: Failure) {
         self.down[i].set(true);
         if let Some(mark) = &self.marks[i] {
-            // Best effort: without the marker, other calls just try the tier themselves.
-            let _ = fs::write(mark, b"");
+            // Best effort: without the marker, other calls just try the tier themselves. Never
+            // through a link planted in the store (that would empty the file it points to).
+            let _ = crate::safefs::no_follow(
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true),
+            )
+            .open(mark);
         }
         let counter = if failure.timeout {
             "remote_timeout"
