@@ -15,6 +15,9 @@ use crate::remote::Remotes;
 use crate::stats::Stats;
 use crate::store::Store;
 
+/// The largest response file (`@file`) zcc reads; a bigger one passes the call through.
+const MAX_RESPONSE_FILE: u64 = 16 << 20;
+
 /// One compile as a build tool asks for it.
 #[derive(Clone, Debug)]
 pub struct CompileRequest {
@@ -152,6 +155,7 @@ impl Cache {
     /// Open the cache the configuration describes. A store that cannot be opened is not an
     /// error here: every compile then runs uncached and says why in the log.
     pub fn open(config: Config) -> Cache {
+        crate::memo::set_read_only(config.readonly);
         let store = Arc::new(OnceLock::new());
         let stats = Stats::new(config.dir.join("stats"));
         let log = Log::new(config.logfile.clone());
@@ -333,7 +337,12 @@ impl Cache {
                 }
             }
         }
-        let read = |name: &str| fs::read_to_string(req.cwd.join(name)).ok();
+        // A response file is a regular file of reasonable size: `@/dev/zero` or a FIFO is
+        // never read by zcc (the call passes through; the compiler reads it as it does).
+        let read = |name: &str| {
+            let bytes = crate::safefs::read_regular(&req.cwd.join(name), MAX_RESPONSE_FILE).ok()?;
+            String::from_utf8(bytes).ok()
+        };
         let inv = match args::classify(&args, &read) {
             Ok(inv) => inv,
             Err(p) => return Ok(self.passthrough(compiler, &p)),
@@ -345,6 +354,12 @@ impl Cache {
             && req.cwd.join(out).is_dir()
         {
             let p = Passthrough::BadArguments(format!("output {out} is a directory"));
+            return Ok(self.passthrough(compiler, &p));
+        }
+        // zcc reads the input several times (hash, preprocessor, compile): a FIFO or device
+        // would be consumed by the first, or never end.
+        if fs::metadata(req.cwd.join(&inv.input)).is_ok_and(|m| !m.is_file()) {
+            let p = Passthrough::BadArguments(format!("input {} is not a regular file", inv.input));
             return Ok(self.passthrough(compiler, &p));
         }
         let store = self.open_store().map_err(|f| {

@@ -10,7 +10,6 @@ use std::fs;
 use std::io;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use crate::args::{Invocation, Mode, Passthrough};
@@ -28,8 +27,6 @@ use crate::process::{self, capture, fs_now, modified_at_or_after, written_since}
 use crate::remote;
 use crate::replay::{self, write_atomic};
 use crate::store::{self, Key, Kind, Lookup, Store};
-
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Everything known about one cacheable call once it is classified.
 pub(crate) struct Call<'a> {
@@ -116,7 +113,9 @@ impl<'a> Call<'a> {
         let identity = compiler::identity(compiler, &probe, &req.env, &memo)
             .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
         let specs = spec_hashes(compiler, &inv, req, &memo)?;
-        let remote = cache.remotes().session(cache, Some(&memo));
+        // A read-only call leaves no failure markers in the store either.
+        let marks = (!cache.config().readonly).then_some(memo.as_path());
+        let remote = cache.remotes().session(cache, marks);
         Ok(Call {
             cache,
             store,
@@ -163,6 +162,11 @@ impl<'a> Call<'a> {
     /// between what the key saw and what the compiler read.
     fn start(&self) -> SystemTime {
         *self.start.get_or_init(|| {
+            if self.cache.config().readonly {
+                // Nothing is stored, so nothing is checked against the mark: a read-only
+                // store is not touched for it.
+                return SystemTime::now();
+            }
             // The store makes its directories on first write; the stamp, and the dependency
             // file a miss adds, go here first: made when the stamp cannot be.
             fs_now(&self.memo)
@@ -534,11 +538,8 @@ impl<'a> Call<'a> {
 
     /// How a direct-mode miss will learn the compile's include list.
     fn includes_source(&self) -> Includes {
-        let tmp = self.memo.join(format!(
-            "deps.{}.{}.d",
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        // A name nobody can plant a link under in advance (`miss` makes the file).
+        let tmp = self.memo.join(crate::safefs::random_name("deps.") + ".d");
         match &self.inv.dep {
             Some(dep) if dep.lists_all_headers && dep.path != "/dev/null" => {
                 Includes::CallersDepfile(dep.path.clone())
@@ -555,37 +556,32 @@ impl<'a> Call<'a> {
         let record_path = explain::record_path(&self.memo, &self.norm().apply(&self.inv.input));
         let why =
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
-        let mut args = self.req.args.clone();
+        let readonly = self.cache.config().readonly;
+        self.start();
+        let mut added: Vec<OsString> = Vec::new();
         if let Keying::Direct {
             includes: Includes::AddedDepfile(tmp),
             ..
         } = &keying
+            && !readonly
         {
-            args.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
+            // Made here, so the compiler writes a file of ours; failing to make it is left to
+            // the compile (`Call::compile` then runs the call as given).
+            let _ = crate::safefs::create_new(tmp, 0o600);
+            added.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
         }
-        self.start();
         // The include search path is only needed after the compile: ask for it alongside.
         let mut probe = match &keying {
-            Keying::Direct { .. } => Some(self.search_probe()),
-            Keying::Known { .. } => None,
+            Keying::Direct { .. } if !readonly => Some(self.search_probe()),
+            _ => None,
         };
-        let (program, args) = self.with_prefix(args);
-        let done = match capture(&program, &args, self.req) {
-            Ok(c) => Completed {
-                status: c.status,
-                stdout: c.stdout,
-                stderr: c.stderr,
-                served: Served::Miss,
-            },
-            Err(e) => {
-                // Not even the compiler could be started: report it like a shell would.
-                return Completed {
-                    status: 127,
-                    stdout: Vec::new(),
-                    stderr: format!("zcc: cannot run {}: {e}\n", self.compiler.path.display())
-                        .into_bytes(),
-                    served: Served::Failed,
-                };
+        let done = match self.compile(&added) {
+            Ok(done) => done,
+            Err(done) => {
+                if let Some(Ok(probe)) = probe {
+                    let _ = probe.wait();
+                }
+                return done;
             }
         };
         let outcome = if done.status != 0 {
@@ -596,7 +592,16 @@ impl<'a> Call<'a> {
                 ..done
             }
         } else {
-            let stored = self.store_result(&done, &keying, probe.take());
+            let stored = if readonly || done.served == Served::Fallback {
+                // A read-only store is never written; a fallback compile has nothing to store.
+                Err(if readonly {
+                    "not_stored_readonly".to_string()
+                } else {
+                    "error_added_arguments".to_string()
+                })
+            } else {
+                self.store_result(&done, &keying, probe.take())
+            };
             let what = match &stored {
                 Ok(key) => {
                     explain::save(&record_path, &record);
@@ -627,6 +632,53 @@ impl<'a> Call<'a> {
             let _ = fs::remove_file(tmp);
         }
         outcome
+    }
+
+    /// Run the compile of a miss: the call's arguments plus `added` (zcc's own `-MD -MF <tmp>`).
+    /// What zcc adds must never fail a compile: when the compile with it fails, the call's own
+    /// compile runs, exactly as asked, and its result stands; if that one succeeds, the added
+    /// arguments were the problem (an unwritable or full store): logged, and the result is
+    /// marked [`Served::Fallback`] (counted `error_added_arguments` by `miss`, not stored).
+    /// `Err`: the compiler could not even be started (reported like a shell would).
+    fn compile(&self, added: &[OsString]) -> Result<Completed, Completed> {
+        let run = |added: &[OsString]| {
+            let mut args = self.req.args.clone();
+            args.extend(added.iter().cloned());
+            let (program, args) = self.with_prefix(args);
+            capture(&program, &args, self.req).map_err(|e| Completed {
+                status: 127,
+                stdout: Vec::new(),
+                stderr: format!("zcc: cannot run {}: {e}\n", self.compiler.path.display())
+                    .into_bytes(),
+                served: Served::Failed,
+            })
+        };
+        let first = run(added)?;
+        let done = if first.status != 0 && !added.is_empty() {
+            let plain = run(&[])?;
+            if plain.status == 0 {
+                self.log(&format!(
+                    "the compile failed only with zcc's added arguments ({}); \
+                     the call's own compile succeeded and is used, not stored",
+                    String::from_utf8_lossy(&first.stderr).trim_end()
+                ));
+                return Ok(Completed {
+                    status: plain.status,
+                    stdout: plain.stdout,
+                    stderr: plain.stderr,
+                    served: Served::Fallback,
+                });
+            }
+            plain
+        } else {
+            first
+        };
+        Ok(Completed {
+            status: done.status,
+            stdout: done.stdout,
+            stderr: done.stderr,
+            served: Served::Miss,
+        })
     }
 
     /// The program and arguments of a miss's compile: `ZCC_PREFIX` (e.g. `distcc`), looked up

@@ -9,8 +9,18 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::safefs::no_follow;
+
+/// Set while the process serves a read-only store (`ZCC_READONLY`): memos are read, never
+/// written. Process-wide, as memos are written from deep inside the call (hashing, probes).
+static READ_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// Make every later [`write`] and [`write_once`] of this process a no-op (`true`) or not.
+pub fn set_read_only(read_only: bool) {
+    READ_ONLY.store(read_only, Ordering::Relaxed);
+}
 
 const CHECK_LEN: usize = 8;
 
@@ -67,6 +77,9 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
 /// non-zero length is neither). A reader that catches it half written, or two writers that
 /// interleave, leave a bad checksum: no memo, never a wrong one.
 pub fn write(path: &Path, payload: &[u8]) {
+    if READ_ONLY.load(Ordering::Relaxed) {
+        return;
+    }
     let file = crate::fileio::open_making_dir(
         path,
         no_follow(
@@ -92,6 +105,9 @@ pub fn write(path: &Path, payload: &[u8]) {
 /// so does everyone after a crash mid-write, until a later [`write_once`] replaces the damaged
 /// file (the memo is read first, so a damaged one is only ever replaced, never trusted).
 pub fn write_once(path: &Path, payload: &[u8]) {
+    if READ_ONLY.load(Ordering::Relaxed) {
+        return;
+    }
     let mut options = fs::OpenOptions::new();
     // Never writable by others, whatever the umask.
     no_follow(options.write(true).create_new(true).mode(0o644));

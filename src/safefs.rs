@@ -27,6 +27,16 @@ pub fn read_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     read_open(file, max, path)
 }
 
+/// Like [`read_file`], following a symlink at `path` (a path the user named: `-o`, `@file`):
+/// only what it leads to must be a regular file of at most `max` bytes.
+pub fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    read_open(file, max, path)
+}
+
 fn read_open(mut file: File, max: u64, path: &Path) -> io::Result<Vec<u8>> {
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -104,6 +114,40 @@ pub fn checked_dir(dir: &Path) -> io::Result<DirState> {
     Ok(DirState::Fine)
 }
 
+/// A name nobody can guess in advance: `<prefix>` and 16 random hex digits. A temp file in a
+/// directory others can write is created under such a name with `O_EXCL`, so it can neither be
+/// planted as a symlink beforehand nor collide with a file someone else made.
+pub fn random_name(prefix: &str) -> String {
+    let mut bytes = [0u8; 8];
+    fill_random(&mut bytes);
+    let mut name = String::with_capacity(prefix.len() + 16);
+    name.push_str(prefix);
+    for b in bytes {
+        name.push_str(&format!("{b:02x}"));
+    }
+    name
+}
+
+/// Fill `buf` from the kernel's random source. Should that ever fail, the process id, a
+/// counter and the time still make the name unique (though then predictable): `O_EXCL` keeps
+/// even that safe.
+fn fill_random(buf: &mut [u8]) {
+    // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
+    let n = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
+    if usize::try_from(n).ok() != Some(buf.len()) {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let mut h = blake3::Hasher::new();
+        h.update(&std::process::id().to_le_bytes());
+        h.update(&COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        h.update(&now.as_nanos().to_le_bytes());
+        buf.copy_from_slice(&h.finalize().as_bytes()[..buf.len()]);
+    }
+}
+
 /// Create a new file at `path` for writing: `O_CREAT|O_EXCL|O_NOFOLLOW` (an existing file or
 /// a symlink there is an error, never opened), with `mode` less the umask.
 pub fn create_new(path: &Path, mode: u32) -> io::Result<File> {
@@ -127,13 +171,15 @@ mod tests {
         let link = dir.path().join("link");
         symlink(&file, &link).unwrap();
         assert!(read_file(&link, 100).is_err(), "a symlink is not followed");
+        assert_eq!(read_regular(&link, 100).unwrap(), b"12345");
+        assert!(read_regular(Path::new("/dev/zero"), 100).is_err());
         assert!(read_file(Path::new("/dev/zero"), 100).is_err());
         let fifo = dir.path().join("fifo");
         let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
         // SAFETY: a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         assert!(
-            read_file(&fifo, 100).is_err(),
+            read_regular(&fifo, 100).is_err(),
             "a FIFO neither hangs nor reads"
         );
     }
@@ -172,5 +218,13 @@ mod tests {
         assert!(create_new(&target, 0o600).is_err());
         assert_eq!(fs::read(&target).unwrap(), b"victim");
         create_new(&dir.path().join("new"), 0o600).unwrap();
+    }
+
+    #[test]
+    fn random_names_differ() {
+        let a = random_name(".x.");
+        let b = random_name(".x.");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 3 + 16);
     }
 }

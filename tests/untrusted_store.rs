@@ -9,6 +9,7 @@ use common::*;
 use std::fs;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 const SOURCE: &str = "int answer(void) { return 42; }\n";
@@ -181,4 +182,175 @@ fn a_refused_store_gets_nothing_written_not_even_counters() {
         "the refused store was written: {:?}",
         inside.iter().map(|e| e.file_name()).collect::<Vec<_>>()
     );
+}
+
+// ---------------------------------------------------------------- 2: unwritable store
+
+/// Run `args` (a shell command line) as user `nobody` in `dir`.
+fn as_nobody(dir: &Path, env_vars: &[(&str, &Path)], args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("LC_ALL", "C");
+    for (k, v) in env_vars {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("setpriv")
+}
+
+#[test]
+fn a_store_whose_aux_directory_cannot_be_written_still_compiles() {
+    require_tool("setpriv");
+    // SAFETY: geteuid cannot fail.
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "this test needs root (CI runs as root)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::set_permissions(root, fs::Permissions::from_mode(0o755)).unwrap();
+    let work = root.join("work");
+    let store = root.join("store");
+    fs::create_dir_all(store.join("v1/aux")).unwrap();
+    fs::create_dir_all(&work).unwrap();
+    fs::write(work.join("a.c"), SOURCE).unwrap();
+    let chown = |p: &Path| {
+        let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::chown(c.as_ptr(), 65534, 65534) }, 0);
+    };
+    for p in [&work, &store, &store.join("v1"), &store.join("v1/aux")] {
+        chown(p);
+    }
+    for p in [&store, &store.join("v1")] {
+        fs::set_permissions(p, fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    // The store's own user cannot write its aux directory (a full or read-only disk).
+    fs::set_permissions(store.join("v1/aux"), fs::Permissions::from_mode(0o500)).unwrap();
+    let plain = as_nobody(&work, &[], &["gcc", "-c", "a.c", "-o", "plain.o"]);
+    assert!(plain.status.success());
+    for readonly in ["0", "1"] {
+        let out = as_nobody(
+            &work,
+            &[("ZCC_DIR", &store)],
+            &[
+                "env",
+                &format!("ZCC_READONLY={readonly}"),
+                ZCC,
+                "gcc",
+                "-c",
+                "a.c",
+                "-o",
+                "a.o",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "ZCC_READONLY={readonly}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            fs::read(work.join("a.o")).unwrap(),
+            fs::read(work.join("plain.o")).unwrap()
+        );
+        fs::remove_file(work.join("a.o")).unwrap();
+    }
+}
+
+/// Every file under `dir` with its length and mtime, not following links.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let meta = fs::symlink_metadata(e.path()).unwrap();
+            if meta.is_dir() {
+                dirs.push(e.path());
+            }
+            out.push((e.path(), meta.len(), meta.modified().unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_read_only_call_never_writes_the_store() {
+    let env = filled_store();
+    let before = snapshot(&env.store.join("v1"));
+    // A miss (new content), a hit, and a miss with another file name.
+    env.write("a.c", "int answer(void) { return 43; }\n");
+    for _ in 0..2 {
+        env.zcc(&COMPILE).env("ZCC_READONLY", "1").run().success();
+    }
+    env.write("b.c", "int b(void) { return 2; }\n");
+    env.zcc(&["gcc", "-c", "b.c", "-o", "b.o"])
+        .env("ZCC_READONLY", "1")
+        .run()
+        .success();
+    assert_eq!(snapshot(&env.store.join("v1")), before);
+}
+
+/// `zcc <args>` in an address space of 512 MiB: plenty for zcc and a small compile, not for
+/// what a bomb asks for (and the machine is shared: a test must not take its memory).
+/// Also returns the peak resident memory of the process in KiB (GNU time's `%M`).
+fn with_memory_limit(env: &TestEnv, args: &[&str]) -> (Run, u64) {
+    let peak = env.root.join("peak-rss");
+    let mut call = env
+        .call(Path::new("/usr/bin/time"), &[])
+        .env("ZCC_DIR", &env.store)
+        .env("ZCC_LOGFILE", &env.log);
+    call.cmd
+        .args(["-f", "%M", "-o"])
+        .arg(&peak)
+        .args(["prlimit", "--as=536870912", "--", ZCC])
+        .args(args);
+    let run = call.run();
+    let kib = fs::read_to_string(&peak).unwrap_or_default();
+    let kib = kib.lines().last().and_then(|l| l.trim().parse().ok());
+    (run, kib.unwrap_or(u64::MAX))
+}
+
+// ---------------------------------------------------------------- 8: inputs that are not files
+
+#[test]
+fn a_response_file_that_never_ends_is_not_read_without_bound() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    let args = ["gcc", "@/dev/zero", "-c", "a.c", "-o", "a.o"];
+    // gcc reads such a file as empty; zcc must not hang or eat the memory first.
+    let plain = env.plain(&args).run();
+    let (cached, peak_kib) = with_memory_limit(&env, &args);
+    env.assert_same_run(&plain, &cached);
+    assert!(peak_kib < 128 << 10, "peak memory {peak_kib} KiB");
+}
+
+#[test]
+fn a_fifo_source_is_compiled_once_by_the_compiler() {
+    let env = TestEnv::new();
+    let fifo = env.path("a.c");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let writer = std::thread::spawn(move || {
+        // Keep feeding: one reader gets the source; a second opener would block.
+        let _ = fs::write(&fifo, SOURCE);
+    });
+    let run = env
+        .zcc(&["gcc", "-c", "a.c", "-o", "a.o"])
+        .timeout(Duration::from_secs(60))
+        .run();
+    writer.join().unwrap();
+    run.success();
+    assert_eq!(env.counter("miss"), 0, "a FIFO input is not cached");
 }
