@@ -486,6 +486,11 @@ impl<'a> Call<'a> {
                     served,
                 })
             }
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                self.cache.count(&["error_store_read"]);
+                self.log(&format!("bad entry {}: {e}; compiling", store::hex(key)));
+                None
+            }
             Err(e) => {
                 self.cache.count(&["error_replay"]);
                 self.log(&format!("cannot write outputs of a hit: {e}; compiling"));
@@ -518,6 +523,13 @@ impl<'a> Call<'a> {
         if let Some(dep) = &self.inv.dep {
             let stored = entry.depfile.as_ref().ok_or_else(|| missing("depfile"))?;
             let text = depfile::render(stored, &self.roots, dep.default_target.as_deref());
+            if !depfile::is_plain_rules(&text) {
+                // Make includes this file: a crafted entry must not get anything run.
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "its dependency file is not plain make rules",
+                ));
+            }
             write_atomic(&self.path(&dep.path), &text)?;
         }
         if let Some(output) = &self.inv.output {
@@ -951,6 +963,10 @@ impl<'a> Call<'a> {
             None => None,
             Some(dep) => {
                 let data = read(&dep.path).map_err(|_| "not_stored_no_output".to_string())?;
+                // Only what a hit may serve (see `replay`) is worth storing.
+                if !depfile::is_plain_rules(&data) {
+                    return Err("not_stored_depfile".into());
+                }
                 let style = match self.compiler.family {
                     Family::Gcc => depfile::Style::Gcc,
                     Family::Clang => depfile::Style::Clang,

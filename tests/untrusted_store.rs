@@ -10,7 +10,10 @@ use std::fs;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
 use std::time::{Duration, SystemTime};
+use zcc::entry::Entry;
+use zcc::store::{Key, Kind, decode_entry, encode_entry};
 
 const SOURCE: &str = "int answer(void) { return 42; }\n";
 
@@ -56,6 +59,34 @@ fn named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .unwrap_or_default();
     found.sort();
     found
+}
+
+/// The result entries in the store, with their keys.
+fn results(env: &TestEnv) -> Vec<(Key, PathBuf)> {
+    let mut out = Vec::new();
+    for fanout in named(&env.store.join("v1/results"), "") {
+        for file in named(&fanout, "") {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let mut key = [0u8; 32];
+            for (i, byte) in key.iter_mut().enumerate() {
+                *byte = u8::from_str_radix(&name[2 * i..2 * i + 2], 16).unwrap();
+            }
+            out.push((key, file));
+        }
+    }
+    assert!(!out.is_empty(), "no result entry in the store");
+    out
+}
+
+/// Rewrite every result entry with `edit`, re-signed with a valid checksum (what an attacker
+/// who can write the store or a remote can always do: the checksum is not a signature).
+fn forge_results(env: &TestEnv, edit: impl Fn(&mut Entry)) {
+    for (key, path) in results(env) {
+        let payload = decode_entry(Kind::Result, &key, &fs::read(&path).unwrap()).unwrap();
+        let mut entry = Entry::decode(&payload).unwrap();
+        edit(&mut entry);
+        fs::write(&path, encode_entry(Kind::Result, &key, &entry.encode())).unwrap();
+    }
 }
 
 const COMPILE: [&str; 6] = ["gcc", "-O2", "-c", "a.c", "-o", "a.o"];
@@ -319,6 +350,30 @@ fn with_memory_limit(env: &TestEnv, args: &[&str]) -> (Run, u64) {
     let kib = fs::read_to_string(&peak).unwrap_or_default();
     let kib = kib.lines().last().and_then(|l| l.trim().parse().ok());
     (run, kib.unwrap_or(u64::MAX))
+}
+
+// ---------------------------------------------------------------- 3: poisoned dependency files
+
+#[test]
+fn a_dependency_file_with_make_functions_is_never_served() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    let args = ["gcc", "-c", "a.c", "-o", "a.o", "-MD"];
+    env.assert_zcc_matches_plain(&args);
+    for poison in [
+        &b"a.o: $(shell touch pwned) a.c\n"[..],
+        b"a.o: a.c\n\ttouch pwned\n",
+        b"a.o: a.c ; touch pwned\n",
+        b"a.o: a.c\ninclude /etc/passwd\n",
+        b"a.o: a.c\n$(shell touch pwned):\n",
+    ] {
+        let roots = zcc::paths::Roots::default();
+        let stored = zcc::depfile::store(poison, &roots, Some("a.o"));
+        forge_results(&env, |e| e.depfile = stored.clone());
+        let plain = env.plain(&args).run();
+        let cached = env.zcc(&args).run();
+        env.assert_same_run(&plain, &cached);
+    }
 }
 
 // ---------------------------------------------------------------- 8: inputs that are not files
