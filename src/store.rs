@@ -1564,6 +1564,23 @@ mod tests {
     }
 
     #[test]
+    fn payloads_that_compress_too_well_are_stored_as_is_and_bombs_refused() {
+        // 8 MiB of zeros compress ~1000:1: zcc stores that raw, so its own entries always read.
+        let zeros = vec![0u8; 8 << 20];
+        let bytes = encode_entry(Kind::Result, &key(1), &zeros);
+        assert_eq!(bytes[7], COMPRESSION_NONE);
+        assert_eq!(decode_entry(Kind::Result, &key(1), &bytes).unwrap(), zeros);
+        // The same frame from someone else claims far more than its size allows.
+        let packed = zstd::bulk::compress(&zeros, 1).unwrap();
+        let err = decompress(COMPRESSION_ZSTD, &packed).unwrap_err();
+        assert!(err.contains("claims"), "{err}");
+        // Within the bound it decodes.
+        let text = b"compressible text ".repeat(1000);
+        let packed = zstd::bulk::compress(&text, 1).unwrap();
+        assert_eq!(decompress(COMPRESSION_ZSTD, &packed).unwrap(), text);
+    }
+
+    #[test]
     fn decompress_checks_the_frame() {
         let packed = zstd::bulk::compress(b"hello hello hello hello", 1).unwrap();
         assert_eq!(

@@ -376,6 +376,70 @@ fn a_dependency_file_with_make_functions_is_never_served() {
     }
 }
 
+/// A result entry file holding `stored` as its zstd-compressed payload, with a valid header
+/// and checksum (the layout in `store.rs`'s module doc).
+fn signed_zstd_entry(key: &Key, stored: &[u8]) -> Vec<u8> {
+    let mut checksum = blake3::Hasher::new();
+    checksum.update(key);
+    checksum.update(stored);
+    let mut bytes = b"ZCCE".to_vec();
+    bytes.extend_from_slice(&1u16.to_le_bytes());
+    bytes.extend_from_slice(&[1, 1]);
+    bytes.extend_from_slice(&(stored.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(checksum.finalize().as_bytes());
+    bytes.extend_from_slice(stored);
+    bytes
+}
+
+/// An entry whose zstd frame claims (and holds) `size` zero bytes as its object.
+fn bomb_entry(size: usize) -> Entry {
+    Entry {
+        output: Some(vec![0; size]),
+        depfile: None,
+        extras: Vec::new(),
+        stdout: zcc::entry::Text::Raw(Vec::new()),
+        stderr: zcc::entry::Text::Raw(Vec::new()),
+    }
+}
+
+#[test]
+fn a_decompression_bomb_is_a_miss_and_is_removed() {
+    let env = filled_store();
+    // 640 MiB of zeros compresses to a few tens of KB (zcc itself stores such a payload
+    // uncompressed; an attacker need not).
+    let bomb = zstd::bulk::compress(&bomb_entry(640 << 20).encode(), 1).unwrap();
+    assert!(bomb.len() < 1 << 20);
+    for (key, path) in results(&env) {
+        fs::write(&path, signed_zstd_entry(&key, &bomb)).unwrap();
+    }
+    let plain = env.plain(&COMPILE).run();
+    env.assert_same_run(&plain, &with_memory_limit(&env, &COMPILE).0);
+    assert!(env.counter("error_store_read") >= 1, "{}", env.log_tail());
+    env.assert_zcc_matches_plain(&COMPILE);
+    assert_eq!(env.hits(), 1, "the bomb was replaced by a good entry");
+}
+
+#[test]
+fn an_entry_claiming_sixteen_gib_never_aborts() {
+    let env = filled_store();
+    // A zstd frame claiming 16 GiB of content and holding one raw block of 16 bytes.
+    let claimed: u64 = 16 << 30;
+    // Magic, then descriptor 0xe0: an 8-byte content size, single segment.
+    let mut forged = vec![0x28, 0xb5, 0x2f, 0xfd, 0xe0];
+    forged.extend_from_slice(&claimed.to_le_bytes());
+    // Block header: last block, raw, 16 bytes.
+    let block: u32 = 1 | (16 << 3);
+    forged.extend_from_slice(&block.to_le_bytes()[..3]);
+    forged.extend_from_slice(&[7; 16]);
+    for (key, path) in results(&env) {
+        fs::write(&path, signed_zstd_entry(&key, &forged)).unwrap();
+    }
+    for _ in 0..2 {
+        let plain = env.plain(&COMPILE).run();
+        env.assert_same_run(&plain, &with_memory_limit(&env, &COMPILE).0);
+    }
+}
+
 // ---------------------------------------------------------------- 8: inputs that are not files
 
 #[test]
