@@ -350,10 +350,17 @@ impl Cache {
         if req.var("DEPENDENCIES_OUTPUT").is_some() || req.var("SUNPRO_DEPENDENCIES").is_some() {
             return Ok(self.passthrough(compiler, &Passthrough::DependencyEnv));
         }
-        if let Some(out) = &inv.output
-            && req.cwd.join(out).is_dir()
-        {
-            let p = Passthrough::BadArguments(format!("output {out} is a directory"));
+        // An output path that is a directory, or a symlink (`-o /dev/stdout`): a compiler
+        // writes through some links and replaces others; only running it gives exactly what
+        // it would do.
+        let outputs = inv.output.iter().chain(inv.dep.iter().map(|d| &d.path));
+        for out in outputs {
+            let what = match fs::symlink_metadata(req.cwd.join(out)) {
+                Ok(m) if m.is_dir() => "a directory",
+                Ok(m) if m.file_type().is_symlink() => "a symbolic link",
+                _ => continue,
+            };
+            let p = Passthrough::BadArguments(format!("output {out} is {what}"));
             return Ok(self.passthrough(compiler, &p));
         }
         // zcc reads the input several times (hash, preprocessor, compile): a FIFO or device

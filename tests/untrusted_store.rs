@@ -9,7 +9,7 @@ use common::*;
 use std::fs;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use std::time::{Duration, SystemTime};
 use zcc::entry::Entry;
@@ -438,6 +438,33 @@ fn an_entry_claiming_sixteen_gib_never_aborts() {
         let plain = env.plain(&COMPILE).run();
         env.assert_same_run(&plain, &with_memory_limit(&env, &COMPILE).0);
     }
+}
+
+// ---------------------------------------------------------------- 7: outputs that are not files
+
+#[test]
+fn an_output_linked_to_standard_output_is_written_as_the_compiler_would() {
+    let env = filled_store();
+    let run_with_stdout_to = |program: &str, args: &[&str], stdout: &Path| {
+        symlink("/proc/self/fd/1", env.path("a.o")).unwrap();
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(&env.work)
+            .env("ZCC_DIR", &env.store)
+            .env("ZCC_LOGFILE", &env.log)
+            .stdout(Stdio::from(fs::File::create(stdout).unwrap()));
+        assert!(cmd.status().unwrap().success());
+        let kept_link = fs::symlink_metadata(env.path("a.o"))
+            .unwrap()
+            .file_type()
+            .is_symlink();
+        fs::remove_file(env.path("a.o")).unwrap();
+        (kept_link, fs::read(stdout).unwrap())
+    };
+    let plain = run_with_stdout_to("gcc", &COMPILE[1..], &env.root.join("plain.out"));
+    let cached = run_with_stdout_to(ZCC, &COMPILE, &env.root.join("zcc.out"));
+    assert!(plain.0, "gcc writes through the link");
+    assert_eq!(cached, plain, "{}", env.log_tail());
 }
 
 // ---------------------------------------------------------------- 8: inputs that are not files
