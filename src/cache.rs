@@ -339,6 +339,12 @@ impl Cache {
         }
         // A response file is a regular file of reasonable size: `@/dev/zero` or a FIFO is
         // never read by zcc (the call passes through; the compiler reads it as it does).
+        // A key spells the working directory as text (debug info embeds it): two directories
+        // whose names are not UTF-8 could share a lossy spelling.
+        if req.cwd.to_str().is_none() {
+            let p = Passthrough::BadArguments("working directory is not UTF-8".into());
+            return Ok(self.passthrough(compiler, &p));
+        }
         let read = |name: &str| {
             let bytes = crate::safefs::read_regular(&req.cwd.join(name), MAX_RESPONSE_FILE).ok()?;
             String::from_utf8(bytes).ok()

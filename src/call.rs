@@ -171,7 +171,7 @@ impl<'a> Call<'a> {
             // file a miss adds, go here first: made when the stamp cannot be.
             fs_now(&self.memo)
                 .or_else(|_| {
-                    fs::create_dir_all(&self.memo)?;
+                    store::create_private_dir(&self.memo)?;
                     fs_now(&self.memo)
                 })
                 .unwrap_or_else(|_| SystemTime::now())
@@ -471,6 +471,16 @@ impl<'a> Call<'a> {
             Served::DirectHit => "direct_hit",
             _ => "preprocessed_hit",
         };
+        let (stdout, stderr) = (self.expand(&entry.stdout), self.expand(&entry.stderr));
+        if !replay::is_plain_terminal_text(&stdout) || !replay::is_plain_terminal_text(&stderr) {
+            // Escape sequences beyond colours could retitle, rewrite or query the terminal.
+            self.cache.count(&["error_store_read"]);
+            self.log(&format!(
+                "bad entry {}: its output holds terminal control sequences",
+                store::hex(key)
+            ));
+            return None;
+        }
         match self.replay(&entry) {
             Ok(()) => {
                 if self.remote.fetched() {
@@ -481,8 +491,8 @@ impl<'a> Call<'a> {
                 self.log(&format!("{counter} {} {}", store::hex(key), self.inv.input));
                 Some(Completed {
                     status: 0,
-                    stdout: self.expand(&entry.stdout),
-                    stderr: self.expand(&entry.stderr),
+                    stdout,
+                    stderr,
                     served,
                 })
             }
@@ -520,6 +530,22 @@ impl<'a> Call<'a> {
     /// failure never leaves a new object beside a stale dependency file.
     fn replay(&self, entry: &Entry) -> io::Result<()> {
         let missing = |what: &str| io::Error::other(format!("entry has no {what}"));
+        // Only the extra outputs this call asks for: a crafted entry never makes a hit write
+        // other files. Checked before anything is written.
+        let asked = |(extra, variant, _): &&(crate::args::Extra, u8, Vec<u8>)| {
+            self.inv.extras.contains(extra)
+                && self
+                    .inv
+                    .output
+                    .as_ref()
+                    .is_some_and(|out| replay::extra_variants(out).contains(variant))
+        };
+        if let Some((extra, _, _)) = entry.extras.iter().find(|e| !asked(e)) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("it holds a {extra:?} output this call did not ask for"),
+            ));
+        }
         if let Some(dep) = &self.inv.dep {
             let stored = entry.depfile.as_ref().ok_or_else(|| missing("depfile"))?;
             let text = depfile::render(stored, &self.roots, dep.default_target.as_deref());

@@ -654,7 +654,7 @@ fn write_format_file(root: &Path) -> io::Result<()> {
     if fs::symlink_metadata(&path).is_ok() {
         return Ok(());
     }
-    match OpenOptions::new().write(true).create_new(true).open(&path) {
+    match crate::safefs::create_new(&path, 0o644) {
         Ok(mut file) => file
             .write_all(format!("{FORMAT_VERSION}\n").as_bytes())
             .inspect_err(|_| {

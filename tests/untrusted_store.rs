@@ -500,3 +500,96 @@ fn a_fifo_source_is_compiled_once_by_the_compiler() {
     run.success();
     assert_eq!(env.counter("miss"), 0, "a FIFO input is not cached");
 }
+
+// ---------------------------------------------------------------- 9: smaller ones
+
+#[test]
+fn with_umask_000_the_store_stays_private() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    env.write("b.c", "int b(void) { return 2; }\n");
+    let zcc_in_umask_0 = |args: &str| {
+        env.call(
+            Path::new("sh"),
+            &["-c", &format!("umask 000; exec {ZCC} {args}")],
+        )
+        .env("ZCC_DIR", &env.store)
+        .env("ZCC_LOGFILE", &env.log)
+        .run()
+        .success();
+    };
+    zcc_in_umask_0("gcc -c a.c -o a.o");
+    zcc_in_umask_0("gcc -c a.c -o a.o");
+    zcc_in_umask_0("gcc -c b.c -o b.o -MD");
+    for (path, _, _) in snapshot(&env.store) {
+        let mode = fs::symlink_metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o022, 0, "{} has mode {mode:o}", path.display());
+    }
+}
+
+#[test]
+fn a_hit_writes_only_the_extra_outputs_the_call_asked_for() {
+    let env = filled_store();
+    forge_results(&env, |e| {
+        e.extras = vec![(zcc::args::Extra::StackUsage, 0, b"planted\n".to_vec())];
+    });
+    let plain = env.plain(&COMPILE).run();
+    env.assert_same_run(&plain, &env.zcc(&COMPILE).run());
+}
+
+#[test]
+fn a_hit_never_replays_terminal_control_sequences() {
+    let env = filled_store();
+    forge_results(&env, |e| {
+        e.stderr = zcc::entry::Text::Raw(b"\x1b]0;owned\x07\x1b]52;c;cm0gLXJmIH4=\x07".to_vec());
+    });
+    let plain = env.plain(&COMPILE).run();
+    env.assert_same_run(&plain, &env.zcc(&COMPILE).run());
+}
+
+#[test]
+fn a_missing_compiler_exits_127_as_a_shell_says() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    let shell = env
+        .call(Path::new("sh"), &["-c", "./no-such-gcc -c a.c"])
+        .run();
+    let run = env.zcc(&["./no-such-gcc", "-c", "a.c"]).run();
+    assert_eq!(shell.code, Some(127));
+    assert_eq!(run.code, shell.code, "{}", run.stderr_text());
+    assert_one_error_line(&run);
+}
+
+#[test]
+fn debug_objects_in_directories_with_non_utf8_names_keep_their_own_paths() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let args = ["gcc", "-g", "-c", "a.c", "-o", "a.o"];
+    let mut objects = Vec::new();
+    // Both names read the same once made UTF-8 lossily.
+    for name in [&b"dir\xff"[..], b"dir\xfe"] {
+        let dir = env.work.join(std::ffi::OsStr::from_bytes(name));
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("a.c"), SOURCE).unwrap();
+        let mut plain = Command::new("gcc");
+        plain.args(&args[1..]).current_dir(&dir);
+        assert!(plain.status().unwrap().success());
+        let expected = fs::read(dir.join("a.o")).unwrap();
+        fs::remove_file(dir.join("a.o")).unwrap();
+        let mut cached = Command::new(ZCC);
+        cached
+            .args(args)
+            .current_dir(&dir)
+            .env("ZCC_DIR", &env.store)
+            .env("ZCC_LOGFILE", &env.log);
+        assert!(cached.status().unwrap().success());
+        assert_eq!(
+            fs::read(dir.join("a.o")).unwrap(),
+            expected,
+            "{}",
+            env.log_tail()
+        );
+        objects.push(expected);
+    }
+    assert_ne!(objects[0], objects[1], "the test needs objects that differ");
+}
