@@ -23,8 +23,8 @@
 //!
 //! # Never stalling a build
 //!
-//! Every remote operation is bounded by `ZCC_REMOTE_TIMEOUT` (connect, send and receive
-//! together for HTTP; connect and each read/write for Redis). The first failure of a tier in
+//! Every remote operation is bounded by `ZCC_REMOTE_TIMEOUT` as a whole (connect, send and
+//! the complete reply), and a value by [`MAX_VALUE`]. The first failure of a tier in
 //! a call (a refused connection, a server that never answers, a broken reply, an HTTP status
 //! other than 200/404 on GET or 2xx on PUT) is counted (`remote_error`, `remote_timeout`)
 //! and logged, and that tier is not asked again during the call: a dead server costs at most
@@ -55,6 +55,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::cache::Cache;
 use crate::store::{self, Key, Kind};
+
+/// The largest value read from (or written to) a remote: an entry of a big debug object fits,
+/// and a value someone stored to exhaust memory is cut short here (and fails its checksum).
+pub(crate) const MAX_VALUE: u64 = 256 << 20;
 
 /// How long every call sharing a store leaves a tier alone after it failed.
 pub const BACKOFF: Duration = Duration::from_secs(30);
@@ -511,7 +515,8 @@ impl Session<'_> {
     /// Write an entry file's bytes to every live, writable tier (none with
     /// `ZCC_REMOTE_READONLY`). A failure is counted and logged; the call goes on.
     pub(crate) fn put(&self, kind: Kind, key: &Key, entry: &[u8]) {
-        if self.remotes.readonly {
+        // A value no tier could give back whole is not worth sending.
+        if self.remotes.readonly || entry.len() as u64 > MAX_VALUE {
             return;
         }
         for (i, tier) in self.remotes.tiers.iter().enumerate() {

@@ -440,6 +440,50 @@ fn an_entry_claiming_sixteen_gib_never_aborts() {
     }
 }
 
+// ---------------------------------------------------------------- 5: remote limits
+
+/// A "Redis server" on loopback that answers every request with a 100-byte value, one byte
+/// every 200 ms: each read gets data well within a 300 ms timeout, the reply takes 20 s.
+fn dribbling_server() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(b"$100\r\n");
+                for _ in 0..102 {
+                    std::thread::sleep(Duration::from_millis(200));
+                    if stream.write_all(b"x").is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_remote_that_dribbles_its_reply_costs_one_timeout() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    let port = dribbling_server();
+    let plain = env.plain(&COMPILE).run();
+    let cached = env
+        .zcc(&COMPILE)
+        .env("ZCC_REMOTE", format!("redis://127.0.0.1:{port}"))
+        .env("ZCC_REMOTE_TIMEOUT", "300ms")
+        // Far below the 20 s the reply takes: a hang check, not a timing.
+        .timeout(Duration::from_secs(10))
+        .run();
+    env.assert_same_run(&plain, &cached);
+    assert_eq!(env.counter("remote_timeout"), 1, "{}", env.log_tail());
+}
+
 // ---------------------------------------------------------------- 7: outputs that are not files
 
 #[test]
