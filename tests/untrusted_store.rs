@@ -637,3 +637,208 @@ fn debug_objects_in_directories_with_non_utf8_names_keep_their_own_paths() {
     }
     assert_ne!(objects[0], objects[1], "the test needs objects that differ");
 }
+
+// ---------------------------------------------------------------- property: crafted entries
+
+mod crafted {
+    use super::*;
+    use proptest::prelude::*;
+    use zcc::args::Extra;
+    use zcc::entry::Text;
+
+    /// Make-like and terminal-like soup: names, separators, make functions, escapes.
+    fn soup() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop::sample::select(vec![
+            &b"a.o"[..],
+            b"a.c",
+            b":",
+            b" ",
+            b"\n",
+            b"\t",
+            b"\\\n",
+            b";",
+            b"=",
+            b"$$",
+            b"$(shell touch pwned)",
+            b"include",
+            b".SECONDEXPANSION",
+            b"../outside/victim",
+            b"@WS0/x.h",
+            b"@HOME/",
+            b"\x1b[31m",
+            b"\x1b]0;title\x07",
+            b"\x1b]8;;u\x1b\\",
+            b"\r",
+            b"\0",
+        ]);
+        prop::collection::vec(piece, 0..12).prop_map(|pieces| pieces.concat())
+    }
+
+    fn text() -> impl Strategy<Value = Text> {
+        prop_oneof![soup().prop_map(Text::Raw), soup().prop_map(Text::Tokenized)]
+    }
+
+    fn extra() -> impl Strategy<Value = (Extra, u8, Vec<u8>)> {
+        (
+            prop::sample::select(vec![
+                Extra::StackUsage,
+                Extra::Coverage,
+                Extra::SplitDwarf,
+                Extra::CallgraphInfo,
+            ]),
+            0u8..3,
+            prop::collection::vec(any::<u8>(), 0..16),
+        )
+    }
+
+    fn entry() -> impl Strategy<Value = Entry> {
+        (
+            prop::option::weighted(0.9, prop::collection::vec(any::<u8>(), 1..64)),
+            // Mostly a rule that parses, with soup after it.
+            prop::option::weighted(0.9, soup().prop_map(|s| [&b"a.o: a.c "[..], &s].concat())),
+            prop::collection::vec(extra(), 0..3),
+            text(),
+            text(),
+        )
+            .prop_map(|(output, dep, extras, stdout, stderr)| Entry {
+                output,
+                depfile: dep.and_then(|d| {
+                    zcc::depfile::store(&d, &zcc::paths::Roots::default(), Some("a.o"))
+                }),
+                extras,
+                stdout,
+                stderr,
+            })
+    }
+
+    /// What is written where an entry or manifest was: a crafted payload with a valid
+    /// checksum, stored plain or zstd-compressed, or bytes no decoder accepts.
+    #[derive(Debug, Clone)]
+    enum Payload {
+        Entry(Entry, bool),
+        Bytes(Vec<u8>, bool),
+    }
+
+    fn payload() -> impl Strategy<Value = Payload> {
+        prop_oneof![
+            3 => (entry(), any::<bool>()).prop_map(|(e, z)| Payload::Entry(e, z)),
+            1 => (prop::collection::vec(any::<u8>(), 0..256), any::<bool>())
+                .prop_map(|(b, z)| Payload::Bytes(b, z)),
+        ]
+    }
+
+    fn signed(kind: Kind, key: &Key, payload: &Payload) -> Vec<u8> {
+        let (bytes, zstd) = match payload {
+            Payload::Entry(e, z) => (e.encode(), *z),
+            Payload::Bytes(b, z) => (b.clone(), *z),
+        };
+        if zstd && kind == Kind::Result {
+            signed_zstd_entry(key, &zstd::bulk::compress(&bytes, 1).unwrap())
+        } else {
+            encode_entry(kind, key, &bytes)
+        }
+    }
+
+    /// Entry and manifest files of the store, with their kinds and keys.
+    fn stored(env: &TestEnv) -> Vec<(Kind, Key, PathBuf)> {
+        let mut out: Vec<_> = results(env)
+            .into_iter()
+            .map(|(k, p)| (Kind::Result, k, p))
+            .collect();
+        for fanout in named(&env.store.join("v1/manifests"), "") {
+            for file in named(&fanout, "") {
+                let name = file.file_name().unwrap().to_string_lossy().into_owned();
+                let mut key = [0u8; 32];
+                for (i, byte) in key.iter_mut().enumerate() {
+                    *byte = u8::from_str_radix(&name[2 * i..2 * i + 2], 16).unwrap();
+                }
+                out.push((Kind::Manifest, key, file));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn crafted_entries_and_manifests_with_valid_checksums_never_hurt() {
+        let env = TestEnv::new();
+        env.write("a.c", SOURCE);
+        let args = ["gcc", "-c", "a.c", "-o", "a.o", "-MD"];
+        let plain = env.plain(&args).run();
+        env.assert_same_run(&plain, &env.zcc(&args).run());
+        let files = stored(&env);
+        assert!(files.iter().any(|(k, _, _)| *k == Kind::Manifest));
+        let config = ProptestConfig {
+            cases: 40,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        };
+        let originals: std::collections::BTreeMap<PathBuf, Vec<u8>> = files
+            .iter()
+            .map(|(_, _, p)| (p.clone(), fs::read(p).unwrap()))
+            .collect();
+        proptest!(config, |(result in payload(), manifest in prop::option::weighted(0.2, payload()))| {
+            for (kind, key, path) in &files {
+                let _ = fs::create_dir_all(path.parent().unwrap());
+                match (kind, &manifest) {
+                    (Kind::Result, _) => fs::write(path, signed(*kind, key, &result)).unwrap(),
+                    // The real manifest, so that the crafted result is what a hit serves.
+                    (Kind::Manifest, None) => fs::write(path, &originals[path]).unwrap(),
+                    (Kind::Manifest, Some(m)) => fs::write(path, signed(*kind, key, m)).unwrap(),
+                }
+            }
+            // The checksum is no signature: a crafted entry may carry any object and any text.
+            // What it can never do: abort (a 512 MiB address space), write another file, put
+            // anything but rules in the dependency file or control sequences on a terminal.
+            let (cached, _) = with_memory_limit(&env, &args);
+            prop_assert_eq!(cached.code, Some(0), "{}", cached.stderr_text());
+            let outputs: Vec<&String> = cached.outputs.keys().collect();
+            prop_assert_eq!(outputs, vec!["a.d", "a.o"]);
+            prop_assert!(zcc::depfile::is_plain_rules(cached.output("a.d")));
+            prop_assert!(zcc::replay::is_plain_terminal_text(&cached.stdout));
+            prop_assert!(zcc::replay::is_plain_terminal_text(&cached.stderr));
+            let mut beside: Vec<String> = fs::read_dir(&env.root)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            beside.sort();
+            prop_assert_eq!(beside, vec!["peak-rss", "store", "work", "zcc.log"]);
+        });
+        assert_eq!(env.counter("error_internal"), 0, "{}", env.log_tail());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Remote values go through `decode_entry` and then the entry and manifest decoders:
+        /// none panics, and no claimed size is allocated beyond the bound.
+        #[test]
+        fn crafted_remote_values_decode_or_fail_cleanly(
+            payload in payload(),
+            claimed in prop_oneof![
+                Just(None),
+                prop::sample::select(vec![16u64, 1 << 20, 1 << 30, 2 << 30, 16 << 30, u64::MAX])
+                    .prop_map(Some),
+                any::<u64>().prop_map(Some),
+            ],
+        ) {
+            let key = [7u8; 32];
+            let mut value = signed(Kind::Result, &key, &payload);
+            if let Some(claimed) = claimed {
+                // A zstd frame header claiming any size, over a raw block of 16 bytes.
+                let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0xe0];
+                frame.extend_from_slice(&claimed.to_le_bytes());
+                frame.extend_from_slice(&(1u32 | (16 << 3)).to_le_bytes()[..3]);
+                frame.extend_from_slice(&[7; 16]);
+                value = signed_zstd_entry(&key, &frame);
+            }
+            for kind in [Kind::Result, Kind::Manifest] {
+                if let Ok(bytes) = decode_entry(kind, &key, &value) {
+                    prop_assert!(bytes.len() <= 2 << 30);
+                    let _ = Entry::decode(&bytes);
+                    let _ = zcc::manifest::Manifest::decode(&bytes);
+                }
+            }
+        }
+    }
+}
