@@ -108,7 +108,20 @@ impl RemoteUrl {
     /// Check one URL. Options follow a `#` (never sent to a server), separated by commas:
     /// `readonly`, `layout=zcc`, `layout=bazel` (HTTP only). The error does not repeat the URL.
     pub fn parse(text: &str) -> Result<RemoteUrl, String> {
-        let (url, options) = text.split_once('#').unwrap_or((text, ""));
+        // Options follow a `#` after the user info (a `#` in a password is not one).
+        let after_userinfo = text
+            .split_once("://")
+            .and_then(|(scheme, rest)| userinfo_end(rest).map(|end| scheme.len() + 3 + end))
+            .unwrap_or(0);
+        let (url, options) = match text[after_userinfo..].find('#') {
+            Some(i) => (&text[..after_userinfo + i], &text[after_userinfo + i + 1..]),
+            None => (text, ""),
+        };
+        if userinfo(url).is_some_and(|u| u.contains(['/', '?', '#', '@'])) {
+            return Err("the user info holds an unencoded '/', '?', '#' or '@': \
+                        percent-encode it (%2F, %3F, %23, %40)"
+                .into());
+        }
         let scheme = scheme_of(url)?;
         let mut readonly = false;
         let mut layout = Layout::Zcc;
@@ -168,28 +181,50 @@ fn scheme_of(url: &str) -> Result<Scheme, String> {
     }
 }
 
+/// Where the user info of the text after `scheme://` ends (the index of its `@`), if it has
+/// one: the last `@` before the path when no `/`, `?` or `#` comes before the first `@`;
+/// otherwise the last `@` of all, so that a password holding one of those unencoded is still
+/// taken for user info (and hidden), whatever else a URL parser would make of it.
+fn userinfo_end(rest: &str) -> Option<usize> {
+    let first = rest.find('@')?;
+    if rest[..first].contains(['/', '?', '#']) {
+        return rest.rfind('@');
+    }
+    // An unencoded '@' in the password: the last '@' before the path is the separator.
+    let authority_end = rest[first..]
+        .find(['/', '?', '#'])
+        .map_or(rest.len(), |i| first + i);
+    rest[..authority_end].rfind('@')
+}
+
+/// The user info of a URL, if any (see [`userinfo_end`]).
+fn userinfo(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    userinfo_end(rest).map(|end| &rest[..end])
+}
+
 /// `url` with the password (or a lone user-info token) replaced by `***` and the query's
 /// values hidden: `https://ci:s3cret@cache/zcc?sig=abc` → `https://ci:***@cache/zcc?sig=***`.
+/// A password holding an unencoded `/`, `?`, `#` or `@` is hidden too.
 pub fn redact(url: &str) -> String {
-    let (before_query, query) = match url.split_once('?') {
+    let (head, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => match userinfo_end(rest) {
+            Some(end) => {
+                let user = match rest[..end].split_once(':') {
+                    Some((user, _)) if !user.contains(['/', '?', '#']) => format!("{user}:***@"),
+                    _ => "***@".to_string(),
+                };
+                (format!("{scheme}://{user}"), &rest[end + 1..])
+            }
+            None => (format!("{scheme}://"), rest),
+        },
+        None => (String::new(), url),
+    };
+    let (before_query, query) = match rest.split_once('?') {
         Some((b, q)) => (b, Some(q)),
-        None => (url, None),
+        None => (rest, None),
     };
-    let mut out = match before_query.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority_end = rest.find('/').unwrap_or(rest.len());
-            let (authority, path) = rest.split_at(authority_end);
-            let authority = match authority.rsplit_once('@') {
-                Some((userinfo, host)) => match userinfo.split_once(':') {
-                    Some((user, _)) => format!("{user}:***@{host}"),
-                    None => format!("***@{host}"),
-                },
-                None => authority.to_string(),
-            };
-            format!("{scheme}://{authority}{path}")
-        }
-        None => before_query.to_string(),
-    };
+    let mut out = format!("{head}{before_query}");
     if let Some(query) = query {
         let hidden: Vec<String> = query
             .split('&')
@@ -812,6 +847,37 @@ mod tests {
             "redis+unix:///run/redis.sock?db=***&pass=***"
         );
         assert_eq!(redact("no url at all"), "no url at all");
+        // Unencoded '/', '?', '#' or '@' in a password: still hidden.
+        for url in [
+            "redis://:q7/z9@cache:6379",
+            "redis://:q7?z9@cache:6379",
+            "redis://:q7#z9@cache:6379",
+            "redis://:q7@z9@cache:6379",
+            "https://u:q7/z9@cache/zcc",
+        ] {
+            let shown = redact(url);
+            assert!(
+                !shown.contains("q7") && !shown.contains("z9"),
+                "{url} → {shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn unencoded_characters_in_a_password_are_refused_without_showing_it() {
+        for url in [
+            "redis://:q7/z9@cache:6379",
+            "redis://:q7?z9@cache:6379",
+            "redis://:q7#z9@cache:6379#readonly",
+            "https://u:q7@z9@cache/zcc",
+        ] {
+            let err = RemoteUrl::parse(url).unwrap_err();
+            assert!(err.contains("percent-encode"), "{url}: {err}");
+            assert!(!err.contains("q7") && !err.contains("z9"), "{url}: {err}");
+        }
+        let ok = RemoteUrl::parse("redis://:q7%2Fz9@cache:6379#readonly").unwrap();
+        assert!(ok.readonly);
+        assert_eq!(ok.shown(), "redis://:***@cache:6379");
     }
 
     #[test]

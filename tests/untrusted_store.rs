@@ -842,3 +842,26 @@ mod crafted {
         }
     }
 }
+
+#[test]
+fn passwords_with_unencoded_separators_never_reach_the_log_or_an_error() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    for remote in [
+        "redis://:q7/z9@127.0.0.1:9",
+        "redis://:q7?z9@127.0.0.1:9",
+        "redis://:q7#z9@127.0.0.1:9",
+        "redis://:q7 z9@127.0.0.1:9",
+        "http://u:q7/z9@127.0.0.1:9/zcc",
+    ] {
+        let run = env.zcc(&COMPILE).env("ZCC_REMOTE", remote).run();
+        let log = fs::read_to_string(&env.log).unwrap_or_default();
+        for secret in ["q7", "z9"] {
+            assert!(
+                !run.stderr_text().contains(secret) && !log.contains(secret),
+                "{remote}: {}\n{log}",
+                run.stderr_text()
+            );
+        }
+    }
+}
