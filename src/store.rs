@@ -19,10 +19,12 @@
 //! # Who may write it
 //!
 //! Whoever can write the store can plant objects in every build that uses it.
-//! Directories are created with mode 0700 and entry files with 0644 (less the
+//! Directories are created with mode 0700 and entry files with 0644 (whatever the
 //! umask), and [`Store::open`] refuses a store directory (or its `v1/`) that
 //! belongs to another user or that group or others may write
-//! ([`private_dir_problem`]).
+//! ([`private_dir_problem`]). What a store restored from elsewhere may hold
+//! (symlinks, devices, crafted entries) is never followed, read without bound or
+//! trusted beyond its checksum: see `docs/SECURITY.md`.
 //!
 //! # Entry file format
 //!
