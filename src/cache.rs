@@ -15,6 +15,9 @@ use crate::remote::Remotes;
 use crate::stats::Stats;
 use crate::store::Store;
 
+/// The largest response file (`@file`) zcc reads; a bigger one passes the call through.
+const MAX_RESPONSE_FILE: u64 = 16 << 20;
+
 /// One compile as a build tool asks for it.
 #[derive(Clone, Debug)]
 pub struct CompileRequest {
@@ -157,6 +160,7 @@ impl Cache {
     /// Open the cache the configuration describes. A store that cannot be opened is not an
     /// error here: every compile then runs uncached and says why in the log.
     pub fn open(config: Config) -> Cache {
+        crate::memo::set_read_only(config.readonly);
         let store = Arc::new(OnceLock::new());
         let stats = Stats::new(config.dir.join("stats"));
         let log = Log::new(config.logfile.clone());
@@ -243,7 +247,12 @@ impl Cache {
         self.log.line(message);
     }
 
+    /// Bump counters, unless the store is refused: its counters are written by nobody, so
+    /// nothing ever follows a link planted in a store someone else controls.
     pub(crate) fn count(&self, names: &[&str]) {
+        if self.open_store().is_err_and(|f| f.refused) {
+            return;
+        }
         if let Err(e) = self.stats.bump(names) {
             self.log
                 .line(&format!("cannot update counters {names:?}: {e}"));
@@ -333,7 +342,18 @@ impl Cache {
                 }
             }
         }
-        let read = |name: &str| fs::read_to_string(req.cwd.join(name)).ok();
+        // A response file is a regular file of reasonable size: `@/dev/zero` or a FIFO is
+        // never read by zcc (the call passes through; the compiler reads it as it does).
+        // A key spells the working directory as text (debug info embeds it): two directories
+        // whose names are not UTF-8 could share a lossy spelling.
+        if req.cwd.to_str().is_none() {
+            let p = Passthrough::BadArguments("working directory is not UTF-8".into());
+            return Ok(self.passthrough(compiler, &p));
+        }
+        let read = |name: &str| {
+            let bytes = crate::safefs::read_regular(&req.cwd.join(name), MAX_RESPONSE_FILE).ok()?;
+            String::from_utf8(bytes).ok()
+        };
         let inv = match args::classify(&args, &read) {
             Ok(inv) => inv,
             Err(p) => return Ok(self.passthrough(compiler, &p)),
@@ -341,10 +361,23 @@ impl Cache {
         if req.var("DEPENDENCIES_OUTPUT").is_some() || req.var("SUNPRO_DEPENDENCIES").is_some() {
             return Ok(self.passthrough(compiler, &Passthrough::DependencyEnv));
         }
-        if let Some(out) = &inv.output
-            && req.cwd.join(out).is_dir()
-        {
-            let p = Passthrough::BadArguments(format!("output {out} is a directory"));
+        // An output path that is a directory, or a symlink (`-o /dev/stdout`): a compiler
+        // writes through some links and replaces others; only running it gives exactly what
+        // it would do.
+        let outputs = inv.output.iter().chain(inv.dep.iter().map(|d| &d.path));
+        for out in outputs {
+            let what = match fs::symlink_metadata(req.cwd.join(out)) {
+                Ok(m) if m.is_dir() => "a directory",
+                Ok(m) if m.file_type().is_symlink() => "a symbolic link",
+                _ => continue,
+            };
+            let p = Passthrough::BadArguments(format!("output {out} is {what}"));
+            return Ok(self.passthrough(compiler, &p));
+        }
+        // zcc reads the input several times (hash, preprocessor, compile): a FIFO or device
+        // would be consumed by the first, or never end.
+        if fs::metadata(req.cwd.join(&inv.input)).is_ok_and(|m| !m.is_file()) {
+            let p = Passthrough::BadArguments(format!("input {} is not a regular file", inv.input));
             return Ok(self.passthrough(compiler, &p));
         }
         let store = self.open_store().map_err(|f| {

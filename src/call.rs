@@ -10,7 +10,6 @@ use std::fs;
 use std::io;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use crate::args::{Invocation, Mode, Passthrough};
@@ -29,8 +28,6 @@ use crate::process::{self, capture, fs_now, modified_at_or_after, written_since}
 use crate::remote;
 use crate::replay::{self, write_atomic};
 use crate::store::{self, Key, Kind, Lookup, Store};
-
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Everything known about one cacheable call once it is classified.
 pub(crate) struct Call<'a> {
@@ -127,7 +124,9 @@ impl<'a> Call<'a> {
                     .map_err(|e| Internal::new("error_internal", format!("{f}: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let remote = cache.remotes().session(cache, Some(&memo));
+        // A read-only call leaves no failure markers in the store either.
+        let marks = (!cache.config().readonly).then_some(memo.as_path());
+        let remote = cache.remotes().session(cache, marks);
         Ok(Call {
             cache,
             store,
@@ -183,11 +182,16 @@ impl<'a> Call<'a> {
     /// between what the key saw and what the compiler read.
     fn start(&self) -> SystemTime {
         *self.start.get_or_init(|| {
+            if self.cache.config().readonly {
+                // Nothing is stored, so nothing is checked against the mark: a read-only
+                // store is not touched for it.
+                return SystemTime::now();
+            }
             // The store makes its directories on first write; the stamp, and the dependency
             // file a miss adds, go here first: made when the stamp cannot be.
             fs_now(&self.memo)
                 .or_else(|_| {
-                    fs::create_dir_all(&self.memo)?;
+                    store::create_private_dir(&self.memo)?;
                     fs_now(&self.memo)
                 })
                 .unwrap_or_else(|_| SystemTime::now())
@@ -514,6 +518,16 @@ impl<'a> Call<'a> {
             Served::DirectHit => "direct_hit",
             _ => "preprocessed_hit",
         };
+        let (stdout, stderr) = (self.expand(&entry.stdout), self.expand(&entry.stderr));
+        if !replay::is_plain_terminal_text(&stdout) || !replay::is_plain_terminal_text(&stderr) {
+            // Escape sequences beyond colours could retitle, rewrite or query the terminal.
+            self.cache.count(&["error_store_read"]);
+            self.log(&format!(
+                "bad entry {}: its output holds terminal control sequences",
+                store::hex(key)
+            ));
+            return None;
+        }
         match self.replay(&entry) {
             Ok(()) => {
                 if self.remote.fetched() {
@@ -524,10 +538,15 @@ impl<'a> Call<'a> {
                 self.log(&format!("{counter} {} {}", store::hex(key), self.inv.input));
                 Some(Completed {
                     status: 0,
-                    stdout: self.expand(&entry.stdout),
-                    stderr: self.shown(self.expand(&entry.stderr)),
+                    stdout,
+                    stderr: self.shown(stderr),
                     served,
                 })
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                self.cache.count(&["error_store_read"]);
+                self.log(&format!("bad entry {}: {e}; compiling", store::hex(key)));
+                None
             }
             Err(e) => {
                 self.cache.count(&["error_replay"]);
@@ -543,10 +562,11 @@ impl<'a> Call<'a> {
         color::wanted(self.inv.color, self.req.stderr_is_terminal, term)
     }
 
-    /// Diagnostics as this call shows them: with their colours only, or without.
+    /// Diagnostics as this call shows them: as stored (a stored entry holds no terminal
+    /// sequences but colours and links, `replay::is_plain_terminal_text`), or without colours.
     fn shown(&self, stderr: Vec<u8>) -> Vec<u8> {
         if self.wants_color() {
-            color::keep_colors(&stderr)
+            stderr
         } else {
             color::strip(&stderr)
         }
@@ -573,9 +593,32 @@ impl<'a> Call<'a> {
     /// failure never leaves a new object beside a stale dependency file.
     fn replay(&self, entry: &Entry) -> io::Result<()> {
         let missing = |what: &str| io::Error::other(format!("entry has no {what}"));
+        // Only the extra outputs this call asks for: a crafted entry never makes a hit write
+        // other files. Checked before anything is written.
+        let asked = |(extra, variant, _): &&(crate::args::Extra, u8, Vec<u8>)| {
+            self.inv.extras.contains(extra)
+                && self
+                    .inv
+                    .output
+                    .as_ref()
+                    .is_some_and(|out| replay::extra_variants(out).contains(variant))
+        };
+        if let Some((extra, _, _)) = entry.extras.iter().find(|e| !asked(e)) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("it holds a {extra:?} output this call did not ask for"),
+            ));
+        }
         if let Some(dep) = &self.inv.dep {
             let stored = entry.depfile.as_ref().ok_or_else(|| missing("depfile"))?;
             let text = depfile::render(stored, &self.roots, dep.default_target.as_deref());
+            if !depfile::is_plain_rules(&text) {
+                // Make includes this file: a crafted entry must not get anything run.
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "its dependency file is not plain make rules",
+                ));
+            }
             write_atomic(&self.path(&dep.path), &text)?;
         }
         if let Some(output) = &self.inv.output {
@@ -596,11 +639,8 @@ impl<'a> Call<'a> {
 
     /// How a direct-mode miss will learn the compile's include list.
     fn includes_source(&self) -> Includes {
-        let tmp = self.memo.join(format!(
-            "deps.{}.{}.d",
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        // A name nobody can plant a link under in advance (`miss` makes the file).
+        let tmp = self.memo.join(crate::safefs::random_name("deps.") + ".d");
         match &self.inv.dep {
             Some(dep) if dep.lists_all_headers && dep.path != "/dev/null" => {
                 Includes::CallersDepfile(dep.path.clone())
@@ -617,56 +657,38 @@ impl<'a> Call<'a> {
         let record_path = explain::record_path(&self.memo, &self.norm().apply(&self.inv.input));
         let why =
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
-        let mut args = self.req.args.clone();
+        let readonly = self.cache.config().readonly;
+        self.start();
+        let mut added: Vec<OsString> = Vec::new();
         if let Keying::Direct {
             includes: Includes::AddedDepfile(tmp),
             ..
         } = &keying
+            && !readonly
         {
-            args.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
+            // Made here, so the compiler writes a file of ours; failing to make it is left to
+            // the compile (`Call::compile` then runs the call as given).
+            let _ = crate::safefs::create_new(tmp, 0o600);
+            added.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
         }
-        self.start();
         // The include search path is only needed after the compile: ask for it alongside.
         let mut probe = match &keying {
-            Keying::Direct { .. } => Some(self.search_probe()),
-            Keying::Known { .. } => None,
+            Keying::Direct { .. } if !readonly => Some(self.search_probe()),
+            _ => None,
         };
         // A call that shows colours compiles with them whatever its stderr is, and the entry
-        // keeps them; a call that shows none compiles as it asked (`color.rs`).
-        let colored = self.wants_color();
-        if colored {
-            args.push(color::ALWAYS.into());
+        // keeps them; a call that shows none compiles as it asked (`color.rs`). A compiler
+        // older than the option (GCC < 4.9) rejects it: `compile` then runs the call as given.
+        if self.wants_color() {
+            added.push(color::ALWAYS.into());
         }
-        let compile = |args: Vec<OsString>| {
-            let (program, args) = self.with_prefix(args);
-            capture(&program, &args, self.req)
-        };
-        let mut compiled = compile(args.clone());
-        if let Ok(c) = &compiled
-            && colored
-            && c.status != 0
-            && memchr::memmem::find(&c.stderr, b"diagnostics-color").is_some()
-        {
-            // A compiler older than the option (GCC < 4.9) rejects it: compile without.
-            args.pop();
-            compiled = compile(args);
-        }
-        let done = match compiled {
-            Ok(c) => Completed {
-                status: c.status,
-                stdout: c.stdout,
-                stderr: c.stderr,
-                served: Served::Miss,
-            },
-            Err(e) => {
-                // Not even the compiler could be started: report it like a shell would.
-                return Completed {
-                    status: 127,
-                    stdout: Vec::new(),
-                    stderr: format!("zcc: cannot run {}: {e}\n", self.compiler.path.display())
-                        .into_bytes(),
-                    served: Served::Failed,
-                };
+        let done = match self.compile(&added) {
+            Ok(done) => done,
+            Err(done) => {
+                if let Some(Ok(probe)) = probe {
+                    let _ = probe.wait();
+                }
+                return done;
             }
         };
         let outcome = if done.status != 0 {
@@ -677,7 +699,16 @@ impl<'a> Call<'a> {
                 ..done
             }
         } else {
-            let stored = self.store_result(&done, &keying, probe.take());
+            let stored = if readonly || done.served == Served::Fallback {
+                // A read-only store is never written; a fallback compile has nothing to store.
+                Err(if readonly {
+                    "not_stored_readonly".to_string()
+                } else {
+                    "error_added_arguments".to_string()
+                })
+            } else {
+                self.store_result(&done, &keying, probe.take())
+            };
             let what = match &stored {
                 Ok(key) => {
                     explain::save(&record_path, &record);
@@ -711,6 +742,61 @@ impl<'a> Call<'a> {
             stderr: self.shown(outcome.stderr),
             ..outcome
         }
+    }
+
+    /// Run the compile of a miss: the call's arguments plus `added` (zcc's own `-MD -MF <tmp>`,
+    /// `-fdiagnostics-color=always`). What zcc adds must never fail a compile: when the compile
+    /// with it fails and the compiler's message names one of the added arguments (the
+    /// dependency file it could not open or write, an option it does not know), the call's own
+    /// compile runs, exactly as asked, and its result stands; if that one succeeds, the added
+    /// arguments were the problem: logged, and the result is marked [`Served::Fallback`]
+    /// (counted `error_added_arguments` by `miss`, not stored). A failure that names none of
+    /// them is the source's own and is not compiled twice.
+    /// `Err`: the compiler could not even be started (reported like a shell would).
+    fn compile(&self, added: &[OsString]) -> Result<Completed, Completed> {
+        let run = |added: &[OsString]| {
+            let mut args = self.req.args.clone();
+            args.extend(added.iter().cloned());
+            let (program, args) = self.with_prefix(args);
+            capture(&program, &args, self.req).map_err(|e| Completed {
+                status: 127,
+                stdout: Vec::new(),
+                stderr: format!("zcc: cannot run {}: {e}\n", self.compiler.path.display())
+                    .into_bytes(),
+                served: Served::Failed,
+            })
+        };
+        let first = run(added)?;
+        let names_added = |text: &[u8]| {
+            added
+                .iter()
+                .any(|a| memchr::memmem::find(text, a.as_encoded_bytes()).is_some())
+        };
+        let done = if first.status != 0 && names_added(&first.stderr) {
+            let plain = run(&[])?;
+            if plain.status == 0 {
+                self.log(&format!(
+                    "the compile failed only with zcc's added arguments ({}); \
+                     the call's own compile succeeded and is used, not stored",
+                    String::from_utf8_lossy(&first.stderr).trim_end()
+                ));
+                return Ok(Completed {
+                    status: plain.status,
+                    stdout: plain.stdout,
+                    stderr: plain.stderr,
+                    served: Served::Fallback,
+                });
+            }
+            plain
+        } else {
+            first
+        };
+        Ok(Completed {
+            status: done.status,
+            stdout: done.stdout,
+            stderr: done.stderr,
+            served: Served::Miss,
+        })
     }
 
     /// The program and arguments of a miss's compile: `ZCC_PREFIX` (e.g. `distcc`), looked up
@@ -1033,6 +1119,10 @@ impl<'a> Call<'a> {
             None => None,
             Some(dep) => {
                 let data = read(&dep.path).map_err(|_| "not_stored_no_output".to_string())?;
+                // Only what a hit may serve (see `replay`) is worth storing.
+                if !depfile::is_plain_rules(&data) {
+                    return Err("not_stored_depfile".into());
+                }
                 let style = match self.compiler.family {
                     Family::Gcc => depfile::Style::Gcc,
                     Family::Clang => depfile::Style::Clang,

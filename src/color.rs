@@ -31,21 +31,6 @@ pub fn is_colored(stderr: &[u8]) -> bool {
 /// `text` without terminal control sequences: CSI (`ESC [ … final`, the colours and `ESC[K`)
 /// and OSC (`ESC ] … BEL` or `ESC ] … ESC \`, the links GCC puts around option names).
 pub fn strip(text: &[u8]) -> Vec<u8> {
-    filter(text, |_| false)
-}
-
-/// `text` with only the sequences compilers colour diagnostics with: SGR (`ESC[…m`), erase in
-/// line (`ESC[K`) and OSC 8 links. Stored text may come from a stranger's store; any other
-/// sequence (window titles, clipboard writes, cursor moves) never reaches the terminal.
-pub fn keep_colors(text: &[u8]) -> Vec<u8> {
-    filter(text, |seq| {
-        let csi_final = seq.strip_prefix(b"\x1b[").and_then(|s| s.last());
-        matches!(csi_final, Some(b'm' | b'K')) || seq.starts_with(b"\x1b]8;")
-    })
-}
-
-/// `text` with each CSI and OSC sequence kept when `keep` says so, else dropped.
-fn filter(text: &[u8], keep: impl Fn(&[u8]) -> bool) -> Vec<u8> {
     const ESC: u8 = 0x1b;
     if memchr::memchr(ESC, text).is_none() {
         return text.to_vec();
@@ -58,7 +43,6 @@ fn filter(text: &[u8], keep: impl Fn(&[u8]) -> bool) -> Vec<u8> {
             i += 1;
             continue;
         }
-        let start = i;
         match text.get(i + 1) {
             Some(b'[') => {
                 // Parameters and intermediates, then one final byte in 0x40..=0x7e.
@@ -71,9 +55,6 @@ fn filter(text: &[u8], keep: impl Fn(&[u8]) -> bool) -> Vec<u8> {
                 } else {
                     j
                 };
-                if keep(&text[start..i]) {
-                    out.extend_from_slice(&text[start..i]);
-                }
             }
             Some(b']') => {
                 let mut j = i + 2;
@@ -92,9 +73,6 @@ fn filter(text: &[u8], keep: impl Fn(&[u8]) -> bool) -> Vec<u8> {
                     }
                 }
                 i = j;
-                if keep(&text[start..i]) {
-                    out.extend_from_slice(&text[start..i]);
-                }
             }
             _ => {
                 out.push(ESC);
@@ -118,15 +96,6 @@ mod tests {
         assert!(!wanted(Color::Auto, false, xterm));
         assert!(!wanted(Color::Auto, true, None));
         assert!(!wanted(Color::Auto, true, Some(OsStr::new("dumb"))));
-    }
-
-    #[test]
-    fn a_terminal_gets_colours_and_links_only() {
-        let colored: &[u8] =
-            b"\x1b[01m\x1b[Kt.c:1:\x1b[m\x1b[K [\x1b]8;;https://x\x1b\\-Wunused\x1b]8;;\x1b\\]\n";
-        assert_eq!(keep_colors(colored), colored);
-        let hostile: &[u8] = b"a\x1b]0;title\x07b\x1b]52;c;aGk=\x07c\x1b[2Jd\x1b[10;10He\x1b[31mf";
-        assert_eq!(keep_colors(hostile), b"abcde\x1b[31mf");
     }
 
     #[test]

@@ -255,6 +255,15 @@ fn parse_remotes(value: Option<OsString>) -> Result<Vec<RemoteUrl>, ConfigError>
         return Ok(Vec::new());
     };
     let text = value.to_string_lossy();
+    // A word that is not a URL is most likely the rest of a password with an unencoded space:
+    // say so without showing any of it.
+    if text.split_whitespace().any(|word| !word.contains("://")) {
+        return Err(ConfigError(
+            "ZCC_REMOTE: not a list of URLs separated by spaces (a space in a password must be \
+             percent-encoded as %20)"
+                .into(),
+        ));
+    }
     text.split_whitespace()
         .map(|url| {
             RemoteUrl::parse(url).map_err(|e| {
@@ -394,6 +403,9 @@ mod tests {
         let err = config(&[("ZCC_DIR", "/s"), ("ZCC_REMOTE", "ftp://u:secret@h/x")]).unwrap_err();
         assert!(err.0.starts_with("ZCC_REMOTE: ftp://u:***@h/x: "), "{err}");
         assert!(!err.0.contains("secret"), "{err}");
+        let err = config(&[("ZCC_DIR", "/s"), ("ZCC_REMOTE", "redis://:q7 z9@h:1")]).unwrap_err();
+        assert!(err.0.contains("%20") && !err.0.contains("q7"), "{err}");
+        assert!(!err.0.contains("z9"), "{err}");
         let err = config(&[("ZCC_DIR", "/s"), ("ZCC_REMOTE_TIMEOUT", "forever")]).unwrap_err();
         assert!(err.0.starts_with("ZCC_REMOTE_TIMEOUT=forever"), "{err}");
     }

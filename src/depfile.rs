@@ -613,6 +613,73 @@ fn render_piece(piece: &Piece, roots: &Roots, default_target: Option<&str>) -> V
     }
 }
 
+/// Whether `dep` is only what a compiler writes for `-MD`: rules naming files, nothing make
+/// would run or expand. A dependency file is included by make, so text from a store (which
+/// strangers may write) must not smuggle in a `$(shell …)`, a recipe (a line starting with a
+/// tab, or `;` after the prerequisites), a variable assignment, a directive (`include`,
+/// `export`, …) or a special target (`.SECONDEXPANSION:` would expand `$$` a second time).
+/// Compilers write `$` in names as `$$`, and never any of the rest. Checked on what a compile
+/// wrote before it is stored, and on what a hit renders before it is written.
+pub fn is_plain_rules(dep: &[u8]) -> bool {
+    const DIRECTIVES: &[&[u8]] = &[
+        b"include",
+        b"-include",
+        b"sinclude",
+        b"override",
+        b"export",
+        b"unexport",
+        b"define",
+        b"endef",
+        b"undefine",
+        b"ifdef",
+        b"ifndef",
+        b"ifeq",
+        b"ifneq",
+        b"else",
+        b"endif",
+        b"vpath",
+        b"private",
+        b"load",
+        b"-load",
+    ];
+    let Some(rules) = parse(dep) else {
+        return false;
+    };
+    // Every `$` doubled.
+    let mut i = 0;
+    while i < dep.len() {
+        if dep[i] == b'$' {
+            if dep.get(i + 1) != Some(&b'$') {
+                return false;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    if dep.first() == Some(&b'\t')
+        || dep.windows(2).any(|w| w[0] == b'\n' && w[1] == b'\t')
+        || dep.iter().any(|&b| matches!(b, b';' | b'='))
+    {
+        return false;
+    }
+    // A carriage return only in a `\r\n` line break.
+    if dep
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && dep.get(i + 1) != Some(&b'\n'))
+    {
+        return false;
+    }
+    rules.iter().all(|rule| {
+        rule.targets.iter().all(|t| {
+            let name = &dep[t.clone()];
+            let special = name.len() > 1 && name[0] == b'.' && name[1].is_ascii_uppercase();
+            !special && !DIRECTIVES.contains(&name)
+        })
+    })
+}
+
 /// GCC's `apply_vpath`: drop leading `./` (and the slashes after it) from a target.
 fn strip_dot_slash(mut target: &str) -> &str {
     while let Some(rest) = target.strip_prefix("./") {
@@ -625,6 +692,44 @@ fn strip_dot_slash(mut target: &str) -> &str {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn plain_rules_are_what_compilers_write_and_nothing_make_would_run() {
+        for good in [
+            &b"x.o: x.c\n"[..],
+            b"x.o: x.c a/b.h \\\n /usr/include/stdio.h\n",
+            b"x.o: x.c a.h\na.h:\n",
+            b"x.o: x.c a.h\n\na.h:\n",
+            b"x.o: x.c\r\n",
+            b"x.o: my$$file.c sp\\ ace.h\n",
+            b"x.o y.o: x.c\n",
+        ] {
+            assert!(is_plain_rules(good), "{}", String::from_utf8_lossy(good));
+        }
+        // Every file captured from a real compiler is plain.
+        for capture in captured::CAPTURES {
+            for call in [&capture.first, &capture.second] {
+                assert!(is_plain_rules(call.dep.as_bytes()), "{}", capture.what);
+            }
+        }
+        for bad in [
+            &b"x.o: $(shell touch pwned) x.c\n"[..],
+            b"x.o: x.c\n\ttouch pwned\n",
+            b"\tx.o: x.c\n",
+            b"x.o: x.c ; touch pwned\n",
+            b"x.o: x.c\ninclude /etc/passwd\n",
+            b"include /etc/passwd: x\n",
+            b"x.o: SHELL = /tmp/evil\n",
+            b"x.o: $$(x) $\n",
+            b"x.o: ${HOME}\n",
+            b".SECONDEXPANSION:\nx.o: $$(shell touch pwned)\n",
+            b"x.o: x.c\rinjected\n",
+            b"x.o x.c\n",
+            b"",
+        ] {
+            assert!(!is_plain_rules(bad), "{}", String::from_utf8_lossy(bad));
+        }
+    }
 
     fn roots(dir: &str) -> Roots {
         Roots::new(vec![("WS0".to_string(), PathBuf::from(dir))])

@@ -47,6 +47,7 @@ pub mod platformio;
 pub mod process;
 pub mod remote;
 pub mod replay;
+mod safefs;
 pub mod stats;
 pub mod store;
 

@@ -242,9 +242,15 @@ fn compile(compiler: OsString, args: Vec<OsString>) -> Status {
             let err = Command::new(&compiler).args(&req.args).exec();
             fail(format!("cannot run {}: {err}", compiler.display()))
         }
-        Err(CompileError::CompilerNotFound(m)) => fail(format!(
+        // A compile whose compiler is missing exits as a shell would (127); a lone word that
+        // is neither a command nor a compiler is a mistyped command (2).
+        Err(CompileError::CompilerNotFound(m)) if req.args.is_empty() => fail(format!(
             "unknown command, and no such compiler: {m} (see zcc --help)"
         )),
+        Err(CompileError::CompilerNotFound(m)) => {
+            fail(format!("no such compiler: {m}"));
+            127
+        }
     }
 }
 

@@ -2,11 +2,25 @@
 //! runs, include search paths, miss-explanation records).
 //!
 //! Each memo file carries a checksum over its name and content, so a damaged, truncated or
-//! misplaced memo reads as absent (and is recomputed), never as a wrong fact.
+//! misplaced memo reads as absent (and is recomputed), never as a wrong fact. Memos are opened
+//! without following a symlink planted in their place, and read with a bound.
 
 use std::fs;
 use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::safefs::no_follow;
+
+/// Set while the process serves a read-only store (`ZCC_READONLY`): memos are read, never
+/// written. Process-wide, as memos are written from deep inside the call (hashing, probes).
+static READ_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// Make every later [`write`] and [`write_once`] of this process a no-op (`true`) or not.
+pub fn set_read_only(read_only: bool) {
+    READ_ONLY.store(read_only, Ordering::Relaxed);
+}
 
 const CHECK_LEN: usize = 8;
 
@@ -23,6 +37,9 @@ fn check(path: &Path, payload: &[u8]) -> [u8; CHECK_LEN] {
 /// Memos are read with one `read` into a stack buffer this big (most are under 200 bytes;
 /// search path probes and snapshots a few KiB); bigger ones take more reads.
 const READ_CHUNK: usize = 4096;
+/// The largest memo read back (snapshots of big compiles are a few hundred KiB); a bigger file
+/// is damage, not a memo.
+const MAX_LEN: u64 = 64 << 20;
 
 /// The memo's content, if the file exists and is intact.
 ///
@@ -32,12 +49,18 @@ const READ_CHUNK: usize = 4096;
 /// the file, which for a regular file it is; were it not, the checksum (which covers the
 /// length) would fail and the memo would read as absent.
 pub fn read(path: &Path) -> Option<Vec<u8>> {
-    let mut file = fs::File::open(path).ok()?;
+    let mut file = no_follow(fs::OpenOptions::new().read(true))
+        .open(path)
+        .ok()?;
     let mut chunk = [0; READ_CHUNK];
     let n = crate::fileio::read_once(&mut file, &mut chunk).ok()?;
     let mut bytes = chunk[..n].to_vec();
     if n == READ_CHUNK {
-        file.read_to_end(&mut bytes).ok()?;
+        // Only a regular file is a memo (a device planted here would never end).
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        file.take(MAX_LEN).read_to_end(&mut bytes).ok()?;
     }
     let split = bytes.len().checked_sub(CHECK_LEN)?;
     let stored: [u8; CHECK_LEN] = bytes[split..].try_into().ok()?;
@@ -54,13 +77,19 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
 /// non-zero length is neither). A reader that catches it half written, or two writers that
 /// interleave, leave a bad checksum: no memo, never a wrong one.
 pub fn write(path: &Path, payload: &[u8]) {
+    if READ_ONLY.load(Ordering::Relaxed) {
+        return;
+    }
     let file = crate::fileio::open_making_dir(
         path,
-        fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false),
-        |dir| fs::create_dir_all(dir),
+        no_follow(
+            fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o644),
+        ),
+        crate::store::create_private_dir,
     );
     if let Ok(mut file) = file {
         let bytes = with_check(path, payload);
@@ -76,18 +105,23 @@ pub fn write(path: &Path, payload: &[u8]) {
 /// so does everyone after a crash mid-write, until a later [`write_once`] replaces the damaged
 /// file (the memo is read first, so a damaged one is only ever replaced, never trusted).
 pub fn write_once(path: &Path, payload: &[u8]) {
+    if READ_ONLY.load(Ordering::Relaxed) {
+        return;
+    }
     let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    let file = match crate::fileio::open_making_dir(path, &options, |dir| fs::create_dir_all(dir)) {
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            if read(path).is_some() {
-                return;
+    // Never writable by others, whatever the umask.
+    no_follow(options.write(true).create_new(true).mode(0o644));
+    let file =
+        match crate::fileio::open_making_dir(path, &options, crate::store::create_private_dir) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                if read(path).is_some() {
+                    return;
+                }
+                let _ = fs::remove_file(path);
+                options.open(path)
             }
-            let _ = fs::remove_file(path);
-            options.open(path)
-        }
-        other => other,
-    };
+            other => other,
+        };
     if let Ok(mut file) = file {
         let _ = file.write_all(&with_check(path, payload));
     }

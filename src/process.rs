@@ -77,15 +77,17 @@ fn touch(path: &Path) -> io::Result<SystemTime> {
     use std::os::unix::ffi::OsStrExt;
     let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())?;
     // SAFETY: `c_path` is a NUL-terminated path; null times mean "now" for both times.
-    if unsafe { libc::utimensat(libc::AT_FDCWD, c_path.as_ptr(), std::ptr::null(), 0) } != 0 {
+    // A symlink planted in the store is touched itself, never what it points to.
+    let flags = libc::AT_SYMLINK_NOFOLLOW;
+    if unsafe { libc::utimensat(libc::AT_FDCWD, c_path.as_ptr(), std::ptr::null(), flags) } != 0 {
         let err = io::Error::last_os_error();
         if err.kind() != io::ErrorKind::NotFound {
             return Err(err);
         }
         // Made now, so stamped now (once per store).
-        fs::File::create(path)?;
+        crate::safefs::create_new(path, 0o600)?;
     }
-    fs::metadata(path)?.modified()
+    fs::symlink_metadata(path)?.modified()
 }
 
 /// Whether the compiler wrote this output during the call (not a stale file of an earlier build).

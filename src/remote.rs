@@ -23,8 +23,8 @@
 //!
 //! # Never stalling a build
 //!
-//! Every remote operation is bounded by `ZCC_REMOTE_TIMEOUT` (connect, send and receive
-//! together for HTTP; connect and each read/write for Redis). The first failure of a tier in
+//! Every remote operation is bounded by `ZCC_REMOTE_TIMEOUT` as a whole (connect, send and
+//! the complete reply), and a value by [`MAX_VALUE`]. The first failure of a tier in
 //! a call (a refused connection, a server that never answers, a broken reply, an HTTP status
 //! other than 200/404 on GET or 2xx on PUT) is counted (`remote_error`, `remote_timeout`)
 //! and logged, and that tier is not asked again during the call: a dead server costs at most
@@ -55,6 +55,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::cache::Cache;
 use crate::store::{self, Key, Kind};
+
+/// The largest value read from (or written to) a remote: an entry of a big debug object fits,
+/// and a value someone stored to exhaust memory is cut short here (and fails its checksum).
+pub(crate) const MAX_VALUE: u64 = 256 << 20;
 
 /// How long every call sharing a store leaves a tier alone after it failed.
 pub const BACKOFF: Duration = Duration::from_secs(30);
@@ -104,7 +108,20 @@ impl RemoteUrl {
     /// Check one URL. Options follow a `#` (never sent to a server), separated by commas:
     /// `readonly`, `layout=zcc`, `layout=bazel` (HTTP only). The error does not repeat the URL.
     pub fn parse(text: &str) -> Result<RemoteUrl, String> {
-        let (url, options) = text.split_once('#').unwrap_or((text, ""));
+        // Options follow a `#` after the user info (a `#` in a password is not one).
+        let after_userinfo = text
+            .split_once("://")
+            .and_then(|(scheme, rest)| userinfo_end(rest).map(|end| scheme.len() + 3 + end))
+            .unwrap_or(0);
+        let (url, options) = match text[after_userinfo..].find('#') {
+            Some(i) => (&text[..after_userinfo + i], &text[after_userinfo + i + 1..]),
+            None => (text, ""),
+        };
+        if userinfo(url).is_some_and(|u| u.contains(['/', '?', '#', '@'])) {
+            return Err("the user info holds an unencoded '/', '?', '#' or '@': \
+                        percent-encode it (%2F, %3F, %23, %40)"
+                .into());
+        }
         let scheme = scheme_of(url)?;
         let mut readonly = false;
         let mut layout = Layout::Zcc;
@@ -164,28 +181,50 @@ fn scheme_of(url: &str) -> Result<Scheme, String> {
     }
 }
 
+/// Where the user info of the text after `scheme://` ends (the index of its `@`), if it has
+/// one: the last `@` before the path when no `/`, `?` or `#` comes before the first `@`;
+/// otherwise the last `@` of all, so that a password holding one of those unencoded is still
+/// taken for user info (and hidden), whatever else a URL parser would make of it.
+fn userinfo_end(rest: &str) -> Option<usize> {
+    let first = rest.find('@')?;
+    if rest[..first].contains(['/', '?', '#']) {
+        return rest.rfind('@');
+    }
+    // An unencoded '@' in the password: the last '@' before the path is the separator.
+    let authority_end = rest[first..]
+        .find(['/', '?', '#'])
+        .map_or(rest.len(), |i| first + i);
+    rest[..authority_end].rfind('@')
+}
+
+/// The user info of a URL, if any (see [`userinfo_end`]).
+fn userinfo(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    userinfo_end(rest).map(|end| &rest[..end])
+}
+
 /// `url` with the password (or a lone user-info token) replaced by `***` and the query's
 /// values hidden: `https://ci:s3cret@cache/zcc?sig=abc` → `https://ci:***@cache/zcc?sig=***`.
+/// A password holding an unencoded `/`, `?`, `#` or `@` is hidden too.
 pub fn redact(url: &str) -> String {
-    let (before_query, query) = match url.split_once('?') {
+    let (head, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => match userinfo_end(rest) {
+            Some(end) => {
+                let user = match rest[..end].split_once(':') {
+                    Some((user, _)) if !user.contains(['/', '?', '#']) => format!("{user}:***@"),
+                    _ => "***@".to_string(),
+                };
+                (format!("{scheme}://{user}"), &rest[end + 1..])
+            }
+            None => (format!("{scheme}://"), rest),
+        },
+        None => (String::new(), url),
+    };
+    let (before_query, query) = match rest.split_once('?') {
         Some((b, q)) => (b, Some(q)),
-        None => (url, None),
+        None => (rest, None),
     };
-    let mut out = match before_query.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority_end = rest.find('/').unwrap_or(rest.len());
-            let (authority, path) = rest.split_at(authority_end);
-            let authority = match authority.rsplit_once('@') {
-                Some((userinfo, host)) => match userinfo.split_once(':') {
-                    Some((user, _)) => format!("{user}:***@{host}"),
-                    None => format!("***@{host}"),
-                },
-                None => authority.to_string(),
-            };
-            format!("{scheme}://{authority}{path}")
-        }
-        None => before_query.to_string(),
-    };
+    let mut out = format!("{head}{before_query}");
     if let Some(query) = query {
         let hidden: Vec<String> = query
             .split('&')
@@ -511,7 +550,8 @@ impl Session<'_> {
     /// Write an entry file's bytes to every live, writable tier (none with
     /// `ZCC_REMOTE_READONLY`). A failure is counted and logged; the call goes on.
     pub(crate) fn put(&self, kind: Kind, key: &Key, entry: &[u8]) {
-        if self.remotes.readonly {
+        // A value no tier could give back whole is not worth sending.
+        if self.remotes.readonly || entry.len() as u64 > MAX_VALUE {
             return;
         }
         for (i, tier) in self.remotes.tiers.iter().enumerate() {
@@ -535,7 +575,7 @@ impl Session<'_> {
         }
         let failed_at = self.marks[i]
             .as_ref()
-            .and_then(|mark| fs::metadata(mark).ok())
+            .and_then(|mark| fs::symlink_metadata(mark).ok())
             .and_then(|m| m.modified().ok());
         // A marker from the future (a clock step) counts as old.
         let recent = failed_at
@@ -558,8 +598,15 @@ impl Session<'_> {
     fn fail(&self, i: usize, failure: Failure) {
         self.down[i].set(true);
         if let Some(mark) = &self.marks[i] {
-            // Best effort: without the marker, other calls just try the tier themselves.
-            let _ = fs::write(mark, b"");
+            // Best effort: without the marker, other calls just try the tier themselves. Never
+            // through a link planted in the store (that would empty the file it points to).
+            let _ = crate::safefs::no_follow(
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true),
+            )
+            .open(mark);
         }
         let counter = if failure.timeout {
             "remote_timeout"
@@ -800,6 +847,37 @@ mod tests {
             "redis+unix:///run/redis.sock?db=***&pass=***"
         );
         assert_eq!(redact("no url at all"), "no url at all");
+        // Unencoded '/', '?', '#' or '@' in a password: still hidden.
+        for url in [
+            "redis://:q7/z9@cache:6379",
+            "redis://:q7?z9@cache:6379",
+            "redis://:q7#z9@cache:6379",
+            "redis://:q7@z9@cache:6379",
+            "https://u:q7/z9@cache/zcc",
+        ] {
+            let shown = redact(url);
+            assert!(
+                !shown.contains("q7") && !shown.contains("z9"),
+                "{url} → {shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn unencoded_characters_in_a_password_are_refused_without_showing_it() {
+        for url in [
+            "redis://:q7/z9@cache:6379",
+            "redis://:q7?z9@cache:6379",
+            "redis://:q7#z9@cache:6379#readonly",
+            "https://u:q7@z9@cache/zcc",
+        ] {
+            let err = RemoteUrl::parse(url).unwrap_err();
+            assert!(err.contains("percent-encode"), "{url}: {err}");
+            assert!(!err.contains("q7") && !err.contains("z9"), "{url}: {err}");
+        }
+        let ok = RemoteUrl::parse("redis://:q7%2Fz9@cache:6379#readonly").unwrap();
+        assert!(ok.readonly);
+        assert_eq!(ok.shown(), "redis://:***@cache:6379");
     }
 
     #[test]

@@ -8,24 +8,33 @@ use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::args::Extra;
 
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 /// Write `data` to `path` completely or not at all (temp file + rename): a killed zcc never
 /// leaves a truncated object with a fresh mtime. A path that exists and is not a regular file
-/// (`/dev/null`, a FIFO) is written in place, since renaming over it would replace it.
+/// (`/dev/null`, a FIFO) is written in place, since renaming over it would replace it. A
+/// symlink is an error: the call passes through before it gets here (`Cache`), since a
+/// compiler writes through some links (`/dev/stdout`) and replaces others.
+///
+/// The temp file's name is random and it is created with `O_EXCL|O_NOFOLLOW`: in a directory
+/// others can write, nobody can plant a link under the name beforehand to make a hit write
+/// into one of the caller's files.
 ///
 /// An existing file is removed just before the rename instead of being renamed over: ext4
 /// (`auto_da_alloc`, on by default) flushes a file renamed over another one, which measured
 /// 0.1-0.6 ms per call here, against 4 µs for a rename to a free name. For that instant the
 /// path does not exist, as while a compiler rewrites its output.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
-    let existing = fs::metadata(path).ok();
+    let existing = fs::symlink_metadata(path).ok();
     if let Some(meta) = &existing {
         let ft = meta.file_type();
+        if ft.is_symlink() {
+            return Err(io::Error::other(format!(
+                "{} is a symbolic link",
+                path.display()
+            )));
+        }
         if ft.is_char_device() || ft.is_fifo() || ft.is_block_device() {
             return fs::OpenOptions::new()
                 .write(true)
@@ -44,24 +53,62 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
         _ => Path::new("."),
     };
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(
-        ".{name}.zcc-tmp.{}.{}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = fs::write(&tmp, data).and_then(|()| {
-        // Only a file the path leads to is worth removing first (a dangling symlink is
-        // replaced by the rename without any flush). Gone already (a concurrent writer) is
-        // fine: the rename puts ours in place.
-        if existing.is_some() {
-            let _ = fs::remove_file(path);
-        }
-        fs::rename(&tmp, path)
-    });
+    let tmp = dir.join(crate::safefs::random_name(&format!(".{name}.zcc-tmp.")));
+    // 0666 less the umask, as the compiler creates its outputs.
+    let result = crate::safefs::create_new(&tmp, 0o666)
+        .and_then(|mut file| file.write_all(data))
+        .and_then(|()| {
+            // Only a file the path leads to is worth removing first (a dangling symlink is
+            // replaced by the rename without any flush). Gone already (a concurrent writer) is
+            // fine: the rename puts ours in place.
+            if existing.is_some() {
+                let _ = fs::remove_file(path);
+            }
+            fs::rename(&tmp, path)
+        });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Whether compiler output replayed from a store is safe for a terminal: the only escape
+/// sequences are the ones compilers print for colours (`ESC [ <digits and ;> m` and the
+/// `ESC [ K` GCC puts after each) and OSC 8 links (`ESC ] 8 ; … ESC \` or BEL, GCC's
+/// `-fdiagnostics-urls`). Anything else (setting the title, writing the clipboard, moving the
+/// cursor, answering queries) is not what a compiler prints.
+pub fn is_plain_terminal_text(text: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(0x1b, &text[i..]) {
+        let seq = &text[i + at..];
+        let len = match seq.get(1) {
+            Some(b'[') => {
+                let params = seq[2..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit() || **b == b';')
+                    .count();
+                match seq.get(2 + params) {
+                    Some(b'm' | b'K') => 3 + params,
+                    _ => return false,
+                }
+            }
+            Some(b']') if seq[2..].starts_with(b"8;") => {
+                // Up to the string terminator, which must come before any other control byte.
+                let body = &seq[4..];
+                let Some(end) = body.iter().position(|b| b.is_ascii_control()) else {
+                    return false;
+                };
+                match (body[end], body.get(end + 1)) {
+                    (0x07, _) => 4 + end + 1,
+                    (0x1b, Some(b'\\')) => 4 + end + 2,
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        };
+        i += at + len;
+    }
+    true
 }
 
 /// Where the compiler writes an extra output for the object `output`. GCC strips the object's
@@ -87,6 +134,35 @@ pub fn extra_variants(output: &str) -> &'static [u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_text_allows_colours_and_links_only() {
+        for good in [
+            &b"plain text\n"[..],
+            b"\x1b[01m\x1b[Kx.c:\x1b[m\x1b[K In function \x1b[01;35m\x1b[Kwarning:\x1b[m\x1b[K",
+            b"\x1b[0;1;31merror\x1b[0m",
+            b"\x1b]8;;https://gcc.gnu.org/onlinedocs/gcc/Warning-Options.html#index-Wunused\x1b\\-Wunused\x1b]8;;\x1b\\",
+            b"\x1b]8;;http://x\x07link\x1b]8;;\x07",
+        ] {
+            assert!(is_plain_terminal_text(good), "{}", String::from_utf8_lossy(good));
+        }
+        for bad in [
+            &b"\x1b]0;new title\x07"[..],
+            b"\x1b]52;c;aGVsbG8=\x07",
+            b"\x1b[2J",
+            b"\x1b[6n",
+            b"\x1bP+q\x1b\\",
+            b"\x1b[1",
+            b"\x1b",
+            b"\x1b]8;;never terminated",
+        ] {
+            assert!(
+                !is_plain_terminal_text(bad),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
 
     #[test]
     fn extra_paths() {
@@ -126,6 +202,34 @@ mod tests {
                 .unwrap()
                 .file_type()
                 .is_char_device()
+        );
+    }
+
+    #[test]
+    fn atomic_write_never_writes_through_a_planted_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        // Links under every name a predictable scheme (pid and a counter) could give.
+        for n in 0..100 {
+            let name = format!(".x.o.zcc-tmp.{}.{n}", std::process::id());
+            std::os::unix::fs::symlink(&victim, out.join(name)).unwrap();
+        }
+        write_atomic(&out.join("x.o"), b"object").unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        assert_eq!(fs::read(out.join("x.o")).unwrap(), b"object");
+        // An output that is itself a link is refused, not replaced nor written through.
+        let link = out.join("link.o");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(write_atomic(&link, b"object").is_err());
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
         );
     }
 

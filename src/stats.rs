@@ -21,8 +21,12 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A shard holds a few hundred bytes of counters; anything bigger is not one.
+const MAX_SHARD_LEN: u64 = 1 << 20;
 
 /// Number of shard files new counts are spread over.
 const SHARDS: u64 = 16;
@@ -144,11 +148,17 @@ impl Stats {
     /// Open (creating) a shard's lock file, and the directory on first use: not before every
     /// update, which would cost each compile two more system calls.
     fn open_lock_file(&self, shard: &str) -> io::Result<File> {
-        crate::fileio::open_making_dir(
-            &self.dir.join(format!("{shard}.lock")),
-            OpenOptions::new().write(true).create(true).truncate(false),
-            create_private_dir,
-        )
+        let path = self.dir.join(format!("{shard}.lock"));
+        let mut options = OpenOptions::new();
+        crate::safefs::no_follow(options.write(true).create(true).truncate(false).mode(0o644));
+        match crate::fileio::open_making_dir(&path, &options, create_private_dir) {
+            // A symlink planted in its place: removed (the link only), then made anew.
+            Err(e) if is_damage(&e) => {
+                fs::remove_file(&path)?;
+                options.open(&path)
+            }
+            opened => opened,
+        }
     }
 
     fn locked(&self, shard: &str, lock: File) -> LockedShard {
@@ -220,9 +230,15 @@ fn is_valid_name(name: &str) -> bool {
 /// Read a shard; a missing file has no counts. Damaged lines are skipped; a name
 /// appearing twice (never written by zcc, but possible in a hand-edited file) is summed.
 fn read_counts(path: &Path) -> io::Result<BTreeMap<String, u64>> {
-    let bytes = match fs::read(path) {
+    // A shard is a few hundred bytes; a symlink, a device or a huge file in its place is
+    // damage: no counts (the next update replaces it), never a read through it.
+    let bytes = match crate::safefs::read_file(path, MAX_SHARD_LEN) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) if is_damage(&e) => {
+            let _ = fs::remove_file(path);
+            return Ok(BTreeMap::new());
+        }
         Err(e) => return Err(e),
     };
     let mut counts = BTreeMap::new();
@@ -235,6 +251,12 @@ fn read_counts(path: &Path) -> io::Result<BTreeMap<String, u64>> {
         *count = count.saturating_add(value);
     }
     Ok(counts)
+}
+
+/// Whether opening or reading a shard failed because something else is in its place: a
+/// symlink (`ELOOP` under `O_NOFOLLOW`), a device or FIFO, a file too big.
+fn is_damage(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::InvalidData || e.raw_os_error() == Some(libc::ELOOP)
 }
 
 /// `name value`, separated by whitespace; anything else is a damaged line.
@@ -262,11 +284,14 @@ fn write_counts(path: &Path, counts: &BTreeMap<String, u64>) -> io::Result<()> {
         .iter()
         .map(|(name, value)| format!("{name} {value}\n"))
         .collect();
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)?;
+    let file = crate::safefs::no_follow(
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o644),
+    )
+    .open(path)?;
     file.write_all_at(text.as_bytes(), 0)?;
     file.set_len(text.len() as u64)
 }

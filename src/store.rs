@@ -19,10 +19,12 @@
 //! # Who may write it
 //!
 //! Whoever can write the store can plant objects in every build that uses it.
-//! Directories are created with mode 0700 and entry files with 0644 (less the
+//! Directories are created with mode 0700 and entry files with 0644 (whatever the
 //! umask), and [`Store::open`] refuses a store directory (or its `v1/`) that
 //! belongs to another user or that group or others may write
-//! ([`private_dir_problem`]).
+//! ([`private_dir_problem`]). What a store restored from elsewhere may hold
+//! (symlinks, devices, crafted entries) is never followed, read without bound or
+//! trusted beyond its checksum: see `docs/SECURITY.md`.
 //!
 //! # Entry file format
 //!
@@ -87,6 +89,8 @@ const FORMAT_VERSION: u16 = 1;
 pub const VERSION_DIR: &str = "v1";
 const FORMAT_FILE: &str = "FORMAT";
 const AUX_DIR: &str = "aux";
+/// The counters' directory under the root (`Cache` keeps its `Stats` there).
+pub const STATS_DIR: &str = "stats";
 
 const MAGIC: [u8; 4] = *b"ZCCE";
 const HEADER_LEN: usize = 4 + 2 + 1 + 1 + 8 + 32;
@@ -96,8 +100,17 @@ const COMPRESSION_ZSTD: u8 = 1;
 pub const ZSTD_LEVEL: i32 = 1;
 /// How stale an entry's mtime (its last use, for trimming) may get before a hit refreshes it.
 pub const TOUCH_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
-/// Largest uncompressed payload a compressed entry may claim (a sanity bound on allocation).
-const MAX_PAYLOAD: u64 = 16 << 30;
+/// Largest uncompressed payload a compressed entry may claim: what a hit may allocate.
+const MAX_PAYLOAD: u64 = 2 << 30;
+/// Largest entry file read (an object of a few hundred MB is already extreme).
+const MAX_ENTRY_FILE: u64 = 1 << 30;
+/// A compressed payload may claim at most this many times its stored size (plus
+/// [`RATIO_FLOOR`]): zstd level 1 gives 1.3–4 on objects, so a 64 KB entry claiming 2 GB is
+/// a decompression bomb, not an object. A payload that compresses better than this (a big
+/// zero-filled array) is stored uncompressed, so every entry zcc writes passes the check.
+const MAX_RATIO: u64 = 64;
+/// What any compressed payload may claim, however small it is stored.
+const RATIO_FLOOR: u64 = 1 << 20;
 
 const TEMP_PREFIX: &str = ".tmp.";
 const TRASH_PREFIX: &str = ".trash.";
@@ -184,9 +197,13 @@ impl Store {
     /// is refused with a `PermissionDenied` error saying why (see [`private_dir_problem`]).
     pub fn open(dir: &Path) -> io::Result<Store> {
         let data = dir.join(VERSION_DIR);
-        // An existing store costs three stats here (this runs on every call). The directories
+        // The root first: nothing is made inside a store that is refused. The directories
         // below `v1/` are made by the first write that needs them (`create_temp_file`,
         // `memo::write_once`); a read from one that is missing is a plain miss.
+        let root_missing = match check_private_dir(dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            checked => checked.map(|()| false)?,
+        };
         match check_private_dir(&data) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 create_private_dir(&data)?;
@@ -194,7 +211,15 @@ impl Store {
             }
             checked => checked?,
         }
-        check_private_dir(dir)?;
+        if root_missing {
+            check_private_dir(dir)?;
+        }
+        // What a restored archive or another program may have put in place of the store's
+        // directories: a symlink there would lead every write, and `gc`'s removals, elsewhere.
+        for sub in [AUX_DIR, evict::SIZE_DIR, "results", "manifests"] {
+            crate::safefs::checked_dir(&data.join(sub))?;
+        }
+        crate::safefs::checked_dir(&dir.join(STATS_DIR))?;
         write_format_file(dir)?;
         Ok(Store {
             root: dir.into(),
@@ -417,9 +442,22 @@ pub fn decode_entry(kind: Kind, key: &Key, bytes: &[u8]) -> Result<Vec<u8>, Stri
 /// A compression failure just stores it uncompressed.
 fn compress(payload: &[u8]) -> (u8, std::borrow::Cow<'_, [u8]>) {
     match zstd::bulk::compress(payload, ZSTD_LEVEL) {
-        Ok(packed) if packed.len() < payload.len() => (COMPRESSION_ZSTD, packed.into()),
+        Ok(packed)
+            if packed.len() < payload.len()
+                && payload.len() as u64 <= claim_bound(packed.len()) =>
+        {
+            (COMPRESSION_ZSTD, packed.into())
+        }
         _ => (COMPRESSION_NONE, payload.into()),
     }
+}
+
+/// The most a compressed payload stored in `stored_len` bytes may claim to hold.
+fn claim_bound(stored_len: usize) -> u64 {
+    (stored_len as u64)
+        .saturating_mul(MAX_RATIO)
+        .saturating_add(RATIO_FLOOR)
+        .min(MAX_PAYLOAD)
 }
 
 /// The payload from verified stored bytes; `Err` says why a compressed payload is unusable.
@@ -429,13 +467,25 @@ fn decompress(compression: u8, stored: &[u8]) -> Result<Vec<u8>, String> {
     }
     // bulk::compress always records the uncompressed size in the frame.
     let size = match zstd::zstd_safe::get_frame_content_size(stored) {
-        Ok(Some(size)) if size <= MAX_PAYLOAD => size,
-        Ok(Some(size)) => return Err(format!("claims {size} uncompressed bytes")),
+        Ok(Some(size)) if size <= claim_bound(stored.len()) => size,
+        Ok(Some(size)) => {
+            return Err(format!(
+                "claims {size} uncompressed bytes from {} stored",
+                stored.len()
+            ));
+        }
         Ok(None) | Err(_) => return Err("zstd frame without a content size".to_string()),
     };
     let size = usize::try_from(size).map_err(|_| "too large for this machine".to_string())?;
-    let payload =
-        zstd::bulk::decompress(stored, size).map_err(|e| format!("cannot decompress: {e}"))?;
+    // The decoder writes at most `size` bytes into the buffer, whatever the frame says later;
+    // a failed allocation is a bad entry, never an abort.
+    let mut payload = Vec::new();
+    payload
+        .try_reserve_exact(size)
+        .map_err(|e| format!("cannot allocate {size} bytes: {e}"))?;
+    zstd::bulk::Decompressor::new()
+        .and_then(|mut d| d.decompress_to_buffer(stored, &mut payload))
+        .map_err(|e| format!("cannot decompress: {e}"))?;
     if payload.len() != size {
         return Err(format!(
             "decompressed to {} bytes, frame says {size}",
@@ -514,19 +564,16 @@ fn read_entry(
     kind: Kind,
     key: &Key,
 ) -> Result<(File, SystemTime, Vec<u8>), ReadError> {
-    // Non-blocking: opening a FIFO planted at an entry path would otherwise wait for a writer.
+    // Non-blocking: opening a FIFO planted at an entry path would otherwise wait for a writer;
+    // a symlink there is not followed (the open fails, the link is removed as damage).
     // The file may vanish before the open (a concurrent clear): that fails with NotFound.
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let mut file = options.open(path)?;
+    let mut file = crate::safefs::no_follow(OpenOptions::new().read(true)).open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(ReadError::Corrupt("not a regular file".to_string()));
+    }
+    if meta.len() > MAX_ENTRY_FILE {
+        return Err(ReadError::Corrupt(format!("{} bytes: too big", meta.len())));
     }
     // Entries are replaced by rename, never changed in place: the open file keeps this size.
     // Reading at most that much is one `read`, without `read_to_end`'s extra size query and
@@ -560,19 +607,14 @@ fn write_parts(mut file: File, parts: &[&[u8]]) -> io::Result<()> {
 
 /// Create a new temp file in `dir`, creating `dir` if it is missing.
 fn create_temp_file(dir: &Path) -> io::Result<(PathBuf, File)> {
+    // A fan-out directory replaced by a symlink would take the entry elsewhere: removed here.
+    crate::safefs::checked_dir(dir)?;
     let mut dir_creations = 0;
     for _ in 0..TEMP_NAME_ATTEMPTS {
         let temp = dir.join(unique_name(TEMP_PREFIX));
-        // create_new: never reuse a file someone else (e.g. a crashed process with our pid) left behind.
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            // Never writable by others, whatever the umask.
-            options.mode(0o644);
-        }
-        match options.open(&temp) {
+        // create_new: never reuse a file someone else (e.g. a crashed process with our pid)
+        // left behind, nor a symlink; never writable by others, whatever the umask.
+        match crate::safefs::create_new(&temp, 0o644) {
             Ok(file) => return Ok((temp, file)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             // Fan-out directories are created lazily, and `clear` removes them.
@@ -614,7 +656,7 @@ fn write_format_file(root: &Path) -> io::Result<()> {
     if fs::symlink_metadata(&path).is_ok() {
         return Ok(());
     }
-    match OpenOptions::new().write(true).create_new(true).open(&path) {
+    match crate::safefs::create_new(&path, 0o644) {
         Ok(mut file) => file
             .write_all(format!("{FORMAT_VERSION}\n").as_bytes())
             .inspect_err(|_| {
@@ -626,7 +668,7 @@ fn write_format_file(root: &Path) -> io::Result<()> {
 }
 
 /// `mkdir -p` with mode 0700 for every directory it creates.
-fn create_private_dir(path: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir(path: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -662,12 +704,23 @@ pub fn private_dir_problem(owner: u32, mode: u32, me: u32) -> Option<String> {
     None
 }
 
-/// Refuse a directory [`private_dir_problem`] objects to.
+/// Refuse a directory [`private_dir_problem`] objects to. The root may be a symlink the user
+/// set up; `v1/` inside it must be a directory itself (a symlink there is removed, so that it
+/// reads as missing and is made anew).
 fn check_private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let meta = fs::metadata(dir)?;
+        let meta = if dir.ends_with(VERSION_DIR) {
+            let meta = fs::symlink_metadata(dir)?;
+            if !meta.is_dir() {
+                fs::remove_file(dir)?;
+                return Err(io::ErrorKind::NotFound.into());
+            }
+            meta
+        } else {
+            fs::metadata(dir)?
+        };
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };
         if let Some(problem) = private_dir_problem(meta.uid(), meta.mode(), me) {
@@ -1092,7 +1145,7 @@ mod tests {
     }
 
     #[test]
-    fn fanout_replaced_by_file_reads_missing() {
+    fn fanout_replaced_by_file_reads_missing_and_is_repaired_by_a_put() {
         let (_dir, store) = new_store();
         let k = key(1);
         let fanout = store
@@ -1103,7 +1156,47 @@ mod tests {
         fs::create_dir_all(fanout.parent().unwrap()).unwrap();
         fs::write(&fanout, b"not a dir").unwrap();
         assert_eq!(store.get(Kind::Result, &k), Lookup::Missing);
-        assert!(store.put(Kind::Result, &k, b"x").is_err());
+        store.put(Kind::Result, &k, b"x").unwrap();
+        assert_eq!(store.get(Kind::Result, &k), Lookup::Found(b"x".to_vec()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_planted_in_the_store_are_removed_never_followed() {
+        let (dir, store) = new_store();
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let victim = outside.join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        // An entry path that is a symlink: not read through, the link removed.
+        let path = store.entry_path(Kind::Result, &key(1));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        assert!(matches!(
+            store.get(Kind::Result, &key(1)),
+            Lookup::Corrupt(_)
+        ));
+        assert!(fs::symlink_metadata(&path).is_err());
+        // A fan-out directory that is a symlink: a put does not write through it.
+        let fanout = path.parent().unwrap();
+        fs::remove_dir(fanout).unwrap();
+        std::os::unix::fs::symlink(&outside, fanout).unwrap();
+        store.put(Kind::Result, &key(1), b"x").unwrap();
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), 1);
+        // Store directories that are symlinks are removed when the store is opened.
+        for sub in ["v1/aux", "v1/size", "v1/manifests", "stats"] {
+            let link = store.root().join(sub);
+            let _ = fs::remove_dir_all(&link);
+            std::os::unix::fs::symlink(&outside, &link).unwrap();
+        }
+        Store::open(store.root()).unwrap();
+        for sub in ["v1/aux", "v1/size", "v1/manifests", "stats"] {
+            assert!(
+                fs::symlink_metadata(store.root().join(sub)).is_err(),
+                "{sub}"
+            );
+        }
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
     }
 
     #[test]
@@ -1470,6 +1563,23 @@ mod tests {
                 Lookup::Corrupt(_)
             ));
         }
+    }
+
+    #[test]
+    fn payloads_that_compress_too_well_are_stored_as_is_and_bombs_refused() {
+        // 8 MiB of zeros compress ~1000:1: zcc stores that raw, so its own entries always read.
+        let zeros = vec![0u8; 8 << 20];
+        let bytes = encode_entry(Kind::Result, &key(1), &zeros);
+        assert_eq!(bytes[7], COMPRESSION_NONE);
+        assert_eq!(decode_entry(Kind::Result, &key(1), &bytes).unwrap(), zeros);
+        // The same frame from someone else claims far more than its size allows.
+        let packed = zstd::bulk::compress(&zeros, 1).unwrap();
+        let err = decompress(COMPRESSION_ZSTD, &packed).unwrap_err();
+        assert!(err.contains("claims"), "{err}");
+        // Within the bound it decodes.
+        let text = b"compressible text ".repeat(1000);
+        let packed = zstd::bulk::compress(&text, 1).unwrap();
+        assert_eq!(decompress(COMPRESSION_ZSTD, &packed).unwrap(), text);
     }
 
     #[test]

@@ -8,12 +8,8 @@
 
 use std::time::Duration;
 
-use super::{Backend, Credentials, Failure, Layout, entry_name, percent_decode};
+use super::{Backend, Credentials, Failure, Layout, MAX_VALUE, entry_name, percent_decode};
 use crate::store::{self, Key, Kind};
-
-/// Largest value a GET reads (ureq's default limit is 10 MB; an entry of a debug build can be
-/// larger). The checksum catches a value cut short anyway.
-const MAX_VALUE: u64 = 16 << 30;
 
 /// Check an `http://` or `https://` URL: a host is required.
 pub(super) fn check(url: &str) -> Result<(), String> {

@@ -2,16 +2,23 @@
 //! single server (TCP or a Unix socket) or a Redis Cluster.
 //!
 //! Connections are opened on first use and kept for the next operation (of this call, or of
-//! the next call of an embedding build tool); a connection that failed is dropped. Connect,
-//! each read and each write are bounded by the timeout.
+//! the next call of an embedding build tool); a connection that failed is dropped.
+//!
+//! The timeout bounds each operation as a whole (connect, send, the complete reply): the
+//! client library bounds only each socket read, so a server that dribbles a byte at a time
+//! would hold a compile for as long as it likes. Each operation runs on a worker thread the
+//! call waits for at most the timeout; a worker still waiting then is left to finish on its
+//! own (its connection is not reused), and the call goes on without the tier. A value is
+//! read with `GETRANGE` up to [`MAX_VALUE`] bytes, so a huge value stored by someone else
+//! cannot take the memory.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use redis::cluster::{ClusterClient, ClusterConnection};
 use redis::{ConnectionLike, IntoConnectionInfo, RedisError};
 
-use super::{Backend, Credentials, Failure, Scheme, entry_name};
+use super::{Backend, Credentials, Failure, MAX_VALUE, Scheme, entry_name};
 use crate::store::{Key, Kind};
 
 /// Check a Redis URL the way the backend will read it.
@@ -81,6 +88,11 @@ impl Connection {
 }
 
 pub(super) struct RedisBackend {
+    /// Shared with the worker threads that run the operations.
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     /// The client, or why it could not be made (reported by every operation).
     target: Result<Target, String>,
     timeout: Duration,
@@ -96,12 +108,46 @@ impl RedisBackend {
         credentials: &Credentials,
     ) -> RedisBackend {
         RedisBackend {
-            target: target(url, scheme, timeout, credentials),
-            timeout,
-            idle: Mutex::new(Vec::new()),
+            shared: Arc::new(Shared {
+                target: target(url, scheme, timeout, credentials),
+                timeout,
+                idle: Mutex::new(Vec::new()),
+            }),
         }
     }
 
+    /// Run one command within the timeout, all of it (see the module doc).
+    fn run<T: redis::FromRedisValue + Send + 'static>(
+        &self,
+        what: &'static str,
+        command: redis::Cmd,
+    ) -> Result<T, Failure> {
+        let shared = Arc::clone(&self.shared);
+        let (done, result) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("zcc-redis".into())
+            .spawn(move || {
+                let _ = done.send(shared.run(what, &command));
+            })
+            .map_err(|e| Failure {
+                timeout: false,
+                message: format!("{what}: cannot start a thread: {e}"),
+            })?;
+        result
+            .recv_timeout(self.shared.timeout)
+            .unwrap_or_else(|_| {
+                Err(Failure {
+                    timeout: true,
+                    message: format!(
+                        "{what}: no complete reply within {} ms",
+                        self.shared.timeout.as_millis()
+                    ),
+                })
+            })
+    }
+}
+
+impl Shared {
     fn connect(&self) -> Result<Connection, Failure> {
         let target = self.target.as_ref().map_err(|e| Failure {
             timeout: false,
@@ -202,12 +248,19 @@ fn failure(what: &str, e: RedisError) -> Failure {
 impl Backend for RedisBackend {
     fn get(&self, kind: Kind, key: &Key) -> Result<Option<Vec<u8>>, Failure> {
         let name = format!("zcc/{}", entry_name(kind, key));
-        self.run("GET", redis::cmd("GET").arg(&name))
+        // At most MAX_VALUE bytes (a longer value arrives cut short and fails its checksum).
+        // A missing key reads as empty, which no entry is (the header alone is 48 bytes).
+        let mut command = redis::cmd("GETRANGE");
+        command.arg(&name).arg(0).arg(MAX_VALUE - 1);
+        let value: Vec<u8> = self.run("GET", command)?;
+        Ok((!value.is_empty()).then_some(value))
     }
 
     fn put(&self, kind: Kind, key: &Key, entry: &[u8]) -> Result<(), Failure> {
         let name = format!("zcc/{}", entry_name(kind, key));
-        self.run("SET", redis::cmd("SET").arg(&name).arg(entry))
+        let mut command = redis::cmd("SET");
+        command.arg(&name).arg(entry);
+        self.run("SET", command)
     }
 }
 

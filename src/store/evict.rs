@@ -32,6 +32,7 @@
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
@@ -173,7 +174,7 @@ impl Store {
     /// drift until the next trim corrects it.
     fn flush_and_check(&self, limit: u64) -> bool {
         let delta = self.pending_bytes.swap(0, Ordering::Relaxed);
-        if !self.data.join(SIZE_DIR).join(COUNTED_MARKER).exists() {
+        if !self.is_counted() {
             // Never counted: walk once to start the estimate.
             return true;
         }
@@ -195,7 +196,7 @@ impl Store {
 
     /// The running size estimate; `None` if the store was never counted.
     pub fn estimated_bytes(&self) -> Option<u64> {
-        if !self.data.join(SIZE_DIR).join(COUNTED_MARKER).exists() {
+        if !self.is_counted() {
             return None;
         }
         let totals = self.size_counters().totals().ok()?;
@@ -261,11 +262,14 @@ impl Store {
     fn open_trim_lock(&self) -> io::Result<File> {
         let dir = self.data.join(SIZE_DIR);
         super::create_private_dir(&dir)?;
-        OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(dir.join(TRIM_LOCK))
+        crate::safefs::no_follow(
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600),
+        )
+        .open(dir.join(TRIM_LOCK))
     }
 
     /// The trim itself; the caller holds the trim lock.
@@ -309,7 +313,18 @@ impl Store {
         let counters = self.size_counters();
         counters.zero()?;
         counters.add(&[(ADDED, bytes), (REMOVED, 0)])?;
-        fs::write(self.data.join(SIZE_DIR).join(COUNTED_MARKER), b"")
+        crate::safefs::no_follow(OpenOptions::new().write(true).create(true).mode(0o600))
+            .open(self.counted_marker())
+            .map(drop)
+    }
+
+    /// `size/counted`; only a regular file counts (a symlink planted there is ignored).
+    fn counted_marker(&self) -> PathBuf {
+        self.data.join(SIZE_DIR).join(COUNTED_MARKER)
+    }
+
+    fn is_counted(&self) -> bool {
+        fs::symlink_metadata(self.counted_marker()).is_ok_and(|m| m.is_file())
     }
 
     /// Every file that counts toward the size. With `remove_stray_at` set, stray temp files
@@ -325,7 +340,17 @@ impl Store {
             })
         };
         for kind in Kind::ALL {
-            for fanout in list_dir(&self.data.join(kind.dir_name()))? {
+            for fanout in list_real_dir(&self.data.join(kind.dir_name()))? {
+                // Only real directories are walked: a symlink planted here is removed (the
+                // link, not what it points to), anything else left alone.
+                match fanout.file_type() {
+                    Ok(t) if t.is_dir() => {}
+                    Ok(t) if t.is_symlink() => {
+                        stray += remove_stray(&fanout.path());
+                        continue;
+                    }
+                    _ => continue,
+                }
                 for entry in list_dir(&fanout.path())? {
                     let name = entry.file_name();
                     let Some(meta) = metadata(&entry)? else {
@@ -341,7 +366,7 @@ impl Store {
         }
         let mut dirs = vec![self.aux_dir()];
         while let Some(dir) = dirs.pop() {
-            for entry in list_dir(&dir)? {
+            for entry in list_real_dir(&dir)? {
                 let Some(meta) = metadata(&entry)? else {
                     continue;
                 };
@@ -382,6 +407,15 @@ impl Usage {
             self.aux_files += count;
             self.aux_bytes = self.aux_bytes.saturating_add(file.len);
         }
+    }
+}
+
+/// The entries of `dir` if it is a directory itself: a symlink in its place is not walked
+/// (`Store::open` removes it), so a walk never leaves the store.
+fn list_real_dir(dir: &Path) -> io::Result<Vec<fs::DirEntry>> {
+    match fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => list_dir(dir),
+        _ => Ok(Vec::new()),
     }
 }
 
