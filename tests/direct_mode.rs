@@ -788,3 +788,26 @@ fn header_created_earlier_in_the_search_path_misses_after_snapshot_hits() {
     assert_ne!(old.output("s.o"), new.output("s.o"));
     env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
 }
+
+#[test]
+fn a_source_that_does_not_compile_is_compiled_once() {
+    // zcc adds `-MD -MF <file>` to learn the headers; a failure that is the source's own must
+    // not run the compiler a second time without them.
+    let env = project("#define LIMIT 1\n");
+    env.write("src/main.c", "int main(void) {\n    return 0\n}\n");
+    let (cc, log) = wrapper(&env);
+    let args = [cc.as_str(), "-Iinclude", "-c", "src/main.c", "-o", "main.o"];
+    let run = env.zcc(&args).run();
+    assert_ne!(run.code, Some(0));
+    assert!(
+        run.stderr_text().contains("error:"),
+        "{}",
+        run.stderr_text()
+    );
+    let compiles: Vec<String> = take_calls(&log)
+        .into_iter()
+        .filter(|call| call.contains("src/main.c") && !call.contains("-E"))
+        .collect();
+    assert_eq!(compiles.len(), 1, "{compiles:?}");
+    env.assert_counters(&[("compile_failed", 1)]);
+}
