@@ -118,6 +118,8 @@ pub enum Extra {
     SplitDwarf,
     /// `.ci` from `-fcallgraph-info`.
     CallgraphInfo,
+    /// The assembler listing `-Wa,-a…=FILE` asks for, at [`Invocation::listing`].
+    Listing,
 }
 
 impl Extra {
@@ -128,6 +130,7 @@ impl Extra {
             Extra::Coverage => ".gcno",
             Extra::SplitDwarf => ".dwo",
             Extra::CallgraphInfo => ".ci",
+            Extra::Listing => ".lst",
         }
     }
 }
@@ -157,6 +160,9 @@ pub struct Invocation {
     pub dep: Option<DepRequest>,
     /// Extra outputs the options ask for.
     pub extras: Vec<Extra>,
+    /// Where the assembler writes its listing (`-Wa,-a…=FILE`), as given. Not in the key: the
+    /// listing does not depend on its own name.
+    pub listing: Option<String>,
     /// The arguments that enter the key, in order (no output, no dependency-file names, no input).
     pub key_args: Vec<KeyArg>,
     /// Arguments for `compiler <cpp_args> -E <input>`: everything but the mode, the output,
@@ -389,6 +395,7 @@ struct Parse {
     profile_paths: bool,
     specs: Vec<String>,
     read_files: Vec<String>,
+    listing: Option<String>,
     color: Color,
 }
 
@@ -466,26 +473,41 @@ impl Parse {
         }
     }
 
-    /// `-Wa,a,b,…` or `-Xassembler a`: assembler options, hashed, unless one makes the
-    /// assembler write a file of its own (a listing `-a…=FILE`, a dependency file `--MD FILE`)
-    /// or read options from one (`@FILE`).
+    /// `-Wa,a,b,…` or `-Xassembler a`: assembler options, hashed (they do nothing to
+    /// preprocessing). One listing `-a…=FILE` is an extra output, keyed without its name; a
+    /// second listing, a dependency file (`--MD FILE`) or options read from a file (`@FILE`)
+    /// make the call a passthrough.
     fn assembler_option(&mut self, spelled: Vec<String>, items: &str) -> Result<(), Passthrough> {
-        let writes_file = |item: &str| {
-            (item.starts_with("-a") && item.contains('='))
-                || matches!(item, "--MD" | "-MD")
-                || item.starts_with("--MD=")
-                || item.starts_with('@')
-        };
+        let side_file = || Passthrough::SideFile(spelled.join(" "));
         let list: Vec<&str> = if spelled.len() == 1 {
             items.split(',').collect()
         } else {
             vec![items]
         };
-        if list.iter().any(|item| writes_file(item)) {
-            return Err(Passthrough::SideFile(spelled.join(" ")));
+        let mut keyed = Vec::with_capacity(list.len());
+        for item in list {
+            if matches!(item, "--MD" | "-MD") || item.starts_with("--MD=") || item.starts_with('@')
+            {
+                return Err(side_file());
+            }
+            match item.split_once('=') {
+                Some((flags, file)) if flags.starts_with("-a") => {
+                    if self.listing.is_some() || file.is_empty() {
+                        return Err(side_file());
+                    }
+                    self.listing = Some(file.to_string());
+                    self.add_extra(Extra::Listing);
+                    keyed.push(format!("{flags}="));
+                }
+                _ => keyed.push(item.to_string()),
+            }
         }
-        self.key(&spelled.join("\0"), None, false);
-        self.cpp_args.extend(spelled);
+        let option = if spelled.len() == 1 {
+            "-Wa"
+        } else {
+            "-Xassembler"
+        };
+        self.key(&format!("{option}\0{}", keyed.join(",")), None, false);
         Ok(())
     }
 }
@@ -764,6 +786,7 @@ fn finish(mut p: Parse, expanded: Vec<String>) -> Result<Invocation, Passthrough
         output_given,
         dep,
         extras: p.extras,
+        listing: p.listing,
         key_args: p.key_args,
         cpp_args: p.cpp_args,
         expanded,
@@ -887,10 +910,12 @@ mod tests {
             ("-c x.c -gtoggle", "unsupported_option"),
             ("-c x.c -Wp,-MD,a.d -MD", "unsupported_option"),
             // Options that write a file a hit could not restore, or read an unkeyed one.
-            ("-c x.c -Wa,-a=x.lst", "side_file"),
-            ("-c x.c -Wa,-adhlns=x.lst", "side_file"),
-            ("-c x.c -Wa,-g,-aln=x.lst", "side_file"),
-            ("-c x.c -Xassembler -ahls=x.lst", "side_file"),
+            ("-c x.c -Wa,-a=x.lst,-al=y.lst", "side_file"),
+            (
+                "-c x.c -Wa,-adhlns=x.lst -Xassembler -ahls=x.lst",
+                "side_file",
+            ),
+            ("-c x.c -Wa,-a=", "side_file"),
             ("-c x.c -Wa,--MD,x.dep", "side_file"),
             ("-c x.c -Xassembler --MD -Xassembler x.dep", "side_file"),
             ("-c x.c -Wa,@opts", "side_file"),
@@ -1117,11 +1142,34 @@ mod tests {
             assert_ne!(inv.key_args, ok("-c x.c").key_args, "{cmd}");
         }
         assert_ne!(ok("-c x.c -Wa,-g").key_args, ok("-c x.c -Wa,-ahl").key_args);
+        assert!(ok("-c x.c -Wa,-g").cpp_args.is_empty());
         assert_eq!(ok("-c x.c -fopt-info-vec").cpp_args, argv("-fopt-info-vec"));
         assert_eq!(
             ok("-c x.c -fdiagnostics-format=json").cpp_args,
             argv("-fdiagnostics-format=json")
         );
+    }
+
+    #[test]
+    fn one_assembler_listing_is_an_extra_output_keyed_without_its_name() {
+        for (cmd, file) in [
+            ("-c x.c -Wa,-adhlns=b/x.lst", "b/x.lst"),
+            ("-c x.c -Wa,-g,-al=x.lst,--gstabs", "x.lst"),
+            ("-c x.c -Xassembler -a=l", "l"),
+        ] {
+            let inv = ok(cmd);
+            assert_eq!(inv.listing.as_deref(), Some(file), "{cmd}");
+            assert_eq!(inv.extras, vec![Extra::Listing], "{cmd}");
+        }
+        assert_eq!(
+            ok("-c x.c -Wa,-adhlns=a.lst").key_args,
+            ok("-c x.c -Wa,-adhlns=other/b.lst").key_args
+        );
+        assert_ne!(
+            ok("-c x.c -Wa,-adhlns=a.lst").key_args,
+            ok("-c x.c -Wa,-al=a.lst").key_args
+        );
+        assert_eq!(ok("-c x.c -Wa,-al").listing, None);
     }
 
     #[test]

@@ -596,12 +596,7 @@ impl<'a> Call<'a> {
         // Only the extra outputs this call asks for: a crafted entry never makes a hit write
         // other files. Checked before anything is written.
         let asked = |(extra, variant, _): &&(crate::args::Extra, u8, Vec<u8>)| {
-            self.inv.extras.contains(extra)
-                && self
-                    .inv
-                    .output
-                    .as_ref()
-                    .is_some_and(|out| replay::extra_variants(out).contains(variant))
+            self.inv.extras.contains(extra) && self.extra_variants().contains(variant)
         };
         if let Some((extra, _, _)) = entry.extras.iter().find(|e| !asked(e)) {
             return Err(io::Error::new(
@@ -623,18 +618,32 @@ impl<'a> Call<'a> {
         }
         if let Some(output) = &self.inv.output {
             for (extra, variant, data) in &entry.extras {
-                write_atomic(
-                    &self
-                        .req
-                        .cwd
-                        .join(replay::extra_path(output, *extra, *variant)),
-                    data,
-                )?;
+                write_atomic(&self.extra_path(output, *extra, *variant), data)?;
             }
             let data = entry.output.as_ref().ok_or_else(|| missing("output"))?;
             write_atomic(&self.path(output), data)?;
         }
         Ok(())
+    }
+
+    /// Where this call's compile writes `extra` beside the object `output`: the file the
+    /// listing option names, or a name derived from the object's (`replay::extra_path`).
+    fn extra_path(&self, output: &str, extra: crate::args::Extra, variant: u8) -> PathBuf {
+        match (extra, &self.inv.listing) {
+            (crate::args::Extra::Listing, Some(listing)) => self.path(listing),
+            _ => self
+                .req
+                .cwd
+                .join(replay::extra_path(output, extra, variant)),
+        }
+    }
+
+    /// The naming variants of derived extra outputs for this call's object.
+    fn extra_variants(&self) -> &'static [u8] {
+        self.inv
+            .output
+            .as_deref()
+            .map_or(&[], replay::extra_variants)
     }
 
     /// How a direct-mode miss will learn the compile's include list.
@@ -1136,8 +1145,8 @@ impl<'a> Call<'a> {
         let mut extras = Vec::new();
         if let Some(out) = &self.inv.output {
             for extra in &self.inv.extras {
-                for variant in replay::extra_variants(out) {
-                    let path = self.req.cwd.join(replay::extra_path(out, *extra, *variant));
+                for variant in self.extra_variants() {
+                    let path = self.extra_path(out, *extra, *variant);
                     if modified_at_or_after(&path, self.start()) {
                         let data =
                             fs::read(&path).map_err(|_| "not_stored_no_output".to_string())?;

@@ -222,8 +222,8 @@ fn options_that_write_files_of_their_own_write_them_every_time() {
     let env = TestEnv::new();
     env.write("t.c", WARNS_ON_LINE_2);
     let cases: &[(&[&str], &str)] = &[
-        (&["gcc", "-c", "t.c", "-Wa,-adhln=t.lst"], "t.lst"),
-        (&["gcc", "-c", "t.c", "-Xassembler", "-al=t.lst"], "t.lst"),
+        (&["gcc", "-c", "t.c", "-Wa,-adhln=t.lst,-al=u.lst"], "u.lst"),
+        (&["gcc", "-c", "t.c", "-Wa,--MD,t.dep"], "t.dep"),
         (
             &["gcc", "-O2", "-c", "t.c", "-fopt-info-all=t.opt"],
             "t.opt",
@@ -242,6 +242,61 @@ fn options_that_write_files_of_their_own_write_them_every_time() {
         }
     }
     assert_eq!(env.counter("passthrough_side_file"), 8, "{:?}", env.stats());
+}
+
+/// The listing without the lines that name the compiler's temporary assembler file (a new
+/// random name on every compile, plain or not): page headers and the symbol table.
+fn listing_without_temp_names(listing: &[u8]) -> String {
+    let text = String::from_utf8_lossy(listing);
+    let body = text.split("DEFINED SYMBOLS").next().unwrap();
+    body.lines()
+        .filter(|line| !line.contains("GAS LISTING"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn an_assembler_listing_is_written_on_a_hit_as_on_a_miss() {
+    require_tool("avr-gcc");
+    let env = TestEnv::new();
+    env.write("t.c", "int twice(int x) { return 2 * x; }\n");
+    let avr = [
+        "avr-gcc",
+        "-mmcu=atmega328p",
+        "-Os",
+        "-c",
+        "t.c",
+        "-o",
+        "t.o",
+    ];
+    let with = |base: &[&'static str], extra: &[&'static str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        args
+    };
+    let host = ["gcc", "-g", "-c", "t.c", "-o", "t.o"];
+    let cases = [
+        (with(&avr, &["-Wa,-adhlns=t.lst"]), "t.lst"),
+        (with(&avr, &["-Wa,-adhlns=lst/other.lst"]), "lst/other.lst"),
+        (with(&host, &["-Xassembler", "-al=t.lst"]), "t.lst"),
+    ];
+    env.mkdir("lst");
+    for (args, listing) in &cases {
+        for _ in 0..2 {
+            let plain = env.plain(args).run();
+            let cached = env.zcc(args).run();
+            cached.success();
+            assert_eq!(plain.output("t.o"), cached.output("t.o"));
+            assert_eq!(
+                listing_without_temp_names(plain.output(listing)),
+                listing_without_temp_names(cached.output(listing)),
+                "{args:?}"
+            );
+            assert!(cached.output(listing).len() > 100);
+        }
+    }
+    // The listing's name is not in the key: the second layout hit the first's entry.
+    env.assert_counters(&[("miss", 2), ("hit", 4)]);
 }
 
 #[test]
