@@ -452,12 +452,17 @@ impl Parse {
 
     /// `-Wp,a,b,…`: preprocessor options; `-MD,file`/`-MMD,file` ask for a dependency file.
     /// `-P` is kept from zcc's own preprocessor run, as the `-P` option is.
-    fn wp_option(&mut self, arg: &str, value: &str) {
+    fn wp_option(&mut self, arg: &str, value: &str) -> Result<(), Passthrough> {
         let parts: Vec<&str> = value.split(',').collect();
         match parts.as_slice() {
             ["-MD" | "-MMD", file] => {
                 self.wp_dep = Some((*file).to_string());
                 self.key(&format!("-Wp,{}", parts[0]), None, false);
+            }
+            _ if parts.iter().any(|p| p.starts_with("-M")) => {
+                // A dependency file asked for among other preprocessor options
+                // (`-Wp,-MMD,x.d,-MT,x.o`): zcc would not know to write it on a hit.
+                return Err(Passthrough::UnsupportedOption(arg.to_string()));
             }
             _ if parts.contains(&"-P") => {
                 self.key(arg, None, false);
@@ -471,6 +476,7 @@ impl Parse {
                 self.cpp_args.push(arg.to_string());
             }
         }
+        Ok(())
     }
 
     /// `-Wa,a,b,…` or `-Xassembler a`: assembler options, hashed (they do nothing to
@@ -630,7 +636,7 @@ pub fn classify(
             Role::SaveTemps => return Err(Passthrough::SaveTemps),
             Role::Dump => return Err(Passthrough::DumpOption),
             Role::Verbose => return Err(Passthrough::Verbose),
-            Role::Wp => p.wp_option(arg, v),
+            Role::Wp => p.wp_option(arg, v)?,
             Role::NoLineMarkers => p.key(arg, None, false),
             Role::Color => {
                 p.color = match (opt.name, v) {
@@ -909,6 +915,8 @@ mod tests {
             ("-c x.c -Xclang -foo", "unsupported_option"),
             ("-c x.c -gtoggle", "unsupported_option"),
             ("-c x.c -Wp,-MD,a.d -MD", "unsupported_option"),
+            ("-c x.c -Wp,-MMD,x.d,-MT,x.o", "unsupported_option"),
+            ("-c x.c -Wp,-DX,-MD,x.d", "unsupported_option"),
             // Options that write a file a hit could not restore, or read an unkeyed one.
             ("-c x.c -Wa,-a=x.lst,-al=y.lst", "side_file"),
             (

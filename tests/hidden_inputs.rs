@@ -300,6 +300,19 @@ fn an_assembler_listing_is_written_on_a_hit_as_on_a_miss() {
 }
 
 #[test]
+fn a_dependency_file_among_other_preprocessor_options_is_always_written() {
+    let env = TestEnv::new();
+    env.write("t.c", WARNS_ON_LINE_2);
+    let args = ["gcc", "-c", "t.c", "-Wp,-MMD,t.d,-MT,t.o"];
+    for nodirect in ["0", "0", "1", "1"] {
+        let plain = env.plain(&args).run();
+        let cached = env.zcc(&args).env("ZCC_NODIRECT", nodirect).run();
+        env.assert_same_run(&plain, &cached);
+        cached.output("t.d");
+    }
+}
+
+#[test]
 fn profile_feedback_options_are_passed_through() {
     let env = TestEnv::new();
     env.write("t.c", WARNS_ON_LINE_2);
