@@ -102,7 +102,7 @@ fn filled_store() -> TestEnv {
 // ---------------------------------------------------------------- 1: planted symlinks
 
 #[test]
-fn gc_never_deletes_through_a_symlinked_aux_directory() {
+fn gc_and_trim_never_delete_through_a_symlinked_aux_directory() {
     let env = filled_store();
     let outside = victim(&env, "old-file");
     set_mtime(
@@ -112,6 +112,14 @@ fn gc_never_deletes_through_a_symlinked_aux_directory() {
     plant_link(&env.store.join("v1/aux"), outside.parent().unwrap());
     let run = env.zcc(&["gc", "--older-than", "1d"]).run();
     run.success();
+    assert_intact(&outside);
+    // The automatic trim of a store over its limit walks the same way.
+    plant_link(&env.store.join("v1/aux"), outside.parent().unwrap());
+    env.write("b.c", "int b(void) { return 2; }\n");
+    env.zcc(&["gcc", "-c", "b.c", "-o", "b.o"])
+        .env("ZCC_MAXSIZE", "1k")
+        .run()
+        .success();
     assert_intact(&outside);
 }
 
