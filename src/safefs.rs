@@ -96,8 +96,7 @@ pub fn checked_dir(dir: &Path) -> io::Result<DirState> {
         fs::remove_file(dir)?;
         return Ok(DirState::Removed);
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = euid();
     if meta.uid() != me {
         return Err(io::Error::new(
             io::ErrorKind::PermissionDenied,
@@ -113,6 +112,14 @@ pub fn checked_dir(dir: &Path) -> io::Result<DirState> {
         let _ = fs::set_permissions(dir, fs::Permissions::from_mode(meta.mode() & 0o755));
     }
     Ok(DirState::Fine)
+}
+
+/// This process's effective user id, asked once (a store's directories are checked against
+/// it on every call).
+pub fn euid() -> u32 {
+    static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    *EUID.get_or_init(|| unsafe { libc::geteuid() })
 }
 
 /// A name nobody can guess in advance: `<prefix>` and 16 random hex digits. A temp file in a
