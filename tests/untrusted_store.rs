@@ -873,3 +873,14 @@ fn passwords_with_unencoded_separators_never_reach_the_log_or_an_error() {
         }
     }
 }
+
+#[test]
+fn an_output_that_never_ends_is_not_read_back() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    let args = ["gcc", "-c", "a.c", "-o", "/dev/zero"];
+    let plain = env.plain(&args).run();
+    let (cached, peak_kib) = with_memory_limit(&env, &args);
+    env.assert_same_run(&plain, &cached);
+    assert!(peak_kib < 128 << 10, "peak memory {peak_kib} KiB");
+}
