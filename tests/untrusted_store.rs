@@ -884,3 +884,16 @@ fn an_output_that_never_ends_is_not_read_back() {
     env.assert_same_run(&plain, &cached);
     assert!(peak_kib < 128 << 10, "peak memory {peak_kib} KiB");
 }
+
+#[test]
+fn reading_the_counters_of_a_refused_store_writes_nothing() {
+    let env = TestEnv::new();
+    fs::create_dir_all(env.store.join("stats")).unwrap();
+    fs::write(env.store.join("stats/shard-03"), "miss 4\n").unwrap();
+    fs::set_permissions(&env.store, fs::Permissions::from_mode(0o777)).unwrap();
+    let before = snapshot(&env.store);
+    let _ = env.zcc(&["stats", "--json"]).run();
+    let zero = env.zcc(&["stats", "--zero"]).run();
+    assert_ne!(zero.code, Some(0), "zeroing a refused store's counters");
+    assert_eq!(snapshot(&env.store), before);
+}
