@@ -362,6 +362,8 @@ fn a_read_only_call_never_writes_the_store() {
 /// what a bomb asks for (and the machine is shared: a test must not take its memory).
 /// Also returns the peak resident memory of the process in KiB (GNU time's `%M`).
 fn with_memory_limit(env: &TestEnv, args: &[&str]) -> (Run, u64) {
+    require_path("/usr/bin/time");
+    require_tool("prlimit");
     let peak = env.root.join("peak-rss");
     let mut call = env
         .call(Path::new("/usr/bin/time"), &[])
