@@ -1113,7 +1113,9 @@ impl<'a> Call<'a> {
 
     /// Read back what the compiler wrote; `Err(counter)` when it must not be stored.
     fn collect(&self, done: &Completed, inputs: &[String]) -> Result<Entry, String> {
-        let read = |p: &str| fs::read(self.path(p));
+        // Regular files only, of a size an entry may hold: `-o /dev/zero` never ends.
+        let read_at = |p: &std::path::Path| crate::safefs::read_regular(p, MAX_OUTPUT);
+        let read = |p: &str| read_at(&self.path(p));
         let output = match (&self.inv.output, self.inv.mode) {
             (_, Mode::SyntaxOnly) | (None, _) => None,
             (Some(out), _) => {
@@ -1149,7 +1151,7 @@ impl<'a> Call<'a> {
                     let path = self.extra_path(out, *extra, *variant);
                     if modified_at_or_after(&path, self.start()) {
                         let data =
-                            fs::read(&path).map_err(|_| "not_stored_no_output".to_string())?;
+                            read_at(&path).map_err(|_| "not_stored_no_output".to_string())?;
                         extras.push((*extra, *variant, data));
                         break;
                     }
@@ -1166,6 +1168,10 @@ impl<'a> Call<'a> {
         })
     }
 }
+
+/// The largest output file read back to be stored (an entry file must stay under the store's
+/// read bound).
+const MAX_OUTPUT: u64 = 512 << 20;
 
 /// No roots: paths spelled exactly as the compiler spelled them.
 fn no_roots() -> &'static Roots {

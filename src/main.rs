@@ -428,6 +428,10 @@ fn human_bytes(bytes: u64) -> String {
 fn stats(config: Config, json: bool, zero: bool) -> Status {
     let cache = Cache::open(config);
     if zero {
+        // Nothing is written into a store that is refused, counters included.
+        if let Err(e) = cache.store() {
+            return fail(format!("cannot zero the counters: the store {e}"));
+        }
         if let Err(e) = cache.stats().zero() {
             return fail(format!("cannot zero the counters: {e}"));
         }

@@ -74,7 +74,7 @@ fn read_open(mut file: File, max: u64, path: &Path) -> io::Result<Vec<u8>> {
 /// What [`checked_dir`] found at a store directory's path.
 #[derive(Debug, PartialEq, Eq)]
 pub enum DirState {
-    /// A directory of ours, not writable by group or others (now).
+    /// A directory of ours, not writable by group or others (now, where it could be changed).
     Fine,
     /// Nothing there (it is made by the first write that needs it).
     Missing,
@@ -83,8 +83,8 @@ pub enum DirState {
 }
 
 /// Check a directory inside the store before anything is written into it, without following a
-/// symlink: a directory of ours is made private if group or others may write it (a restored
-/// archive or a wide umask); a symlink or any other file in its place is damage and is removed
+/// symlink: a directory of ours loses group and other write permission (a restored archive or
+/// a wide umask); a symlink or any other file in its place is damage and is removed
 /// (the link, never its target). A directory owned by someone else is refused.
 pub fn checked_dir(dir: &Path) -> io::Result<DirState> {
     let meta = match fs::symlink_metadata(dir) {
@@ -96,8 +96,7 @@ pub fn checked_dir(dir: &Path) -> io::Result<DirState> {
         fs::remove_file(dir)?;
         return Ok(DirState::Removed);
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = euid();
     if meta.uid() != me {
         return Err(io::Error::new(
             io::ErrorKind::PermissionDenied,
@@ -108,10 +107,19 @@ pub fn checked_dir(dir: &Path) -> io::Result<DirState> {
             ),
         ));
     }
-    if meta.mode() & 0o077 != 0 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    if meta.mode() & 0o022 != 0 {
+        // Best effort (a read-only filesystem): nobody else could have written into it there.
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(meta.mode() & 0o755));
     }
     Ok(DirState::Fine)
+}
+
+/// This process's effective user id, asked once (a store's directories are checked against
+/// it on every call).
+pub fn euid() -> u32 {
+    static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    *EUID.get_or_init(|| unsafe { libc::geteuid() })
 }
 
 /// A name nobody can guess in advance: `<prefix>` and 16 random hex digits. A temp file in a
@@ -185,7 +193,7 @@ mod tests {
     }
 
     #[test]
-    fn checked_dir_removes_links_and_makes_dirs_private() {
+    fn checked_dir_removes_links_and_write_permission_of_others() {
         let dir = tempfile::tempdir().unwrap();
         let outside = dir.path().join("outside");
         fs::create_dir(&outside).unwrap();
@@ -204,7 +212,7 @@ mod tests {
         fs::set_permissions(&wide, fs::Permissions::from_mode(0o777)).unwrap();
         assert_eq!(checked_dir(&wide).unwrap(), DirState::Fine);
         let mode = fs::metadata(&wide).unwrap().mode();
-        assert_eq!(mode & 0o077, 0, "{mode:o}");
+        assert_eq!(mode & 0o777, 0o755, "{mode:o}");
     }
 
     #[test]

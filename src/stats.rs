@@ -139,10 +139,17 @@ impl Stats {
     }
 
     /// Share the named shard's lock with other readers, so no update is seen half done.
-    fn lock_shard_shared(&self, shard: &str) -> io::Result<File> {
-        let lock = self.open_lock_file(shard)?;
+    /// Reading writes nothing (a store that was refused is only read): without a lock file no
+    /// update of zcc's ever ran on the shard, so there is none to wait for.
+    fn lock_shard_shared(&self, shard: &str) -> io::Result<Option<File>> {
+        let path = self.dir.join(format!("{shard}.lock"));
+        let lock = match crate::safefs::no_follow(OpenOptions::new().read(true)).open(path) {
+            Ok(lock) => lock,
+            Err(e) if e.kind() == io::ErrorKind::NotFound || is_damage(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        };
         lock.lock_shared()?;
-        Ok(lock)
+        Ok(Some(lock))
     }
 
     /// Open (creating) a shard's lock file, and the directory on first use: not before every
@@ -235,10 +242,8 @@ fn read_counts(path: &Path) -> io::Result<BTreeMap<String, u64>> {
     let bytes = match crate::safefs::read_file(path, MAX_SHARD_LEN) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) if is_damage(&e) => {
-            let _ = fs::remove_file(path);
-            return Ok(BTreeMap::new());
-        }
+        // No counts; the next update replaces it (`write_counts`).
+        Err(e) if is_damage(&e) => return Ok(BTreeMap::new()),
         Err(e) => return Err(e),
     };
     let mut counts = BTreeMap::new();
@@ -284,14 +289,16 @@ fn write_counts(path: &Path, counts: &BTreeMap<String, u64>) -> io::Result<()> {
         .iter()
         .map(|(name, value)| format!("{name} {value}\n"))
         .collect();
-    let file = crate::safefs::no_follow(
-        OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o644),
-    )
-    .open(path)?;
+    let mut options = OpenOptions::new();
+    crate::safefs::no_follow(options.write(true).create(true).truncate(false).mode(0o644));
+    let file = match options.open(path) {
+        // Something planted in its place: removed (a link, never its target), then made anew.
+        Err(e) if is_damage(&e) => {
+            fs::remove_file(path)?;
+            options.open(path)?
+        }
+        opened => opened?,
+    };
     file.write_all_at(text.as_bytes(), 0)?;
     file.set_len(text.len() as u64)
 }

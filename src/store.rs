@@ -721,8 +721,7 @@ fn check_private_dir(dir: &Path) -> io::Result<()> {
         } else {
             fs::metadata(dir)?
         };
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
+        let me = crate::safefs::euid();
         if let Some(problem) = private_dir_problem(meta.uid(), meta.mode(), me) {
             return Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,

@@ -61,17 +61,22 @@ fn named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     found
 }
 
+/// The key an entry file is named after (64 hex digits).
+fn key_of(file: &Path) -> Key {
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&name[2 * i..2 * i + 2], 16).unwrap();
+    }
+    key
+}
+
 /// The result entries in the store, with their keys.
 fn results(env: &TestEnv) -> Vec<(Key, PathBuf)> {
     let mut out = Vec::new();
     for fanout in named(&env.store.join("v1/results"), "") {
         for file in named(&fanout, "") {
-            let name = file.file_name().unwrap().to_string_lossy().into_owned();
-            let mut key = [0u8; 32];
-            for (i, byte) in key.iter_mut().enumerate() {
-                *byte = u8::from_str_radix(&name[2 * i..2 * i + 2], 16).unwrap();
-            }
-            out.push((key, file));
+            out.push((key_of(&file), file));
         }
     }
     assert!(!out.is_empty(), "no result entry in the store");
@@ -102,7 +107,7 @@ fn filled_store() -> TestEnv {
 // ---------------------------------------------------------------- 1: planted symlinks
 
 #[test]
-fn gc_never_deletes_through_a_symlinked_aux_directory() {
+fn gc_and_trim_never_delete_through_a_symlinked_aux_directory() {
     let env = filled_store();
     let outside = victim(&env, "old-file");
     set_mtime(
@@ -112,6 +117,14 @@ fn gc_never_deletes_through_a_symlinked_aux_directory() {
     plant_link(&env.store.join("v1/aux"), outside.parent().unwrap());
     let run = env.zcc(&["gc", "--older-than", "1d"]).run();
     run.success();
+    assert_intact(&outside);
+    // The automatic trim of a store over its limit walks the same way.
+    plant_link(&env.store.join("v1/aux"), outside.parent().unwrap());
+    env.write("b.c", "int b(void) { return 2; }\n");
+    env.zcc(&["gcc", "-c", "b.c", "-o", "b.o"])
+        .env("ZCC_MAXSIZE", "1k")
+        .run()
+        .success();
     assert_intact(&outside);
 }
 
@@ -213,6 +226,19 @@ fn a_refused_store_gets_nothing_written_not_even_counters() {
         "the refused store was written: {:?}",
         inside.iter().map(|e| e.file_name()).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn reading_the_counters_of_a_refused_store_writes_nothing() {
+    let env = TestEnv::new();
+    fs::create_dir_all(env.store.join("stats")).unwrap();
+    fs::write(env.store.join("stats/shard-03"), "miss 4\n").unwrap();
+    fs::set_permissions(&env.store, fs::Permissions::from_mode(0o777)).unwrap();
+    let before = snapshot(&env.store);
+    let _ = env.zcc(&["stats", "--json"]).run();
+    let zero = env.zcc(&["stats", "--zero"]).run();
+    assert_ne!(zero.code, Some(0), "zeroing a refused store's counters");
+    assert_eq!(snapshot(&env.store), before);
 }
 
 // ---------------------------------------------------------------- 2: unwritable store
@@ -336,6 +362,8 @@ fn a_read_only_call_never_writes_the_store() {
 /// what a bomb asks for (and the machine is shared: a test must not take its memory).
 /// Also returns the peak resident memory of the process in KiB (GNU time's `%M`).
 fn with_memory_limit(env: &TestEnv, args: &[&str]) -> (Run, u64) {
+    require_path("/usr/bin/time");
+    require_tool("prlimit");
     let peak = env.root.join("peak-rss");
     let mut call = env
         .call(Path::new("/usr/bin/time"), &[])
@@ -375,6 +403,8 @@ fn a_dependency_file_with_make_functions_is_never_served() {
         env.assert_same_run(&plain, &cached);
     }
 }
+
+// ---------------------------------------------------------------- 4: decompression bombs
 
 /// A result entry file holding `stored` as its zstd-compressed payload, with a valid header
 /// and checksum (the layout in `store.rs`'s module doc).
@@ -484,6 +514,9 @@ fn a_remote_that_dribbles_its_reply_costs_one_timeout() {
     assert_eq!(env.counter("remote_timeout"), 1, "{}", env.log_tail());
 }
 
+// 6, temp files with predictable names in output directories: `replay`'s unit test
+// `atomic_write_never_writes_through_a_planted_link`.
+
 // ---------------------------------------------------------------- 7: outputs that are not files
 
 #[test]
@@ -509,6 +542,17 @@ fn an_output_linked_to_standard_output_is_written_as_the_compiler_would() {
     let cached = run_with_stdout_to(ZCC, &COMPILE, &env.root.join("zcc.out"));
     assert!(plain.0, "gcc writes through the link");
     assert_eq!(cached, plain, "{}", env.log_tail());
+}
+
+#[test]
+fn an_output_that_never_ends_is_not_read_back() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    let args = ["gcc", "-c", "a.c", "-o", "/dev/zero"];
+    let plain = env.plain(&args).run();
+    let (cached, peak_kib) = with_memory_limit(&env, &args);
+    env.assert_same_run(&plain, &cached);
+    assert!(peak_kib < 128 << 10, "peak memory {peak_kib} KiB");
 }
 
 // ---------------------------------------------------------------- 8: inputs that are not files
@@ -638,6 +682,29 @@ fn debug_objects_in_directories_with_non_utf8_names_keep_their_own_paths() {
     assert_ne!(objects[0], objects[1], "the test needs objects that differ");
 }
 
+#[test]
+fn passwords_with_unencoded_separators_never_reach_the_log_or_an_error() {
+    let env = TestEnv::new();
+    env.write("a.c", SOURCE);
+    for remote in [
+        "redis://:q7/z9@127.0.0.1:9",
+        "redis://:q7?z9@127.0.0.1:9",
+        "redis://:q7#z9@127.0.0.1:9",
+        "redis://:q7 z9@127.0.0.1:9",
+        "http://u:q7/z9@127.0.0.1:9/zcc",
+    ] {
+        let run = env.zcc(&COMPILE).env("ZCC_REMOTE", remote).run();
+        let log = fs::read_to_string(&env.log).unwrap_or_default();
+        for secret in ["q7", "z9"] {
+            assert!(
+                !run.stderr_text().contains(secret) && !log.contains(secret),
+                "{remote}: {}\n{log}",
+                run.stderr_text()
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------- property: crafted entries
 
 mod crafted {
@@ -747,12 +814,7 @@ mod crafted {
             .collect();
         for fanout in named(&env.store.join("v1/manifests"), "") {
             for file in named(&fanout, "") {
-                let name = file.file_name().unwrap().to_string_lossy().into_owned();
-                let mut key = [0u8; 32];
-                for (i, byte) in key.iter_mut().enumerate() {
-                    *byte = u8::from_str_radix(&name[2 * i..2 * i + 2], 16).unwrap();
-                }
-                out.push((Kind::Manifest, key, file));
+                out.push((Kind::Manifest, key_of(&file), file));
             }
         }
         out
@@ -839,29 +901,6 @@ mod crafted {
                     let _ = zcc::manifest::Manifest::decode(&bytes);
                 }
             }
-        }
-    }
-}
-
-#[test]
-fn passwords_with_unencoded_separators_never_reach_the_log_or_an_error() {
-    let env = TestEnv::new();
-    env.write("a.c", SOURCE);
-    for remote in [
-        "redis://:q7/z9@127.0.0.1:9",
-        "redis://:q7?z9@127.0.0.1:9",
-        "redis://:q7#z9@127.0.0.1:9",
-        "redis://:q7 z9@127.0.0.1:9",
-        "http://u:q7/z9@127.0.0.1:9/zcc",
-    ] {
-        let run = env.zcc(&COMPILE).env("ZCC_REMOTE", remote).run();
-        let log = fs::read_to_string(&env.log).unwrap_or_default();
-        for secret in ["q7", "z9"] {
-            assert!(
-                !run.stderr_text().contains(secret) && !log.contains(secret),
-                "{remote}: {}\n{log}",
-                run.stderr_text()
-            );
         }
     }
 }
