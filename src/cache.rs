@@ -152,6 +152,7 @@ impl Cache {
     /// Open the cache the configuration describes. A store that cannot be opened is not an
     /// error here: every compile then runs uncached and says why in the log.
     pub fn open(config: Config) -> Cache {
+        crate::lastuse::set_job_start(config.job_start);
         let store = Arc::new(OnceLock::new());
         let stats = Stats::new(config.dir.join("stats"));
         let log = Log::new(config.logfile.clone());

@@ -56,6 +56,10 @@ enum Cmd {
         /// Also remove everything not used for this long (e.g. 7d, 12h, 30m).
         #[arg(long, value_name = "AGE", value_parser = parse_age)]
         older_than: Option<std::time::Duration>,
+        /// Also remove everything not used since TIME: @<unix seconds> or RFC 3339 (e.g. a CI
+        /// job's start, with ZCC_JOB_START set to it during the build: what the job used stays).
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        unused_since: Option<std::time::SystemTime>,
     },
     /// Create masquerade links: DIR/<name> -> this zcc, for each compiler name.
     ///
@@ -87,6 +91,11 @@ fn parse_size(text: &str) -> Result<u64, String> {
 fn parse_age(text: &str) -> Result<std::time::Duration, String> {
     zcc::config::parse_age(text)
         .ok_or_else(|| format!("{text} is not an age (use e.g. 7d, 12h, 30m, 45s)"))
+}
+
+fn parse_time(text: &str) -> Result<std::time::SystemTime, String> {
+    zcc::config::parse_time(text)
+        .ok_or_else(|| format!("{text} is not a time (use {})", zcc::config::TIME_FORMS))
 }
 
 /// zcc's command names (clap's `help` included).
@@ -279,7 +288,15 @@ fn command(parsed: Result<Cli, clap::Error>) -> Status {
         Cmd::Gc {
             max_size,
             older_than,
-        } => with_config(|config| gc(config, max_size, older_than)),
+            unused_since,
+        } => with_config(|config| {
+            let goal = zcc::store::TrimGoal {
+                max_bytes: Some(max_size.unwrap_or(config.max_size)),
+                older_than,
+                unused_since,
+            };
+            gc(config, goal)
+        }),
     }
 }
 
@@ -324,16 +341,12 @@ fn platformio_script(output: Option<&Path>) -> Status {
     }
 }
 
-fn gc(config: Config, max_size: Option<u64>, older_than: Option<std::time::Duration>) -> Status {
-    let limit = max_size.unwrap_or(config.max_size);
+fn gc(config: Config, goal: zcc::store::TrimGoal) -> Status {
+    let limit = goal.max_bytes.unwrap_or(config.max_size);
     let cache = Cache::open(config);
     let store = match cache.store() {
         Ok(store) => store,
         Err(e) => return fail(format!("cannot open the store {e}")),
-    };
-    let goal = zcc::store::TrimGoal {
-        max_bytes: Some(limit),
-        older_than,
     };
     match store.gc(goal) {
         Ok(r) => {

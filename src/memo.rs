@@ -24,10 +24,11 @@ fn check(path: &Path, payload: &[u8]) -> [u8; CHECK_LEN] {
 /// search path probes and snapshots a few KiB); bigger ones take more reads.
 const READ_CHUNK: usize = 4096;
 
-/// The memo's content, if the file exists and is intact.
+/// The memo's content, if the file exists and is intact. Its use is recorded in its mtime when
+/// that is stale ([`crate::lastuse`]), so that trimming keeps the memos a job reads.
 ///
-/// Three system calls (open, read, close) where `fs::read` makes five (it also asks for the
-/// size and reads once more to see the end): a hit reads several memos and a miss one per
+/// Four system calls (open, read, a stat for the last use, close) where `fs::read` alone makes
+/// five (it also asks for the size and reads once more to see the end): a hit reads several memos and a miss one per
 /// header, so this is on every call's path. A read shorter than asked is taken as the end of
 /// the file, which for a regular file it is; were it not, the checksum (which covers the
 /// length) would fail and the memo would read as absent.
@@ -42,7 +43,13 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
     let split = bytes.len().checked_sub(CHECK_LEN)?;
     let stored: [u8; CHECK_LEN] = bytes[split..].try_into().ok()?;
     bytes.truncate(split);
-    (check(path, &bytes) == stored).then_some(bytes)
+    if check(path, &bytes) != stored {
+        return None;
+    }
+    if let Ok(mtime) = file.metadata().and_then(|m| m.modified()) {
+        crate::lastuse::record(&file, mtime);
+    }
+    Some(bytes)
 }
 
 /// Write a memo, replacing any earlier one, creating its directory if needed. A failure is
