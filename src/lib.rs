@@ -41,6 +41,7 @@ pub mod links;
 pub mod log;
 pub mod manifest;
 pub mod memo;
+pub mod notice;
 pub mod options;
 pub mod paths;
 pub mod platformio;

@@ -318,7 +318,7 @@ fn clear(config: Config) -> Status {
             }
             Err(e) => fail(format!("cannot clear {}: {e}", store.root().display())),
         },
-        Err(e) => fail(format!("cannot open the store {e}")),
+        Err(e) => fail(e),
     }
 }
 
@@ -346,7 +346,7 @@ fn gc(config: Config, goal: zcc::store::TrimGoal) -> Status {
     let cache = Cache::open(config);
     let store = match cache.store() {
         Ok(store) => store,
-        Err(e) => return fail(format!("cannot open the store {e}")),
+        Err(e) => return fail(e),
     };
     match store.gc(goal) {
         Ok(r) => {
@@ -448,6 +448,7 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
         Err(e) => return fail(format!("cannot read the counters: {e}")),
     };
     let store = cache.config().dir.display().to_string();
+    let refused = cache.refusal();
     let max_size = cache.config().max_size;
     // A store that cannot be opened (or is refused) holds nothing zcc would use.
     let usage = cache
@@ -458,6 +459,7 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
     if json {
         let value = serde_json::json!({
             "store": store,
+            "refused": refused,
             "size_bytes": usage.bytes(),
             "entries": usage.entries,
             "max_size_bytes": max_size,
@@ -470,6 +472,9 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
     let hits = get("direct_hit") + get("preprocessed_hit");
     let lookups = hits + get("miss");
     println!("store            {store}");
+    if let Some(why) = refused {
+        println!("REFUSED          {why}; compiles run without the cache");
+    }
     println!(
         "size             {} of {} ({:.0} %)",
         human_bytes(usage.bytes()),

@@ -619,7 +619,7 @@ fn write_format_file(root: &Path) -> io::Result<()> {
 }
 
 /// `mkdir -p` with mode 0700 for every directory it creates.
-fn create_private_dir(path: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir(path: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

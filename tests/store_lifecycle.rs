@@ -335,12 +335,38 @@ fn a_store_writable_by_others_is_refused_and_the_compile_runs_uncached() {
     // Tests run as root, so only the mode can be tested here; the other-owner case is the
     // unit test of `store::private_dir_problem`.
     fs::set_permissions(&env.store, fs::Permissions::from_mode(0o777)).unwrap();
-    for _ in 0..2 {
-        let run = env.zcc(&as_strs(&args)).run();
+    let state = env.root.join("state");
+    let why = format!(
+        "refusing the store {}: it is writable by group or others (mode 777)",
+        env.store.display()
+    );
+    // The first compile says so once on stderr; the next ones do not repeat it.
+    for round in 0..2 {
+        let run = env.zcc(&as_strs(&args)).env("XDG_STATE_HOME", &state).run();
         run.success();
         assert_bytes_eq("p.o", &reference[0], run.output("p.o"));
-        assert!(run.stderr.is_empty(), "{}", run.stderr_text());
+        let stderr = run.stderr_text();
+        if round == 0 {
+            assert!(stderr.starts_with(&format!("zcc: {why}")), "{stderr}");
+            assert!(stderr.ends_with("`zcc stats` shows it)\n"), "{stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        } else {
+            assert!(stderr.is_empty(), "{stderr}");
+        }
     }
+    let stats = env.zcc(&["stats"]).run();
+    assert!(
+        stats
+            .stdout_text()
+            .contains(&format!("REFUSED          {why}")),
+        "{}",
+        stats.stdout_text()
+    );
+    let json = env.stats_json();
+    assert!(
+        json["refused"].as_str().unwrap().starts_with(&why),
+        "{json}"
+    );
     let log = fs::read_to_string(&env.log).unwrap();
     assert!(
         log.contains("writable by group or others (mode 777)"),
@@ -349,6 +375,7 @@ fn a_store_writable_by_others_is_refused_and_the_compile_runs_uncached() {
     );
     assert_eq!(store_entry_files(&env), entries_before, "nothing written");
     fs::set_permissions(&env.store, fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(env.stats_json()["refused"], serde_json::Value::Null);
     // Refusals are not counted (the counters live in the refused store); the compiles
     // above were neither hits nor misses.
     env.assert_counters(&[("miss", 1)]);
