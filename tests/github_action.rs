@@ -479,3 +479,24 @@ fn the_action_from_another_repository_installs_its_own_release_by_default() {
         "{asked:?}"
     );
 }
+
+/// docs/CI_CACHE.md shows the `sketch` job's steps as they are in ci.yml, verbatim.
+#[test]
+fn the_ci_cache_doc_shows_the_workflows_own_steps() {
+    let doc = std::fs::read_to_string(repo_root().join("docs/CI_CACHE.md")).unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .collect();
+    let steps = blocks
+        .iter()
+        .find(|block| block.contains("- name: Set up zcc"))
+        .expect("CI_CACHE.md has a yaml block with the sketch job's steps");
+    assert!(steps.contains("zcc gc --unused-since"), "{steps}");
+    let ci = workflow("ci.yml");
+    assert!(
+        ci.contains(steps),
+        "CI_CACHE.md's steps are not ci.yml's:\n{steps}"
+    );
+}
