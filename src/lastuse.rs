@@ -23,12 +23,15 @@ static JOB_START_SECS: AtomicU64 = AtomicU64::new(0);
 
 /// Make reads refresh every file last used before `start` (`None`: only the stale ones).
 pub fn set_job_start(start: Option<SystemTime>) {
-    let secs = start
-        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-        // Rounded up: a file used within the start's second is refreshed too (file systems
-        // with one-second timestamps would otherwise leave it just before the start).
-        .map_or(0, |d| d.as_secs() + u64::from(d.subsec_nanos() > 0));
-    JOB_START_SECS.store(secs, Ordering::Relaxed);
+    JOB_START_SECS.store(start.map_or(0, whole_seconds_up), Ordering::Relaxed);
+}
+
+/// Seconds since the Unix epoch, rounded up: a file used within the start's second is
+/// refreshed too (file systems with one-second timestamps would otherwise leave it just
+/// before the start). At least 1, since 0 means "not known".
+fn whole_seconds_up(t: SystemTime) -> u64 {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
 }
 
 fn job_start() -> Option<SystemTime> {
@@ -76,13 +79,13 @@ mod tests {
 
     #[test]
     fn job_start_rounds_up_to_the_second() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(5_000_250);
-        set_job_start(Some(t));
+        let at = |ms| SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
+        assert_eq!(whole_seconds_up(at(5_000_250)), 5001);
+        assert_eq!(whole_seconds_up(at(5_000_000)), 5000);
+        assert_eq!(whole_seconds_up(at(0)), 1);
         assert_eq!(
-            job_start(),
-            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(5001))
+            whole_seconds_up(SystemTime::UNIX_EPOCH - Duration::from_secs(9)),
+            1
         );
-        set_job_start(None);
-        assert_eq!(job_start(), None);
     }
 }

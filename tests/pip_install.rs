@@ -57,7 +57,8 @@ fn pip_install_of_the_checkout_puts_a_working_zcc_in_the_environment() {
         .env("PATH", path)
         .env("CARGO_TARGET_DIR", install_target_dir());
     // Under `bash .ci/run` (scripts/static-link.sh exported the target and its flags), build
-    // as install.sh does, so that the release build of tests/install_script.rs is reused.
+    // as install.sh does, so that the release build of the install tests (tests/github_action.rs,
+    // tests/install_script.rs) is reused.
     if let Some(target) = std::env::var_os("ZCC_TARGET") {
         let mut args = std::ffi::OsString::from("--target ");
         args.push(target);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The setup-zcc action's one step (action.yml runs it), also runnable outside GitHub: the
-# tests run it with GitHub's environment files emulated (tests/release.rs installs a release
-# served from loopback; tests/github_action.rs builds from a checkout).
+# tests run it with GitHub's environment files emulated (tests/github_action.rs: a release
+# served from loopback, and a build from a checkout).
 #
 # Reads:  ZCC_SRC (a zcc checkout to build from; empty: install a release),
 #         ZCC_VERSION (release to install; empty: the version of the zcc source this script
