@@ -27,9 +27,9 @@ const READ_CHUNK: usize = 4096;
 /// The memo's content, if the file exists and is intact. Its use is recorded in its mtime when
 /// that is stale ([`crate::lastuse`]), so that trimming keeps the memos a job reads.
 ///
-/// Four system calls (open, read, a stat for the last use, close) where `fs::read` alone makes
-/// five (it also asks for the size and reads once more to see the end): a hit reads several memos and a miss one per
-/// header, so this is on every call's path. A read shorter than asked is taken as the end of
+/// Four system calls (open, read, a stat for the last use, close) where `fs::read` alone
+/// makes five (it also asks for the size and reads once more to see the end): a hit reads
+/// several memos and a miss one per header, so this is on every call's path. A read shorter than asked is taken as the end of
 /// the file, which for a regular file it is; were it not, the checksum (which covers the
 /// length) would fail and the memo would read as absent.
 pub fn read(path: &Path) -> Option<Vec<u8>> {
