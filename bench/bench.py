@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """zcc benchmarks: Arduino AVR core compiled with PlatformIO-style `uno` flags.
 
-    python3 bench/bench.py [all|core|hit|moved|miss|remote ...] [--zcc PATH] [--rounds N]
+    python3 bench/bench.py [all|core|hit|moved|miss|remote|ci ...] [--zcc PATH] [--rounds N]
 
 Prints figures; it is not a test and never fails because of a timing. It does
 report (and exit 1 on) functional problems it notices along the way: a compile
@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 ARDUINO_AVR = Path(os.environ.get("ARDUINO_AVR", "/usr/share/arduino/hardware/arduino/avr"))
 CORE_DIR = ARDUINO_AVR / "cores" / "arduino"
 VARIANT_DIR = ARDUINO_AVR / "variants" / "standard"
-SCENARIOS = ("core", "sketches", "hit", "moved", "miss", "remote")
+SCENARIOS = ("core", "sketches", "hit", "moved", "miss", "remote", "ci")
 
 # PlatformIO's flags for `board = uno`, `framework = arduino` (Debian's core 1.8.7 needs
 # DECIMAL_DIG with gcc-avr 5.4, see fixtures/arduino-sketch/Makefile).
@@ -862,6 +862,68 @@ class Ctx:
     pass
 
 
+def scenario_ci(ctx, runs=10, edits_per_run=3):
+    """A CI store over many runs, as docs/CI_CACHE.md's recipe keeps it: each run restores the
+    store the previous run saved (a tar archive, mtimes kept, as actions/cache does), records
+    its start (ZCC_JOB_START), builds the core with a few sources edited since the last run,
+    and saves the store again; with the trim, `zcc gc --unused-since` the start runs before
+    the save. Runs are seconds apart, closer than the hour after which a hit refreshes a file
+    without ZCC_JOB_START."""
+    srcs = core_sources()
+    print(f"\n== ci: {runs} simulated CI runs of the core ({len(srcs)} files), {edits_per_run} "
+          f"sources edited per run; store saved and restored as a tar archive; without and with "
+          f"`zcc gc --unused-since $ZCC_JOB_START` before the save ==")
+    variants = ("no trim", "trim")
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-ci-") as tmp:
+        tmp = Path(tmp)
+        proj = make_project(tmp)
+        core = proj / "core"
+        shutil.copytree(CORE_DIR, core)
+        copies = [core / s.name for s in srcs]
+        archives = {v: tmp / f"saved-{i}.tar" for i, v in enumerate(variants)}
+        rows = []
+        for run in range(1, runs + 1):
+            if run > 1:
+                for k in range(edits_per_run):
+                    src = copies[((run - 2) * edits_per_run + k) % len(copies)]
+                    with open(src, "a") as f:
+                        f.write(f"// zcc bench ci run {run}\n")
+            row = [str(run)]
+            for v in variants:
+                store = tmp / f"runner-{run}-{v.replace(' ', '-')}"
+                if archives[v].exists():
+                    with tarfile.open(archives[v]) as t:
+                        t.extractall(store)
+                time.sleep(1.1)  # the job starts in a later second than the last save
+                start = f"@{int(time.time())}"
+                env = zcc_env(store, ZCC_JOB_START=start)
+                subprocess.run([ctx.zcc, "stats", "--zero"], env=env, check=True,
+                               capture_output=True)
+                clean_objects(proj)
+                for s in copies:
+                    run_timed([ctx.zcc] + compile_cmd(s, obj_name(s)), proj, env)
+                d = zcc_stats(ctx.zcc, store)
+                hits = d.get("direct_hit", 0) + d.get("preprocessed_hit", 0)
+                want = len(copies) if run == 1 else edits_per_run
+                if d.get("miss", 0) != want or hits != len(copies) - want:
+                    problem(f"ci run {run} ({v}): expected {want} misses and "
+                            f"{len(copies) - want} hits, got {fmt_counts(d)}")
+                if v == "trim":
+                    subprocess.run([ctx.zcc, "gc", "--unused-since", start], env=env,
+                                   check=True, capture_output=True)
+                info = json.loads(subprocess.run([ctx.zcc, "stats", "--json"], env=env,
+                                                 check=True, capture_output=True,
+                                                 text=True).stdout)
+                with tarfile.open(archives[v], "w") as t:
+                    t.add(store, arcname=".")
+                shutil.rmtree(store)
+                row += [f"{info['size_bytes'] / 1024:.0f}", str(info["entries"]),
+                        f"{d.get('miss', 0)}/{hits}"]
+            rows.append(row)
+    table(["run", "KiB (no trim)", "entries", "miss/hit", "KiB (trim)", "entries",
+           "miss/hit"], rows)
+
+
 def find_zcc(arg):
     """The binary to measure: --zcc, else the one install.sh would ship (built with
     scripts/static-link.sh's settings, up to date: cargo only rebuilds what changed)."""
@@ -944,7 +1006,7 @@ def main():
     for s in chosen:
         {"core": scenario_core, "sketches": scenario_sketches, "hit": scenario_hit,
          "moved": scenario_moved,
-         "miss": scenario_miss, "remote": scenario_remote}[s](ctx)
+         "miss": scenario_miss, "remote": scenario_remote, "ci": scenario_ci}[s](ctx)
 
     if PROBLEMS:
         print(f"\n== {len(PROBLEMS)} problem(s) seen (figures above may be meaningless) ==")

@@ -140,7 +140,7 @@ fn main() {
     let report = big
         .gc(TrimGoal {
             max_bytes: Some(usage.bytes() / 10 * 9),
-            older_than: None,
+            ..TrimGoal::default()
         })
         .expect("gc");
     println!(

@@ -722,6 +722,9 @@ fn finish(mut p: Parse, expanded: Vec<String>) -> Result<Invocation, Passthrough
         Mode::Object
     } else if p.syntax_only {
         Mode::SyntaxOnly
+    } else if p.inputs.is_empty() {
+        // `gcc` alone, or with options only: nothing to link either.
+        return Err(Passthrough::NoInput);
     } else {
         return Err(Passthrough::Link);
     };
@@ -895,6 +898,9 @@ mod tests {
             ("-c a.c b.c", "multiple_inputs"),
             ("-c main.c util.o", "multiple_inputs"),
             ("-c", "no_input"),
+            ("", "no_input"),
+            ("-O2 -Wall", "no_input"),
+            ("-o app", "no_input"),
             ("-c -", "stdin_input"),
             ("-c x.foo", "unknown_language"),
             ("-c sketch.ino", "unknown_language"),

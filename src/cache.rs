@@ -161,6 +161,7 @@ impl Cache {
     /// error here: every compile then runs uncached and says why in the log.
     pub fn open(config: Config) -> Cache {
         crate::memo::set_read_only(config.readonly);
+        crate::lastuse::set_job_start(config.job_start);
         let store = Arc::new(OnceLock::new());
         let stats = Stats::new(config.dir.join("stats"));
         let log = Log::new(config.logfile.clone());
@@ -188,13 +189,27 @@ impl Cache {
         self.open_store().map_err(|f| f.message.as_str())
     }
 
+    /// Why the store is refused (its owner or permissions), if it is: compiles then run
+    /// uncached and nothing is written into it.
+    pub fn refusal(&self) -> Option<&str> {
+        self.open_store()
+            .err()
+            .filter(|f| f.refused)
+            .map(|f| f.message.as_str())
+    }
+
     fn open_store(&self) -> Result<&Store, &OpenFailure> {
         self.store
             .get_or_init(|| match Store::open(&self.config.dir) {
                 Ok(store) => Ok(store.with_max_size(self.config.max_size)),
+                // A refusal's message names the store and says why.
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Err(OpenFailure {
+                    refused: true,
+                    message: e.to_string(),
+                }),
                 Err(e) => Err(OpenFailure {
-                    refused: e.kind() == io::ErrorKind::PermissionDenied,
-                    message: format!("{}: {e}", self.config.dir.display()),
+                    refused: false,
+                    message: format!("cannot open the store {}: {e}", self.config.dir.display()),
                 }),
             })
             .as_ref()
@@ -382,12 +397,17 @@ impl Cache {
         }
         let store = self.open_store().map_err(|f| {
             if f.refused {
+                let dir = crate::notice::marker_dir(|name| req.var(name));
+                crate::notice::once(
+                    dir,
+                    &format!(
+                        "{}; compiling without the cache (said once; `zcc stats` shows it)",
+                        f.message
+                    ),
+                );
                 Internal::uncounted(&f.message)
             } else {
-                Internal::new(
-                    "error_store_open",
-                    format!("cannot open store {}", f.message),
-                )
+                Internal::new("error_store_open", &f.message)
             }
         })?;
         crate::call::Call::new(self, store, compiler, req, inv)?.run()

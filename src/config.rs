@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::remote::{Credentials, RemoteUrl};
 
@@ -37,6 +37,10 @@ pub struct Config {
     pub remote_credentials: Credentials,
     /// Words run before the compiler on a miss (`ZCC_PREFIX`, e.g. `distcc`).
     pub prefix: Vec<String>,
+    /// When the current CI job started (`ZCC_JOB_START`): a hit then records its use of every
+    /// file last used before it, so that `zcc gc --unused-since` that time is exact
+    /// ([`crate::lastuse`]).
+    pub job_start: Option<SystemTime>,
 }
 
 /// `ZCC_MAXSIZE` when unset: 5 GiB.
@@ -129,6 +133,95 @@ pub fn parse_age(text: &str) -> Option<std::time::Duration> {
     Some(std::time::Duration::from_secs(seconds))
 }
 
+/// What [`parse_time`] accepts, for error messages.
+pub const TIME_FORMS: &str =
+    "@<unix seconds>, e.g. @1767225600, or RFC 3339, e.g. 2026-01-01T00:00:00Z";
+
+/// Parse a point in time: `@` and whole seconds since the Unix epoch (`@$(date +%s)`), or an
+/// RFC 3339 date and time (`2026-01-01T12:00:00Z`, `2026-01-01 12:00:00.5+01:00`). Times
+/// before the epoch are `None`.
+pub fn parse_time(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    if let Some(secs) = text.strip_prefix('@') {
+        if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs.parse().ok()?));
+    }
+    parse_rfc3339(text)
+}
+
+/// `YYYY-MM-DD(T| )HH:MM:SS(.fraction)?(Z|±HH:MM)`, case-insensitive `T` and `Z`.
+fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let b = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let digits = b.get(range)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| std::str::from_utf8(digits).ok()?.parse().ok())?
+    };
+    let at = |i: usize, allowed: &[u8]| b.get(i).is_some_and(|c| allowed.contains(c));
+    if !(at(4, b"-") && at(7, b"-") && at(10, b"Tt ") && at(13, b":") && at(16, b":")) {
+        return None;
+    }
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let mut rest = &text[19..];
+    let mut nanos = 0u32;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        // Nanoseconds: the first nine digits, padded.
+        let kept: String = fraction[..digits.min(9)].to_string();
+        nanos = format!("{kept:0<9}").parse().ok()?;
+        rest = &fraction[digits..];
+    }
+    let offset = match rest.as_bytes() {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) =>
+        {
+            let hours = i64::from((h1 - b'0') * 10 + (h2 - b'0'));
+            let minutes = i64::from((m1 - b'0') * 10 + (m2 - b'0'));
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let secs = hours * 3600 + minutes * 60;
+            if *sign == b'+' { secs } else { -secs }
+        }
+        _ => return None,
+    };
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        _ => return None,
+    };
+    // Second 60: a leap second, as RFC 3339 allows; it is the next second's start.
+    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let secs =
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    let secs = u64::try_from(secs).ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
+}
+
+/// Days from 1970-01-01 to the given date of the proleptic Gregorian calendar (Howard
+/// Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// A bad `ZCC_*` value: the message names the variable and what it accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -178,6 +271,7 @@ impl Config {
             remote_timeout: DEFAULT_REMOTE_TIMEOUT,
             remote_credentials: Credentials::default(),
             prefix: Vec::new(),
+            job_start: None,
         }
     }
 
@@ -226,6 +320,7 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            job_start: parse_job_start(get("ZCC_JOB_START"))?,
         })
     }
 
@@ -233,6 +328,18 @@ impl Config {
     pub fn from_process_env() -> Result<Config, ConfigError> {
         Config::from_env(&|name| std::env::var_os(name))
     }
+}
+
+fn parse_job_start(value: Option<OsString>) -> Result<Option<SystemTime>, ConfigError> {
+    let Some(value) = non_empty(value) else {
+        return Ok(None);
+    };
+    let text = value.to_string_lossy();
+    parse_time(&text).map(Some).ok_or_else(|| {
+        ConfigError(format!(
+            "ZCC_JOB_START={text} is not a time (use {TIME_FORMS})"
+        ))
+    })
 }
 
 fn parse_max_size(value: Option<OsString>) -> Result<u64, ConfigError> {
@@ -470,5 +577,73 @@ mod tests {
         ] {
             assert_eq!(parse_age(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn times() {
+        let at = |secs: u64| Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(parse_time("@0"), at(0));
+        assert_eq!(parse_time(" @1767225600 "), at(1_767_225_600));
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), at(0));
+        assert_eq!(parse_time("2026-01-01T00:00:00Z"), at(1_767_225_600));
+        assert_eq!(parse_time("2026-01-01t00:00:00z"), at(1_767_225_600));
+        assert_eq!(parse_time("2026-01-01 01:00:00+01:00"), at(1_767_225_600));
+        assert_eq!(parse_time("2025-12-31T19:30:00-04:30"), at(1_767_225_600));
+        assert_eq!(parse_time("2024-02-29T12:00:00Z"), at(1_709_208_000));
+        assert_eq!(parse_time("2000-03-01T00:00:00Z"), at(951_868_800));
+        assert_eq!(
+            parse_time("2026-01-01T00:00:00.25Z"),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1_767_225_600_250))
+        );
+        assert_eq!(
+            parse_time("2026-01-01T00:00:00.1234567891Z"),
+            Some(SystemTime::UNIX_EPOCH + Duration::new(1_767_225_600, 123_456_789))
+        );
+        for bad in [
+            "",
+            "@",
+            "@-5",
+            "@1.5",
+            "1767225600",
+            "2026-01-01",
+            "2026-01-01T00:00:00",
+            "2026-01-01T00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-01-00T00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "2026-01-01T00:60:00Z",
+            "2026-01-01T00:00:00.Z",
+            "2026-01-01T00:00:00+1:00",
+            "2026-01-01T00:00:00+24:00",
+            "1969-12-31T23:59:59Z",
+            "+026-01-01T00:00:00Z",
+            "2026/01/01T00:00:00Z",
+            "2026-01-01T00:00:00é",
+            "2026-01-01T00:00:0é",
+            "2026-01-01T00:00:00.é",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn job_start() {
+        let c = config(&[("HOME", "/h"), ("ZCC_JOB_START", "@100")]).unwrap();
+        assert_eq!(
+            c.job_start,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(100))
+        );
+        assert_eq!(config(&[("HOME", "/h")]).unwrap().job_start, None);
+        assert_eq!(
+            config(&[("HOME", "/h"), ("ZCC_JOB_START", "")])
+                .unwrap()
+                .job_start,
+            None
+        );
+        let e = config(&[("HOME", "/h"), ("ZCC_JOB_START", "yesterday")]).unwrap_err();
+        assert!(e.0.contains("ZCC_JOB_START=yesterday"), "{e}");
     }
 }

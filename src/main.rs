@@ -56,6 +56,10 @@ enum Cmd {
         /// Also remove everything not used for this long (e.g. 7d, 12h, 30m).
         #[arg(long, value_name = "AGE", value_parser = parse_age)]
         older_than: Option<std::time::Duration>,
+        /// Also remove everything not used since TIME: @<unix seconds> or RFC 3339 (e.g. a CI
+        /// job's start, with ZCC_JOB_START set to it during the build: what the job used stays).
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        unused_since: Option<std::time::SystemTime>,
     },
     /// Create masquerade links: DIR/<name> -> this zcc, for each compiler name.
     ///
@@ -87,6 +91,11 @@ fn parse_size(text: &str) -> Result<u64, String> {
 fn parse_age(text: &str) -> Result<std::time::Duration, String> {
     zcc::config::parse_age(text)
         .ok_or_else(|| format!("{text} is not an age (use e.g. 7d, 12h, 30m, 45s)"))
+}
+
+fn parse_time(text: &str) -> Result<std::time::SystemTime, String> {
+    zcc::config::parse_time(text)
+        .ok_or_else(|| format!("{text} is not a time (use {})", zcc::config::TIME_FORMS))
 }
 
 /// zcc's command names (clap's `help` included).
@@ -285,7 +294,15 @@ fn command(parsed: Result<Cli, clap::Error>) -> Status {
         Cmd::Gc {
             max_size,
             older_than,
-        } => with_config(|config| gc(config, max_size, older_than)),
+            unused_since,
+        } => with_config(|config| {
+            let goal = zcc::store::TrimGoal {
+                max_bytes: Some(max_size.unwrap_or(config.max_size)),
+                older_than,
+                unused_since,
+            };
+            gc(config, goal)
+        }),
     }
 }
 
@@ -307,7 +324,7 @@ fn clear(config: Config) -> Status {
             }
             Err(e) => fail(format!("cannot clear {}: {e}", store.root().display())),
         },
-        Err(e) => fail(format!("cannot open the store {e}")),
+        Err(e) => fail(e),
     }
 }
 
@@ -330,16 +347,12 @@ fn platformio_script(output: Option<&Path>) -> Status {
     }
 }
 
-fn gc(config: Config, max_size: Option<u64>, older_than: Option<std::time::Duration>) -> Status {
-    let limit = max_size.unwrap_or(config.max_size);
+fn gc(config: Config, goal: zcc::store::TrimGoal) -> Status {
+    let limit = goal.max_bytes.unwrap_or(config.max_size);
     let cache = Cache::open(config);
     let store = match cache.store() {
         Ok(store) => store,
-        Err(e) => return fail(format!("cannot open the store {e}")),
-    };
-    let goal = zcc::store::TrimGoal {
-        max_bytes: Some(limit),
-        older_than,
+        Err(e) => return fail(e),
     };
     match store.gc(goal) {
         Ok(r) => {
@@ -445,6 +458,7 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
         Err(e) => return fail(format!("cannot read the counters: {e}")),
     };
     let store = cache.config().dir.display().to_string();
+    let refused = cache.refusal();
     let max_size = cache.config().max_size;
     // A store that cannot be opened (or is refused) holds nothing zcc would use.
     let usage = cache
@@ -455,6 +469,7 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
     if json {
         let value = serde_json::json!({
             "store": store,
+            "refused": refused,
             "size_bytes": usage.bytes(),
             "entries": usage.entries,
             "max_size_bytes": max_size,
@@ -467,6 +482,9 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
     let hits = get("direct_hit") + get("preprocessed_hit");
     let lookups = hits + get("miss");
     println!("store            {store}");
+    if let Some(why) = refused {
+        println!("REFUSED          {why}; compiles run without the cache");
+    }
     println!(
         "size             {} of {} ({:.0} %)",
         human_bytes(usage.bytes()),

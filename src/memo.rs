@@ -17,9 +17,15 @@ use crate::safefs::no_follow;
 /// written. Process-wide, as memos are written from deep inside the call (hashing, probes).
 static READ_ONLY: AtomicBool = AtomicBool::new(false);
 
-/// Make every later [`write`] and [`write_once`] of this process a no-op (`true`) or not.
+/// Make every later [`write`] and [`write_once`] of this process, and every record of a
+/// file's use ([`crate::lastuse::record`]), a no-op (`true`) or not.
 pub fn set_read_only(read_only: bool) {
     READ_ONLY.store(read_only, Ordering::Relaxed);
+}
+
+/// Whether this process serves a read-only store (see [`set_read_only`]).
+pub(crate) fn is_read_only() -> bool {
+    READ_ONLY.load(Ordering::Relaxed)
 }
 
 const CHECK_LEN: usize = 8;
@@ -41,11 +47,12 @@ const READ_CHUNK: usize = 4096;
 /// is damage, not a memo.
 const MAX_LEN: u64 = 64 << 20;
 
-/// The memo's content, if the file exists and is intact.
+/// The memo's content, if the file exists and is intact. Its use is recorded in its mtime when
+/// that is stale ([`crate::lastuse`]), so that trimming keeps the memos a job reads.
 ///
-/// Three system calls (open, read, close) where `fs::read` makes five (it also asks for the
-/// size and reads once more to see the end): a hit reads several memos and a miss one per
-/// header, so this is on every call's path. A read shorter than asked is taken as the end of
+/// Four system calls (open, read, a stat for the last use, close) where `fs::read` alone
+/// makes five (it also asks for the size and reads once more to see the end): a hit reads
+/// several memos and a miss one per header, so this is on every call's path. A read shorter than asked is taken as the end of
 /// the file, which for a regular file it is; were it not, the checksum (which covers the
 /// length) would fail and the memo would read as absent.
 pub fn read(path: &Path) -> Option<Vec<u8>> {
@@ -60,12 +67,18 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
         if !file.metadata().ok()?.is_file() {
             return None;
         }
-        file.take(MAX_LEN).read_to_end(&mut bytes).ok()?;
+        (&mut file).take(MAX_LEN).read_to_end(&mut bytes).ok()?;
     }
     let split = bytes.len().checked_sub(CHECK_LEN)?;
     let stored: [u8; CHECK_LEN] = bytes[split..].try_into().ok()?;
     bytes.truncate(split);
-    (check(path, &bytes) == stored).then_some(bytes)
+    if check(path, &bytes) != stored {
+        return None;
+    }
+    if let Ok(mtime) = file.metadata().and_then(|m| m.modified()) {
+        crate::lastuse::record(&file, mtime);
+    }
+    Some(bytes)
 }
 
 /// Write a memo, replacing any earlier one, creating its directory if needed. A failure is

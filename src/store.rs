@@ -98,8 +98,6 @@ const COMPRESSION_NONE: u8 = 0;
 const COMPRESSION_ZSTD: u8 = 1;
 /// zstd level for entries (measured in docs/ARCHITECTURE.md, "Compression").
 pub const ZSTD_LEVEL: i32 = 1;
-/// How stale an entry's mtime (its last use, for trimming) may get before a hit refreshes it.
-pub const TOUCH_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Largest uncompressed payload a compressed entry may claim: what a hit may allocate.
 const MAX_PAYLOAD: u64 = 2 << 30;
 /// Largest entry file read (an object of a few hundred MB is already extreme).
@@ -250,8 +248,8 @@ impl Store {
     /// Read and verify an entry: header (magic bytes, format version, payload length, blake3 of payload).
     /// Any mismatch or truncation → the file is removed and `Corrupt(reason)` returned (a miss for the caller).
     /// A file that vanished between stat and read (a concurrent clear) is `Missing`, not an error.
-    /// A found entry's mtime is refreshed when older than [`TOUCH_AFTER`] (the last-use time
-    /// that trimming orders by, so to within that much); a failure to refresh is ignored.
+    /// A found entry's use is recorded in its mtime when that is stale (see [`crate::lastuse`]);
+    /// a failure to record it is ignored.
     ///
     /// Anything at the entry path that is not a regular file, or that cannot be read for a reason
     /// other than not existing, is also `Corrupt` (and removed if possible).
@@ -260,12 +258,7 @@ impl Store {
         let path = self.entry_path(kind, key);
         match read_entry(&path, kind, key) {
             Ok((file, mtime, payload)) => {
-                // Best effort: only eviction order depends on it. Not on every hit: a warm
-                // rebuild would otherwise write every inode it reads.
-                let now = SystemTime::now();
-                if now.duration_since(mtime).is_ok_and(|age| age > TOUCH_AFTER) {
-                    let _ = file.set_modified(now);
-                }
+                crate::lastuse::record(&file, mtime);
                 Lookup::Found(payload)
             }
             Err(ReadError::Missing) => Lookup::Missing,
@@ -1215,7 +1208,7 @@ mod tests {
         );
 
         // A recent use is close enough: the hit writes nothing.
-        let recent = SystemTime::now() - TOUCH_AFTER / 2;
+        let recent = SystemTime::now() - crate::lastuse::TOUCH_AFTER / 2;
         File::open(&path).unwrap().set_modified(recent).unwrap();
         assert!(matches!(store.get(Kind::Result, &key(1)), Lookup::Found(_)));
         assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), recent);
@@ -1799,6 +1792,7 @@ mod tests {
         let goal = TrimGoal {
             max_bytes: None,
             older_than: Some(Duration::from_secs(7 * 86_400)),
+            unused_since: None,
         };
         let report = store.gc(goal).unwrap();
         assert_eq!(
@@ -1851,7 +1845,7 @@ mod tests {
         let report = store
             .gc(TrimGoal {
                 max_bytes: Some(0),
-                older_than: None,
+                ..TrimGoal::default()
             })
             .unwrap();
         assert!(nfs.exists());

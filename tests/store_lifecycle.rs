@@ -335,12 +335,38 @@ fn a_store_writable_by_others_is_refused_and_the_compile_runs_uncached() {
     // Tests run as root, so only the mode can be tested here; the other-owner case is the
     // unit test of `store::private_dir_problem`.
     fs::set_permissions(&env.store, fs::Permissions::from_mode(0o777)).unwrap();
-    for _ in 0..2 {
-        let run = env.zcc(&as_strs(&args)).run();
+    let state = env.root.join("state");
+    let why = format!(
+        "refusing the store {}: it is writable by group or others (mode 777)",
+        env.store.display()
+    );
+    // The first compile says so once on stderr; the next ones do not repeat it.
+    for round in 0..2 {
+        let run = env.zcc(&as_strs(&args)).env("XDG_STATE_HOME", &state).run();
         run.success();
         assert_bytes_eq("p.o", &reference[0], run.output("p.o"));
-        assert!(run.stderr.is_empty(), "{}", run.stderr_text());
+        let stderr = run.stderr_text();
+        if round == 0 {
+            assert!(stderr.starts_with(&format!("zcc: {why}")), "{stderr}");
+            assert!(stderr.ends_with("`zcc stats` shows it)\n"), "{stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        } else {
+            assert!(stderr.is_empty(), "{stderr}");
+        }
     }
+    let stats = env.zcc(&["stats"]).run();
+    assert!(
+        stats
+            .stdout_text()
+            .contains(&format!("REFUSED          {why}")),
+        "{}",
+        stats.stdout_text()
+    );
+    let json = env.stats_json();
+    assert!(
+        json["refused"].as_str().unwrap().starts_with(&why),
+        "{json}"
+    );
     let log = fs::read_to_string(&env.log).unwrap();
     assert!(
         log.contains("writable by group or others (mode 777)"),
@@ -349,6 +375,7 @@ fn a_store_writable_by_others_is_refused_and_the_compile_runs_uncached() {
     );
     assert_eq!(store_entry_files(&env), entries_before, "nothing written");
     fs::set_permissions(&env.store, fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(env.stats_json()["refused"], serde_json::Value::Null);
     // Refusals are not counted (the counters live in the refused store); the compiles
     // above were neither hits nor misses.
     env.assert_counters(&[("miss", 1)]);
@@ -428,4 +455,63 @@ fn gc_options_stats_fields_and_bad_values() {
         .run();
     assert_eq!(run.code, Some(2));
     assert_one_error_line(&run);
+}
+
+/// A CI job that restored a store last used half an hour ago (runs closer together than the
+/// hour after which a hit refreshes a file's time): with `ZCC_JOB_START` set, its hits record
+/// their use, and `zcc gc --unused-since <job start>` keeps exactly the entries and memos the
+/// job used.
+#[test]
+fn gc_unused_since_the_job_start_keeps_what_the_job_used() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let reference = reference_objects(&env, 3);
+    for n in 0..3 {
+        env.zcc(&as_strs(&compile_args(n, "j.o"))).run().success();
+    }
+    for rel in env.store_files() {
+        set_mtime_ago(&env.store.join(rel), 1800);
+    }
+    let start = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let start = format!("@{start}");
+    // The job builds sources 0 and 1 only.
+    for n in 0..2 {
+        let run = env
+            .zcc(&as_strs(&compile_args(n, "j.o")))
+            .env("ZCC_JOB_START", &start)
+            .run();
+        assert_bytes_eq("j.o", &reference[n as usize], run.output("j.o"));
+    }
+    assert_eq!(env.hits(), 2);
+    let run = env.zcc(&["gc", "--unused-since", &start]).run();
+    run.success();
+    assert!(
+        run.stdout_text().starts_with("removed 2 entries"),
+        "source 2's result and manifest: {}",
+        run.stdout_text()
+    );
+    // The next job: what this one used is all there, memos included (nothing is rewritten).
+    let kept = env.store_files();
+    env.zcc(&["stats", "--zero"]).run().success();
+    for n in 0..2 {
+        let run = env.zcc(&as_strs(&compile_args(n, "j.o"))).run();
+        assert_bytes_eq("j.o", &reference[n as usize], run.output("j.o"));
+    }
+    env.assert_counters(&[("direct_hit", 2)]);
+    let counters = |files: Vec<PathBuf>| -> Vec<PathBuf> {
+        files
+            .into_iter()
+            .filter(|f| !f.starts_with("stats") && !f.starts_with("v1/size"))
+            .collect()
+    };
+    assert_eq!(counters(env.store_files()), counters(kept));
+
+    for bad in ["yesterday", "1767225600", "2026-01-01"] {
+        let run = env.zcc(&["gc", "--unused-since", bad]).run();
+        assert_eq!(run.code, Some(2), "{bad}");
+        assert_one_error_line(&run);
+    }
 }

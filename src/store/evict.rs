@@ -83,6 +83,9 @@ pub struct TrimGoal {
     pub max_bytes: Option<u64>,
     /// Remove every file not used (written or hit) for this long.
     pub older_than: Option<Duration>,
+    /// Remove every file not used since this time (exact when hits knew the job's start,
+    /// see [`crate::lastuse`]).
+    pub unused_since: Option<SystemTime>,
 }
 
 /// What a trim did.
@@ -131,13 +134,19 @@ pub fn trim_target(limit: u64) -> u64 {
 }
 
 /// Which files to remove, oldest first, so that what remains is within `goal`: every file
-/// older than `older_than` (relative to `now`), then the oldest until the total is at most
-/// `max_bytes`. `files` is (mtime, size); returns their indexes. Pure, for the unit tests.
+/// older than `older_than` (relative to `now`) or last used before `unused_since`, then the
+/// oldest until the total is at most `max_bytes`. `files` is (mtime, size); returns their
+/// indexes. Pure, for the unit tests.
 pub fn choose_victims(files: &[(SystemTime, u64)], goal: TrimGoal, now: SystemTime) -> Vec<usize> {
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by_key(|&i| files[i].0);
     let mut total: u64 = files.iter().map(|f| f.1).fold(0, u64::saturating_add);
-    let cutoff = goal.older_than.and_then(|age| now.checked_sub(age));
+    let cutoff = goal
+        .older_than
+        .and_then(|age| now.checked_sub(age))
+        .into_iter()
+        .chain(goal.unused_since)
+        .max();
     let mut victims = Vec::new();
     for i in order {
         let (mtime, len) = files[i];
@@ -217,6 +226,7 @@ impl Store {
         let goal = TrimGoal {
             max_bytes: Some(trim_target(limit)),
             older_than: None,
+            unused_since: None,
         };
         let lock = match self.open_trim_lock() {
             Ok(lock) => lock,
@@ -474,6 +484,7 @@ mod tests {
         let goal = TrimGoal {
             max_bytes: Some(25),
             older_than: None,
+            unused_since: None,
         };
         assert_eq!(choose_victims(&files, goal, at(100)), vec![1, 2]);
     }
@@ -484,6 +495,7 @@ mod tests {
         let goal = TrimGoal {
             max_bytes: Some(20),
             older_than: None,
+            unused_since: None,
         };
         assert!(choose_victims(&files, goal, at(100)).is_empty());
         assert!(choose_victims(&files, TrimGoal::default(), at(100)).is_empty());
@@ -496,8 +508,39 @@ mod tests {
         let goal = TrimGoal {
             max_bytes: None,
             older_than: Some(Duration::from_secs(30)),
+            unused_since: None,
         };
         assert_eq!(choose_victims(&files, goal, at(100)), vec![2, 0]);
+    }
+
+    #[test]
+    fn victims_unused_since() {
+        let files = [(at(50), 1), (at(95), 1), (at(10), 1), (at(60), 1)];
+        let since = |t| TrimGoal {
+            unused_since: Some(at(t)),
+            ..TrimGoal::default()
+        };
+        // Used at the time itself: kept.
+        assert_eq!(choose_victims(&files, since(60), at(100)), vec![2, 0]);
+        assert_eq!(
+            choose_victims(&files, since(0), at(100)),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            choose_victims(&files, since(200), at(100)),
+            vec![2, 0, 3, 1]
+        );
+        // With an age as well, the later of the two cut-offs wins.
+        let both = TrimGoal {
+            older_than: Some(Duration::from_secs(30)),
+            ..since(20)
+        };
+        assert_eq!(choose_victims(&files, both, at(100)), vec![2, 0, 3]);
+        let both = TrimGoal {
+            older_than: Some(Duration::from_secs(80)),
+            ..since(55)
+        };
+        assert_eq!(choose_victims(&files, both, at(100)), vec![2, 0]);
     }
 
     #[test]
@@ -506,6 +549,7 @@ mod tests {
         let goal = TrimGoal {
             max_bytes: Some(150),
             older_than: Some(Duration::from_secs(60)),
+            unused_since: None,
         };
         // Age removes the one at 10; size then removes 50 and 90.
         assert_eq!(choose_victims(&files, goal, at(100)), vec![2, 0, 3]);
@@ -517,6 +561,7 @@ mod tests {
         let goal = TrimGoal {
             max_bytes: Some(0),
             older_than: None,
+            unused_since: None,
         };
         // The empty file does not push the total over 0, so it stays.
         assert_eq!(choose_victims(&files, goal, at(3)), vec![0]);
