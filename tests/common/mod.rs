@@ -190,12 +190,15 @@ impl TestEnv {
     }
 
     /// `zcc <args…>` with zcc's environment: no inherited `ZCC_*`,
-    /// `ZCC_DIR` = [`TestEnv::store`], `ZCC_LOGFILE` = [`TestEnv::log`], `LC_ALL=C`.
+    /// `ZCC_DIR` = [`TestEnv::store`], `ZCC_LOGFILE` = [`TestEnv::log`], `LC_ALL=C`,
+    /// `XDG_STATE_HOME` under [`TestEnv::root`].
     pub fn zcc(&self, args: &[&str]) -> Call {
         let mut call = self.call(Path::new(ZCC), args);
         call.cmd
             .env("ZCC_DIR", &self.store)
-            .env("ZCC_LOGFILE", &self.log);
+            .env("ZCC_LOGFILE", &self.log)
+            // Where zcc keeps the markers of notices said once: never the tester's own.
+            .env("XDG_STATE_HOME", self.root.join("state"));
         call
     }
 
