@@ -305,7 +305,17 @@ impl Cache {
     }
 
     pub(crate) fn passthrough(&self, compiler: &Compiler, reason: &Passthrough) -> Outcome {
-        self.count(&[&format!("passthrough_{}", reason.name())]);
+        self.passthrough_named(compiler, reason.name(), reason)
+    }
+
+    /// Pass a call through, counted as `passthrough_<name>`.
+    pub(crate) fn passthrough_named(
+        &self,
+        compiler: &Compiler,
+        name: &str,
+        reason: &dyn std::fmt::Display,
+    ) -> Outcome {
+        self.count(&[&format!("passthrough_{name}")]);
         self.log.line(&format!(
             "passthrough: {reason}: {}",
             compiler.path.display()
@@ -331,6 +341,9 @@ impl Cache {
         let read = |name: &str| fs::read_to_string(req.cwd.join(name)).ok();
         let inv = match args::classify(&args, &read) {
             Ok(inv) => inv,
+            Err(Passthrough::Link) if !self.config.nolink => {
+                return crate::link::run(self, compiler, req, &args);
+            }
             Err(p) => return Ok(self.passthrough(compiler, &p)),
         };
         if req.var("DEPENDENCIES_OUTPUT").is_some() || req.var("SUNPRO_DEPENDENCIES").is_some() {
@@ -342,7 +355,13 @@ impl Cache {
             let p = Passthrough::BadArguments(format!("output {out} is a directory"));
             return Ok(self.passthrough(compiler, &p));
         }
-        let store = self.open_store().map_err(|f| {
+        let store = self.usable_store()?;
+        crate::call::Call::new(self, store, compiler, req, inv)?.run()
+    }
+
+    /// The store, or the internal problem that sends the call to a plain run.
+    pub(crate) fn usable_store(&self) -> Result<&Store, Internal> {
+        self.open_store().map_err(|f| {
             if f.refused {
                 Internal::uncounted(&f.message)
             } else {
@@ -351,7 +370,6 @@ impl Cache {
                     format!("cannot open store {}", f.message),
                 )
             }
-        })?;
-        crate::call::Call::new(self, store, compiler, req, inv)?.run()
+        })
     }
 }

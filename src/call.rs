@@ -979,7 +979,7 @@ fn spec_hashes(
 
 /// A path as a manifest records it: only a root prefix is replaced, the rest stays as the
 /// compiler spelled it (`..` through a symlink must not be collapsed).
-fn manifest_path(roots: &Roots, path: &str) -> String {
+pub(crate) fn manifest_path(roots: &Roots, path: &str) -> String {
     let verbatim = roots.portable_verbatim(path);
     if verbatim.starts_with('@') {
         verbatim
@@ -989,7 +989,7 @@ fn manifest_path(roots: &Roots, path: &str) -> String {
 }
 
 /// The roots of one call: the workspace(s), the compiler's installation prefixes, and HOME.
-fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest) -> Roots {
+pub(crate) fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest) -> Roots {
     let mut roots: Vec<(String, PathBuf)> = Vec::new();
     let basedirs = &cache.config().basedirs;
     if basedirs.is_empty() {

@@ -20,6 +20,8 @@ pub struct Config {
     pub basedirs: Vec<PathBuf>,
     /// Preprocessor-mode keys only.
     pub nodirect: bool,
+    /// Run links as they are, never cached (`ZCC_NOLINK`).
+    pub nolink: bool,
     /// Serve hits, write nothing.
     pub readonly: bool,
     /// Never serve a hit; compile and overwrite.
@@ -170,6 +172,7 @@ impl Config {
             logfile: None,
             basedirs: Vec::new(),
             nodirect: false,
+            nolink: false,
             readonly: false,
             recache: false,
             max_size: DEFAULT_MAX_SIZE,
@@ -211,6 +214,7 @@ impl Config {
             logfile: non_empty(get("ZCC_LOGFILE")).map(PathBuf::from),
             basedirs,
             nodirect: parse_bool("ZCC_NODIRECT", get("ZCC_NODIRECT"))?,
+            nolink: parse_bool("ZCC_NOLINK", get("ZCC_NOLINK"))?,
             readonly: parse_bool("ZCC_READONLY", get("ZCC_READONLY"))?,
             recache: parse_bool("ZCC_RECACHE", get("ZCC_RECACHE"))?,
             max_size: parse_max_size(get("ZCC_MAXSIZE"))?,

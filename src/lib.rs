@@ -36,6 +36,7 @@ mod fileio;
 pub mod fingerprint;
 pub mod includes;
 pub mod key;
+pub mod link;
 pub mod links;
 pub mod log;
 pub mod manifest;
