@@ -265,13 +265,15 @@ impl<'a> Linking<'a> {
             return self.cache.run_uncached(&self.compiler.path, self.req);
         }
         if done.status != 0 {
+            // Under --verbose ld 2.40 says more about a failure ("link errors found, deleting
+            // executable"): the user gets the diagnostics of a plain link.
             self.cache.count(&["link_failed"]);
-            self.cache.log(&format!("link_failed {}", self.link.output));
+            self.cache
+                .log(&format!("link_failed {}; linking again", self.link.output));
+            let plain = self.cache.run_uncached(&self.compiler.path, self.req);
             return Completed {
-                status: done.status,
-                stdout: Vec::new(),
-                stderr: done.stderr,
                 served: Served::Failed,
+                ..plain
             };
         }
         let stored = self.store_result(&report, &done.stderr, start);

@@ -342,6 +342,10 @@ pub fn classify(
             p.key(&format!("-l{lib}"), None);
             continue;
         }
+        if arg == "-flto=jobserver" || arg == "-flto=auto" {
+            // lto-wrapper runs make and warns, or not, depending on make's jobserver.
+            return Err(Refusal::DriverOption(arg.to_string()));
+        }
         if arg.starts_with("-flto") || arg == "-fuse-linker-plugin" {
             p.lto |= arg.starts_with("-flto") && arg != "-flto=0" && !arg.starts_with("-flto-");
             p.key(arg, None);
@@ -535,6 +539,8 @@ mod tests {
             ("a.o -o -", "link_driver_option"),
             ("a.o -x c", "link_driver_option"),
             ("a.o --coverage -flto", "link_driver_option"),
+            ("a.o -flto=jobserver", "link_driver_option"),
+            ("a.o -flto=auto", "link_driver_option"),
             ("a.o -", "link_driver_option"),
             ("a.o -Wl,-Map", "link_bad_arguments"),
             ("a.o -Xlinker", "link_bad_arguments"),

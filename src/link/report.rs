@@ -75,6 +75,18 @@ pub fn parse(stdout: &[u8]) -> Report {
             push_unique(&mut r.absent, path);
             continue;
         }
+        // A shared library's DT_NEEDED entries: what needs it, then where it was found.
+        if let Some((_, by)) = line.split_once(" needed by ")
+            && r.opened.iter().any(|o| o == by)
+        {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("found ")
+            && let Some((_, path)) = rest.split_once(" at ")
+        {
+            push_unique(&mut r.opened, path);
+            continue;
+        }
         if let Some((_, mode)) = line.rsplit_once(": mode ")
             && !mode.is_empty()
             && !mode.contains(' ')
@@ -177,13 +189,16 @@ opened script file /usr/lib/x86_64-linux-gnu/libm.so
 opened script file /usr/lib/x86_64-linux-gnu/libm.so
 attempt to open /lib/x86_64-linux-gnu/libm.so.6 succeeded
 /lib/x86_64-linux-gnu/libm.so.6
+ld-linux-x86-64.so.2 needed by /lib/x86_64-linux-gnu/libm.so.6
+found ld-linux-x86-64.so.2 at /lib64/ld-linux-x86-64.so.2
 ";
         let r = parse(text.as_bytes());
         assert_eq!(
             r.opened,
             [
                 "/usr/lib/x86_64-linux-gnu/libm.so",
-                "/lib/x86_64-linux-gnu/libm.so.6"
+                "/lib/x86_64-linux-gnu/libm.so.6",
+                "/lib64/ld-linux-x86-64.so.2"
             ]
         );
         assert_eq!(r.scripts, ["/usr/lib/x86_64-linux-gnu/libm.so"]);
