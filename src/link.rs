@@ -14,6 +14,7 @@
 //! Outputs: the executable (with its executable bits as ld sets them: `0777 & ~umask`) and
 //! the map file (`link/mapfile.rs`: stored with root tokens, re-laid out for this machine).
 
+pub mod archive;
 pub mod args;
 pub mod mapfile;
 pub mod report;
@@ -138,8 +139,13 @@ impl<'a> Linking<'a> {
     fn run(self) -> Result<Outcome, Internal> {
         if !self.cache.config().recache
             && let Some(manifest) = self.read_manifest()
-            && let Ok(Target::Result(key)) =
-                manifest::find(&manifest, &self.roots, &self.req.cwd, &self.memo)
+            && let Ok(Target::Result(key)) = manifest::find_with(
+                &manifest,
+                &self.roots,
+                &self.req.cwd,
+                &self.memo,
+                archive::input_hash,
+            )
             && let Some(done) = self.serve(key)
         {
             return Ok(Outcome::Completed(done));
@@ -328,7 +334,13 @@ impl<'a> Linking<'a> {
                     .log(&format!("{opened} changed during the link; not stored"));
                 return Err("not_stored_modified_input");
             }
-            let hash = filehash::content_hash(&full, &self.memo).map_err(|e| {
+            if archive::is_thin(&full) {
+                self.cache.log(&format!(
+                    "{opened} is a thin archive (its members are not reported); not stored"
+                ));
+                return Err("not_stored_link_input");
+            }
+            let (hash, _) = archive::input_hash(&full, &self.memo).map_err(|e| {
                 self.cache.log(&format!("cannot hash {opened}: {e}"));
                 "not_stored_link_input"
             })?;

@@ -38,8 +38,18 @@ fn avr_project(env: &TestEnv, flags: &[&str]) {
     require_arduino();
     fs::create_dir_all(env.work.join(".git")).unwrap();
     compile(env, "avr-gcc", flags, "main", MAIN_C);
-    compile(env, "avr-gcc", flags, "b", "int f(int x) { return x * 2; }\n");
-    let ar = if flags.contains(&"-flto") { "avr-gcc-ar" } else { "avr-ar" };
+    compile(
+        env,
+        "avr-gcc",
+        flags,
+        "b",
+        "int f(int x) { return x * 2; }\n",
+    );
+    let ar = if flags.contains(&"-flto") {
+        "avr-gcc-ar"
+    } else {
+        "avr-ar"
+    };
     archive(env, ar, "lib", "b", &["b.o"]);
 }
 
@@ -90,18 +100,40 @@ fn each_changed_input_relinks_and_equals_plain() {
         misses += 1;
         assert_eq!(env.counter("link_miss"), misses, "{what}: expected a miss");
         linked_like_plain(&env, args);
-        assert_eq!(env.counter("link_hit"), misses, "{what}: expected a hit after it");
+        assert_eq!(
+            env.counter("link_hit"),
+            misses,
+            "{what}: expected a hit after it"
+        );
     };
     relinks("first link", &args);
     // An object.
-    compile(&env, "avr-gcc", AVR, "main", &MAIN_C.replace("f(3)", "f(4)"));
+    compile(
+        &env,
+        "avr-gcc",
+        AVR,
+        "main",
+        &MAIN_C.replace("f(3)", "f(4)"),
+    );
     relinks("changed object", &args);
     // An archive member.
-    compile(&env, "avr-gcc", AVR, "b", "int f(int x) { return x * 3; }\n");
+    compile(
+        &env,
+        "avr-gcc",
+        AVR,
+        "b",
+        "int f(int x) { return x * 3; }\n",
+    );
     archive(&env, "avr-ar", "lib", "b", &["b.o"]);
     relinks("changed archive member", &args);
     // A library appearing earlier in the search path.
-    compile(&env, "avr-gcc", AVR, "b2", "int f(int x) { return x + 100; }\n");
+    compile(
+        &env,
+        "avr-gcc",
+        AVR,
+        "b2",
+        "int f(int x) { return x + 100; }\n",
+    );
     archive(&env, "avr-ar", "shadow", "b", &["b2.o"]);
     relinks("library earlier in the search path", &args);
     // A driver flag.
@@ -147,7 +179,10 @@ fn linker_script_and_included_script_changes_relink() {
     relinks("first link");
     env.write("ld/extra.ld", "PROVIDE(answer = 2);\n");
     relinks("changed INCLUDEd script");
-    env.write("ld/fw.ld", format!("INCLUDE extra.ld\n/* edited */\n{default}"));
+    env.write(
+        "ld/fw.ld",
+        format!("INCLUDE extra.ld\n/* edited */\n{default}"),
+    );
     relinks("changed -T script");
     // The script INCLUDE finds first: the working directory comes before -L.
     env.write("extra.ld", "PROVIDE(answer = 3);\n");
@@ -193,7 +228,12 @@ fn a_hit_runs_no_linker_and_a_changed_toolchain_relinks() {
     let plain = env.plain(&avr_link(&[])).run();
     let miss = link(&env);
     assert_bytes_eq("miss", plain.output("fw.elf"), &miss);
-    let count = || fs::read_to_string(&runs).unwrap_or_default().lines().count();
+    let count = || {
+        fs::read_to_string(&runs)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
     let before = count();
     let hit = link(&env);
     assert_eq!(count(), before, "a hit ran the driver");
@@ -214,7 +254,15 @@ fn a_moved_layout_hits_and_its_map_names_this_machines_paths() {
     let args = |lib: &str| -> Vec<String> {
         let mut a: Vec<String> = vec!["avr-gcc".into()];
         a.extend(AVR.iter().map(|s| s.to_string()));
-        for s in ["-o", "fw.elf", "main.o", lib, "-lb", "-lm", "-Wl,-Map=fw.map"] {
+        for s in [
+            "-o",
+            "fw.elf",
+            "main.o",
+            lib,
+            "-lb",
+            "-lm",
+            "-Wl,-Map=fw.map",
+        ] {
             a.push(s.to_string());
         }
         a
@@ -239,9 +287,13 @@ fn a_moved_layout_hits_and_its_map_names_this_machines_paths() {
         .cwd("a/much/longer/checkout/directory/name")
         .run();
     second.assert_same_run(&plain, &cached);
-    let map = String::from_utf8_lossy(cached.output("a/much/longer/checkout/directory/name/fw.map"))
-        .into_owned();
-    assert!(map.contains(&format!("{}/lib/libb.a(b.o)", deeper.display())), "{map}");
+    let map =
+        String::from_utf8_lossy(cached.output("a/much/longer/checkout/directory/name/fw.map"))
+            .into_owned();
+    assert!(
+        map.contains(&format!("{}/lib/libb.a(b.o)", deeper.display())),
+        "{map}"
+    );
     assert_eq!(first.counter("link_hit"), 1, "{}", first.log_tail());
 }
 
@@ -288,7 +340,13 @@ fn avr_lto_link_equals_plain_on_miss_and_hit() {
 fn host_link_equals_plain_runs_and_is_executable() {
     let env = TestEnv::new();
     compile(&env, "gcc", &["-O2"], "main", MAIN_C);
-    compile(&env, "gcc", &["-O2"], "b", "int f(int x) { return x * 2; }\n");
+    compile(
+        &env,
+        "gcc",
+        &["-O2"],
+        "b",
+        "int f(int x) { return x * 2; }\n",
+    );
     archive(&env, "ar", "lib", "b", &["b.o"]);
     let args = ["gcc", "-o", "app", "main.o", "-Llib", "-lb", "-lm"];
     linked_like_plain(&env, &args);
@@ -296,7 +354,11 @@ fn host_link_equals_plain_runs_and_is_executable() {
     hit.success();
     assert_eq!(env.counter("link_hit"), 1, "{}", env.log_tail());
     let mode = fs::metadata(env.path("app")).unwrap().permissions().mode();
-    assert_eq!(mode & 0o111, 0o111, "the executable lost its x bits: {mode:o}");
+    assert_eq!(
+        mode & 0o111,
+        0o111,
+        "the executable lost its x bits: {mode:o}"
+    );
     let ran = env.call(&env.path("app"), &[]).run();
     assert_eq!(ran.code, Some(7));
 }
@@ -318,7 +380,40 @@ fn nolink_passes_links_through() {
     let env = TestEnv::new();
     compile(&env, "gcc", &[], "b", "int main(void) { return 0; }\n");
     let plain = env.plain(&["gcc", "-o", "app", "b.o"]).run();
-    let cached = env.zcc(&["gcc", "-o", "app", "b.o"]).env("ZCC_NOLINK", "1").run();
+    let cached = env
+        .zcc(&["gcc", "-o", "app", "b.o"])
+        .env("ZCC_NOLINK", "1")
+        .run();
     env.assert_same_run(&plain, &cached);
     env.assert_counters(&[("passthrough_link", 1)]);
+}
+
+/// PlatformIO rebuilds its library archives every build; member timestamps then differ
+/// (`ar U`), while the objects, served from the store, do not: the link still hits.
+#[test]
+fn an_archive_rebuilt_from_the_same_objects_still_hits() {
+    let env = TestEnv::new();
+    avr_project(&env, AVR);
+    let args = avr_link(&[]);
+    let rebuild = || {
+        let later = SystemTime::now() + Duration::from_secs(120);
+        fs::File::options()
+            .write(true)
+            .open(env.path("b.o"))
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        let before = env.read("lib/libb.a");
+        let _ = fs::remove_file(env.path("lib/libb.a"));
+        env.plain(&["avr-ar", "rcU", "lib/libb.a", "b.o"])
+            .keep_outputs()
+            .run()
+            .success();
+        assert_ne!(before, env.read("lib/libb.a"), "the archive should differ");
+    };
+    rebuild();
+    linked_like_plain(&env, &args);
+    rebuild();
+    linked_like_plain(&env, &args);
+    env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
 }

@@ -130,11 +130,7 @@ fn arduino_sketch_other_build_dir_hits() {
     let hex = env.read("build/firmware.hex");
     make(&env, &[&cc, &cxx, "BUILD=build/elsewhere/deeper"]);
     // The objects have other names there: a link miss.
-    env.assert_counters(&[
-        ("miss", compiles),
-        ("hit", compiles),
-        ("link_miss", 2),
-    ]);
+    env.assert_counters(&[("miss", compiles), ("hit", compiles), ("link_miss", 2)]);
     assert_bytes_eq(
         "firmware.hex",
         &hex,
