@@ -205,7 +205,11 @@ fn linker_launcher_clean_rebuild_hits_the_link_too() {
     configure(&env, "build", &launchers, &[]);
     let through_zcc = launched(&ninja(&env, "build"));
     env.assert_counters(&[("miss", through_zcc), ("link_miss", 1)]);
-    assert_bytes_eq("firmware.hex (miss)", &hex, &env.read("sketch/build/firmware.hex"));
+    assert_bytes_eq(
+        "firmware.hex (miss)",
+        &hex,
+        &env.read("sketch/build/firmware.hex"),
+    );
 
     run_in_sketch(&env, "ninja", &["-C", "build", "-t", "clean"], &[]);
     ninja(&env, "build");
@@ -215,5 +219,9 @@ fn linker_launcher_clean_rebuild_hits_the_link_too() {
         ("link_miss", 1),
         ("link_hit", 1),
     ]);
-    assert_bytes_eq("firmware.hex (hit)", &hex, &env.read("sketch/build/firmware.hex"));
+    assert_bytes_eq(
+        "firmware.hex (hit)",
+        &hex,
+        &env.read("sketch/build/firmware.hex"),
+    );
 }

@@ -202,6 +202,10 @@ impl Parse {
             if word.is_empty() {
                 continue;
             }
+            if word.starts_with('@') {
+                // ld reads its own response file, and does not report it.
+                return Err(Refusal::LinkerOption(word.to_string()));
+            }
             if !word.starts_with('-') {
                 // A file for the linker, like an input given to the driver.
                 self.input(word)?;
@@ -529,6 +533,7 @@ mod tests {
             ("a.o -Wl,-M", "link_linker_option"),
             ("a.o -Wl,--cref", "link_linker_option"),
             ("a.o -Wl,--dependency-file=x.d", "link_linker_option"),
+            ("a.o -Wl,@ld.rsp", "link_linker_option"),
             ("a.o -v", "link_driver_option"),
             ("a.o -###", "link_driver_option"),
             ("a.o -save-temps", "link_driver_option"),
