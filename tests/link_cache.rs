@@ -417,3 +417,52 @@ fn an_archive_rebuilt_from_the_same_objects_still_hits() {
     linked_like_plain(&env, &args);
     env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
 }
+
+/// Host ld 2.40 reports a `-T` script (and what it `INCLUDE`s) only when `--verbose` comes
+/// before it on its command line: zcc puts it first.
+#[test]
+fn host_linker_script_and_included_script_changes_relink() {
+    let env = TestEnv::new();
+    compile(
+        &env,
+        "gcc",
+        &[],
+        "main",
+        "extern char answer; int main(void) { return (int)(long)&answer & 0x7f; }\n",
+    );
+    // gcc's default script for this link, as ld prints it.
+    let verbose = env
+        .plain(&[
+            "gcc",
+            "-Wl,--verbose",
+            "-o",
+            "probe",
+            "main.o",
+            "-Wl,--defsym=answer=0",
+        ])
+        .run();
+    let text = verbose.stdout_text();
+    let script: Vec<&str> = text
+        .split("==================================================\n")
+        .collect();
+    assert!(script.len() >= 3, "no default script in:\n{text}");
+    env.write("ld/main.ld", format!("INCLUDE extra.ld\n{}", script[1]));
+    env.write("ld/extra.ld", "PROVIDE(answer = 1);\n");
+    let args = ["gcc", "-o", "app", "main.o", "-Wl,-T,ld/main.ld", "-Lld"];
+    let mut misses = 0;
+    let mut relinks = |what: &str| {
+        linked_like_plain(&env, &args);
+        misses += 1;
+        assert_eq!(env.counter("link_miss"), misses, "{what}: expected a miss");
+        linked_like_plain(&env, &args);
+        assert_eq!(env.counter("link_hit"), misses, "{what}: expected a hit");
+    };
+    relinks("first link");
+    env.write("ld/extra.ld", "PROVIDE(answer = 2);\n");
+    relinks("changed INCLUDEd script");
+    env.write(
+        "ld/main.ld",
+        format!("INCLUDE extra.ld\n/* edited */\n{}", script[1]),
+    );
+    relinks("changed -T script");
+}
