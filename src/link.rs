@@ -63,7 +63,8 @@ struct LinkEntry {
     /// ld made the output executable (`0777 & ~umask`) rather than `0666 & ~umask`.
     executable: bool,
     map: Option<StoredMap>,
-    stdout: Text,
+    /// What the link printed on stderr (linker warnings); a stored link printed nothing on
+    /// stdout but ld's report.
     stderr: Text,
 }
 
@@ -105,6 +106,9 @@ struct Linking<'a> {
     roots: Roots,
     memo: PathBuf,
     manifest_key: Key,
+    /// For LTO links, the manifest key with the working directory: where results whose output
+    /// names the directory are recorded.
+    directory_key: Option<Key>,
 }
 
 impl<'a> Linking<'a> {
@@ -120,6 +124,7 @@ impl<'a> Linking<'a> {
         let identity = toolchain_identity(compiler, req, &memo)
             .map_err(|e| Internal::new("error_internal", format!("linker identity: {e}")))?;
         let manifest_key = manifest_key(&link, &identity, &roots, req);
+        let directory_key = link.lto.then(|| directory_key(&manifest_key, req));
         Ok(Linking {
             cache,
             store,
@@ -129,6 +134,7 @@ impl<'a> Linking<'a> {
             roots,
             memo,
             manifest_key,
+            directory_key,
         })
     }
 
@@ -137,24 +143,45 @@ impl<'a> Linking<'a> {
     }
 
     fn run(self) -> Result<Outcome, Internal> {
-        if !self.cache.config().recache
-            && let Some(manifest) = self.read_manifest()
-            && let Ok(Target::Result(key)) = manifest::find_with(
-                &manifest,
-                &self.roots,
-                &self.req.cwd,
-                &self.memo,
-                archive::input_hash,
-            )
-            && let Some(done) = self.serve(key)
-        {
-            return Ok(Outcome::Completed(done));
-        }
-        Ok(Outcome::Completed(self.miss()))
+        let why = match self.lookup(&self.manifest_key) {
+            Ok(key) => match self.serve(&key) {
+                Some(done) => return Ok(Outcome::Completed(done)),
+                None => "no usable entry".to_string(),
+            },
+            Err(why) => why,
+        };
+        Ok(Outcome::Completed(self.miss(&why)))
     }
 
-    fn read_manifest(&self) -> Option<Manifest> {
-        let bytes = self.get(Kind::Manifest, &self.manifest_key)?;
+    /// The result a manifest leads to for the files here, or why there is none.
+    /// [`Target::Exact`] sends the lookup on to the manifest keyed with the directory.
+    fn lookup(&self, manifest_key: &Key) -> Result<Key, String> {
+        if self.cache.config().recache {
+            return Err("ZCC_RECACHE".into());
+        }
+        let manifest = self
+            .read_manifest(manifest_key)
+            .ok_or("first link with this toolchain, these arguments and this environment")?;
+        let target = manifest::find_with(
+            &manifest,
+            &self.roots,
+            &self.req.cwd,
+            &self.memo,
+            archive::input_hash,
+        );
+        match (target, &self.directory_key) {
+            (Ok(Target::Result(key)), _) => Ok(*key),
+            (Ok(Target::Exact), Some(directory_key)) if directory_key != manifest_key => self
+                .lookup(directory_key)
+                .map_err(|why| format!("in this directory: {why}")),
+            (Ok(_), _) => Err("no result for this directory".into()),
+            (Err(Some(mismatch)), _) => Err(mismatch.to_string()),
+            (Err(None), _) => Err("empty manifest".into()),
+        }
+    }
+
+    fn read_manifest(&self, manifest_key: &Key) -> Option<Manifest> {
+        let bytes = self.get(Kind::Manifest, manifest_key)?;
         Manifest::decode(&bytes).ok()
     }
 
@@ -213,7 +240,7 @@ impl<'a> Linking<'a> {
         ));
         Some(Completed {
             status: 0,
-            stdout: self.expand(&entry.stdout),
+            stdout: Vec::new(),
             stderr: self.expand(&entry.stderr),
             served: Served::DirectHit,
         })
@@ -237,7 +264,7 @@ impl<'a> Linking<'a> {
 
     /// Run the link with the linker's report on, store what it produced, return what a plain
     /// link would have printed.
-    fn miss(&self) -> Completed {
+    fn miss(&self, why: &str) -> Completed {
         let start = process::fs_now(&self.memo)
             .or_else(|_| {
                 fs::create_dir_all(&self.memo)?;
@@ -287,7 +314,7 @@ impl<'a> Linking<'a> {
             Ok(key) => {
                 self.cache.count(&["link_miss"]);
                 self.cache.log(&format!(
-                    "link_miss {}: stored {}",
+                    "link_miss {}: {why}; stored {}",
                     self.link.output,
                     store::hex(key)
                 ));
@@ -295,7 +322,7 @@ impl<'a> Linking<'a> {
             Err(reason) => {
                 self.cache.count(&["link_miss", reason]);
                 self.cache
-                    .log(&format!("link_miss {}: {reason}", self.link.output));
+                    .log(&format!("link_miss {}: {why}; {reason}", self.link.output));
             }
         }
         Completed {
@@ -372,18 +399,32 @@ impl<'a> Linking<'a> {
             output: data,
             executable: meta.permissions().mode() & 0o111 != 0,
             map,
-            stdout: Text::Raw(Vec::new()),
             stderr: self.tokenize(stderr),
         };
-        let key = manifest::result_key(&self.manifest_key, &files);
+        // An LTO link's output names the directory when it has debug info: then the result
+        // holds for this directory only.
+        let directory_key = self
+            .directory_key
+            .filter(|_| names_directory(&entry.output, self.req));
+        let recorded_under = directory_key.as_ref().unwrap_or(&self.manifest_key);
+        let key = manifest::result_key(recorded_under, &files);
         self.put(Kind::Result, &key, &entry.encode())?;
-        let candidate = Candidate {
+        let mut candidate = Candidate {
             files,
             absent,
             present: Vec::new(),
             target: Target::Result(key),
         };
-        let manifest = self.read_manifest().unwrap_or_default();
+        if let Some(directory_key) = &directory_key {
+            let manifest = self.read_manifest(directory_key).unwrap_or_default();
+            self.put(
+                Kind::Manifest,
+                directory_key,
+                &manifest.with(candidate.clone()).encode(),
+            )?;
+            candidate.target = Target::Exact;
+        }
+        let manifest = self.read_manifest(&self.manifest_key).unwrap_or_default();
         self.put(
             Kind::Manifest,
             &self.manifest_key,
@@ -424,8 +465,7 @@ fn is_lto_temporary(path: &str) -> bool {
 }
 
 /// The manifest key: toolchain, arguments (paths through the roots), what a map file names,
-/// the environment, and for LTO the working directory (debug info from an LTO link records
-/// it as the compilation directory).
+/// the environment.
 fn manifest_key(link: &LinkCall, identity: &Key, roots: &Roots, req: &CompileRequest) -> Key {
     let mut k = KeyBuilder::new("zcc-link-1");
     k.field("toolchain", identity);
@@ -439,9 +479,6 @@ fn manifest_key(link: &LinkCall, identity: &Key, roots: &Roots, req: &CompileReq
         // The map ends with `OUTPUT(<output> <format>)`.
         k.field("map_output", roots.portable(&link.output).as_bytes());
     }
-    if link.lto {
-        k.field("cwd", req.cwd.as_os_str().as_encoded_bytes());
-    }
     let names = key::KEYED_ENV.iter().map(|(name, _)| *name);
     for name in names.chain(LINK_ENV.iter().copied()) {
         if let Some(value) = req.var(name) {
@@ -449,6 +486,35 @@ fn manifest_key(link: &LinkCall, identity: &Key, roots: &Roots, req: &CompileReq
         }
     }
     k.finish()
+}
+
+/// The manifest key of an LTO link in this working directory: debug info from an LTO link
+/// records the directory (GCC's `getpwd`: `$PWD` when it names the working directory) as the
+/// compilation directory. Measured: `-g -flto` firmware linked in two directories differs.
+fn directory_key(manifest_key: &Key, req: &CompileRequest) -> Key {
+    let mut k = KeyBuilder::new("zcc-link-directory-1");
+    k.field("manifest", manifest_key);
+    k.field("cwd", req.cwd.as_os_str().as_encoded_bytes());
+    if let Some(pwd) = req.var("PWD") {
+        k.field("pwd", pwd.as_encoded_bytes());
+    }
+    k.finish()
+}
+
+/// Whether an LTO link's output may name its working directory: it holds the last component
+/// of the directory (physical or `$PWD`), or the directory is `/`. A compilation directory
+/// rewritten by a prefix map either no longer depends on the directory (the whole of it was
+/// mapped) or still ends with that component; so an output without it is the same in every
+/// directory (measured: `-flto` firmware without `-g` linked in two directories is identical).
+fn names_directory(output: &[u8], req: &CompileRequest) -> bool {
+    let pwd = req.var("PWD").map(Path::new);
+    [Some(req.cwd.as_path()), pwd]
+        .into_iter()
+        .flatten()
+        .any(|dir| match dir.file_name() {
+            Some(name) => memchr::memmem::find(output, name.as_encoded_bytes()).is_some(),
+            None => true,
+        })
 }
 
 /// Content identity of the driver, the programs it runs for a compile (LTO links compile) and
@@ -532,6 +598,27 @@ mod tests {
         assert!(is_lto_temporary("/tmp/x/ccAB.ltrans12.ltrans.o"));
         assert!(!is_lto_temporary("build/ltrans.a"));
         assert!(!is_lto_temporary("a.o"));
+    }
+
+    #[test]
+    fn directory_names_in_outputs() {
+        let req = |cwd: &str, pwd: Option<&str>| CompileRequest {
+            compiler: "gcc".into(),
+            args: Vec::new(),
+            cwd: cwd.into(),
+            env: pwd.map(|p| ("PWD".into(), p.into())).into_iter().collect(),
+        };
+        let elf = b"\x7fELF...DW_AT_comp_dir /home/u/proj-7\0...";
+        assert!(names_directory(elf, &req("/home/u/proj-7", None)));
+        assert!(!names_directory(elf, &req("/ci/firmware", None)));
+        // GCC takes $PWD when it names the directory: its last component counts too.
+        assert!(names_directory(elf, &req("/ci/real-7", Some("/x/proj-7"))));
+        // A prefix map that rewrote the parent keeps the last component.
+        assert!(names_directory(
+            b"/src/proj-7",
+            &req("/home/u/proj-7", None)
+        ));
+        assert!(names_directory(b"anything", &req("/", None)));
     }
 
     #[test]

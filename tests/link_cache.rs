@@ -395,8 +395,8 @@ fn an_archive_rebuilt_from_the_same_objects_still_hits() {
     let env = TestEnv::new();
     avr_project(&env, AVR);
     let args = avr_link(&[]);
-    let rebuild = || {
-        let later = SystemTime::now() + Duration::from_secs(120);
+    let rebuild = |minutes: u64| {
+        let later = SystemTime::now() + Duration::from_secs(60 * minutes);
         fs::File::options()
             .write(true)
             .open(env.path("b.o"))
@@ -409,11 +409,14 @@ fn an_archive_rebuilt_from_the_same_objects_still_hits() {
             .keep_outputs()
             .run()
             .success();
-        assert_ne!(before, env.read("lib/libb.a"), "the archive should differ");
+        assert!(
+            before != env.read("lib/libb.a"),
+            "the archive should differ"
+        );
     };
-    rebuild();
+    rebuild(2);
     linked_like_plain(&env, &args);
-    rebuild();
+    rebuild(4);
     linked_like_plain(&env, &args);
     env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
 }
@@ -465,4 +468,89 @@ fn host_linker_script_and_included_script_changes_relink() {
         format!("INCLUDE extra.ld\n/* edited */\n{}", script[1]),
     );
     relinks("changed -T script");
+}
+
+/// An LTO link hits from another checkout when its firmware does not name the directory;
+/// with debug info (`-g`), the firmware records it as the compilation directory, and the
+/// link in the other checkout relinks. (A `-g -flto` link is not reproducible even plainly:
+/// its debug info names the random `/tmp/cc*.ltrans0.o` too; so that firmware is checked for
+/// the directory it names, not compared with a plain link's.)
+#[test]
+fn lto_links_hit_across_layouts_unless_debug_info_names_the_directory() {
+    for (flags, hits) in [(["-Os", "-flto"], 1), (["-g", "-flto"], 0)] {
+        let first = TestEnv::new();
+        let mut compile_flags = vec!["-mmcu=atmega328p"];
+        compile_flags.extend(flags);
+        avr_project(&first, &compile_flags);
+        let mut args = vec!["avr-gcc", "-mmcu=atmega328p", "-fuse-linker-plugin"];
+        args.extend(flags);
+        args.extend(["-o", "fw.elf", "main.o", "-Llib", "-lb", "-lm"]);
+        let reproducible = hits == 1;
+        for _ in 0..2 {
+            if reproducible {
+                linked_like_plain(&first, &args);
+            } else {
+                first.zcc(&args).run().success();
+            }
+        }
+        assert_eq!(
+            first.counter("link_hit"),
+            1,
+            "{flags:?}: a hit in the same place"
+        );
+
+        let second = TestEnv::new();
+        let dir = "another/checkout/of-the/firmware";
+        copy_tree(&first.work, &second.work.join(dir));
+        let plain = second.plain(&args).cwd(dir).run();
+        let cached = second
+            .zcc(&args)
+            .env("ZCC_DIR", &first.store)
+            .env_remove("PWD")
+            .cwd(dir)
+            .run();
+        if reproducible {
+            second.assert_same_run(&plain, &cached);
+        } else {
+            cached.success();
+            let elf = cached.output(&format!("{dir}/fw.elf"));
+            let here = second.work.join(dir);
+            let here = here.to_str().unwrap().as_bytes();
+            assert!(
+                elf.windows(here.len()).any(|w| w == here),
+                "the firmware should name {dir}"
+            );
+        }
+        assert_eq!(
+            first.counter("link_hit"),
+            1 + hits,
+            "{flags:?}: {}",
+            first.log_tail()
+        );
+    }
+}
+
+/// Linker warnings (glibc's `gets` warning names the object by its absolute path) are
+/// replayed on a hit as a plain link prints them.
+#[test]
+fn linker_warnings_are_replayed_on_a_hit() {
+    let env = TestEnv::new();
+    fs::create_dir_all(env.work.join(".git")).unwrap();
+    compile(
+        &env,
+        "gcc",
+        &[],
+        "main",
+        "char *gets(char *); int main(void) { char b[8]; return gets(b) != 0; }\n",
+    );
+    let object = env.path("main.o");
+    let args = ["gcc", "-o", "app", object.to_str().unwrap()];
+    let miss = linked_like_plain(&env, &args);
+    assert!(
+        miss.stderr_text().contains("gets"),
+        "no warning: {}",
+        miss.stderr_text()
+    );
+    linked_like_plain(&env, &args);
+    env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
 }

@@ -360,7 +360,8 @@ fn moved_project_on_another_machine_layout_is_all_hits() {
     let proj_b = b.project(&env.path("b/ci/builds/job-1234/firmware"), true);
     let second = b.run(&env, &proj_b, &[]);
     assert_eq!(compiles(&second), n);
-    // LTO links key the working directory (debug info names it): the link misses.
+    // PlatformIO names library build directories after a hash of the library's path
+    // (`.pio/build/uno/lib852/libWire.a`): the link's arguments differ, the link misses.
     env.assert_counters(&[("miss", n), ("hit", n), ("link_miss", 2)]);
     assert_same_firmware("moved build", &firmware(&proj_a), &firmware(&proj_b));
     // Warnings name this machine's files.
