@@ -416,27 +416,9 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Read an entry or manifest: the local store, else the remote tiers (a verified value
-    /// from a remote is written to the local store, unless `ZCC_READONLY`). A damaged one (or
-    /// one stored under another key) is counted, logged and treated as absent. Every read of
-    /// a manifest or result goes through here.
+    /// Every read of a manifest or result goes through here ([`tiered_get`]).
     fn get(&self, kind: Kind, key: &Key) -> Option<Vec<u8>> {
-        match self.store.get(kind, key) {
-            Lookup::Found(bytes) => return Some(bytes),
-            Lookup::Missing => {}
-            Lookup::Corrupt(why) => {
-                self.cache.count(&["error_store_read"]);
-                self.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
-            }
-        }
-        let fetched = self.remote.get(kind, key)?;
-        if !self.cache.config().readonly
-            && let Err(e) = self.store.put_entry(kind, key, &fetched.entry)
-        {
-            self.cache.count(&["error_store_write"]);
-            self.log(&format!("cannot store {}: {e}", store::hex(key)));
-        }
-        Some(fetched.payload)
+        tiered_get(self.cache, self.store, &self.remote, kind, key)
     }
 
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
@@ -743,20 +725,9 @@ impl<'a> Call<'a> {
         Ok(pp.key)
     }
 
-    /// Store `bytes` under `key` in the local store and the writable remote tiers (the same
-    /// entry file bytes everywhere), unless the store is read-only for this call. A remote
-    /// failure is counted and logged by the remote session and does not fail the store.
+    /// Every write of a manifest or result goes through here ([`tiered_put`]).
     fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
-        if self.cache.config().readonly {
-            return Err("not_stored_readonly".into());
-        }
-        let entry = store::encode_entry(kind, key, bytes);
-        let local = self.store.put_entry(kind, key, &entry).map_err(|e| {
-            self.log(&format!("cannot store {}: {e}", store::hex(key)));
-            "error_store_write".to_string()
-        });
-        self.remote.put(kind, key, &entry);
-        local
+        tiered_put(self.cache, self.store, &self.remote, kind, key, bytes)
     }
 
     /// The files the compile read, as the compiler named them.
@@ -932,6 +903,58 @@ impl<'a> Call<'a> {
             stderr: self.tokenize(done.stderr.clone()),
         })
     }
+}
+
+/// Read an entry or manifest: the local store, else the remote tiers (a verified value from a
+/// remote is written to the local store, unless `ZCC_READONLY`). A damaged one (or one stored
+/// under another key) is counted, logged and treated as absent. Compiles and links read
+/// through here.
+pub(crate) fn tiered_get(
+    cache: &Cache,
+    store: &Store,
+    remote: &remote::Session,
+    kind: Kind,
+    key: &Key,
+) -> Option<Vec<u8>> {
+    match store.get(kind, key) {
+        Lookup::Found(bytes) => return Some(bytes),
+        Lookup::Missing => {}
+        Lookup::Corrupt(why) => {
+            cache.count(&["error_store_read"]);
+            cache.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
+        }
+    }
+    let fetched = remote.get(kind, key)?;
+    if !cache.config().readonly
+        && let Err(e) = store.put_entry(kind, key, &fetched.entry)
+    {
+        cache.count(&["error_store_write"]);
+        cache.log(&format!("cannot store {}: {e}", store::hex(key)));
+    }
+    Some(fetched.payload)
+}
+
+/// Store `bytes` under `key` in the local store and the writable remote tiers (the same entry
+/// file bytes everywhere), unless the store is read-only for this call. A remote failure is
+/// counted and logged by the remote session and does not fail the store.
+pub(crate) fn tiered_put(
+    cache: &Cache,
+    store: &Store,
+    remote: &remote::Session,
+    kind: Kind,
+    key: &Key,
+    bytes: &[u8],
+) -> Result<(), String> {
+    if cache.config().readonly {
+        return Err("not_stored_readonly".into());
+    }
+    let entry = store::encode_entry(kind, key, bytes);
+    let local = store.put_entry(kind, key, &entry).map_err(|e| {
+        cache.log(&format!("cannot store {}: {e}", store::hex(key)));
+        "error_store_write".to_string()
+    });
+    remote.put(kind, key, &entry);
+    local
 }
 
 /// No roots: paths spelled exactly as the compiler spelled them.

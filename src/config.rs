@@ -313,7 +313,12 @@ mod tests {
     fn defaults() {
         let c = config(&[("HOME", "/home/u")]).unwrap();
         assert_eq!(c.dir, PathBuf::from("/home/u/.cache/zcc"));
-        assert!(!c.disable && !c.nodirect && !c.readonly && !c.recache);
+        assert!(!c.disable && !c.nodirect && !c.nolink && !c.readonly && !c.recache);
+        assert!(
+            config(&[("HOME", "/h"), ("ZCC_NOLINK", "1")])
+                .unwrap()
+                .nolink
+        );
         assert!(c.basedirs.is_empty());
         assert_eq!(c.max_size, 5 * 1024 * 1024 * 1024);
         let c = config(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "/xdg")]).unwrap();

@@ -36,8 +36,9 @@ use crate::key::{self, KeyBuilder};
 use crate::manifest::{self, Candidate, Manifest, Target};
 use crate::paths::Roots;
 use crate::process::{self, capture, written_since};
+use crate::remote;
 use crate::replay::write_atomic;
-use crate::store::{self, Key, Kind, Lookup, Store};
+use crate::store::{self, Key, Kind, Store};
 
 use self::args::LinkCall;
 use self::mapfile::StoredMap;
@@ -109,6 +110,8 @@ struct Linking<'a> {
     /// For LTO links, the manifest key with the working directory: where results whose output
     /// names the directory are recorded.
     directory_key: Option<Key>,
+    /// The remote tiers during this link.
+    remote: remote::Session<'a>,
 }
 
 impl<'a> Linking<'a> {
@@ -125,6 +128,7 @@ impl<'a> Linking<'a> {
             .map_err(|e| Internal::new("error_internal", format!("linker identity: {e}")))?;
         let manifest_key = manifest_key(&link, &identity, &roots, req);
         let directory_key = link.lto.then(|| directory_key(&manifest_key, req));
+        let remote = cache.remotes().session(cache, Some(&memo));
         Ok(Linking {
             cache,
             store,
@@ -135,6 +139,7 @@ impl<'a> Linking<'a> {
             memo,
             manifest_key,
             directory_key,
+            remote,
         })
     }
 
@@ -185,29 +190,14 @@ impl<'a> Linking<'a> {
         Manifest::decode(&bytes).ok()
     }
 
-    /// An entry from the local store; a damaged one is counted and treated as absent.
+    /// A manifest or entry: the local store, else the remote tiers.
     fn get(&self, kind: Kind, key: &Key) -> Option<Vec<u8>> {
-        match self.store.get(kind, key) {
-            Lookup::Found(bytes) => Some(bytes),
-            Lookup::Missing => None,
-            Lookup::Corrupt(why) => {
-                self.cache.count(&["error_store_read"]);
-                self.cache
-                    .log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
-                None
-            }
-        }
+        crate::call::tiered_get(self.cache, self.store, &self.remote, kind, key)
     }
 
-    fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), &'static str> {
-        if self.cache.config().readonly {
-            return Err("not_stored_readonly");
-        }
-        self.store.put(kind, key, bytes).map_err(|e| {
-            self.cache
-                .log(&format!("cannot store {}: {e}", store::hex(key)));
-            "error_store_write"
-        })
+    /// Into the local store and the writable remote tiers.
+    fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
+        crate::call::tiered_put(self.cache, self.store, &self.remote, kind, key, bytes)
     }
 
     /// Serve a hit: write the map and the executable, return what the link printed.
@@ -232,7 +222,11 @@ impl<'a> Linking<'a> {
                 .log(&format!("cannot write outputs of a link hit: {e}; linking"));
             return None;
         }
-        self.cache.count(&["link_hit"]);
+        if self.remote.fetched() {
+            self.cache.count(&["link_hit", "remote_hit"]);
+        } else {
+            self.cache.count(&["link_hit"]);
+        }
         self.cache.log(&format!(
             "link_hit {} {}",
             store::hex(key),
@@ -310,21 +304,20 @@ impl<'a> Linking<'a> {
             };
         }
         let stored = self.store_result(&report, &done.stderr, start);
-        match &stored {
-            Ok(key) => {
-                self.cache.count(&["link_miss"]);
-                self.cache.log(&format!(
-                    "link_miss {}: {why}; stored {}",
-                    self.link.output,
-                    store::hex(key)
-                ));
-            }
-            Err(reason) => {
-                self.cache.count(&["link_miss", reason]);
-                self.cache
-                    .log(&format!("link_miss {}: {why}; {reason}", self.link.output));
-            }
+        let mut counters = vec!["link_miss"];
+        if let Err(reason) = &stored {
+            counters.push(reason);
         }
+        if self.remote.asked() {
+            counters.push("remote_miss");
+        }
+        self.cache.count(&counters);
+        let what = match &stored {
+            Ok(key) => format!("stored {}", store::hex(key)),
+            Err(reason) => reason.clone(),
+        };
+        self.cache
+            .log(&format!("link_miss {}: {why}; {what}", self.link.output));
         Completed {
             status: 0,
             stdout: Vec::new(),
@@ -339,14 +332,14 @@ impl<'a> Linking<'a> {
         report: &report::Report,
         stderr: &[u8],
         start: SystemTime,
-    ) -> Result<Key, &'static str> {
+    ) -> Result<Key, String> {
         for script in &self.link.scripts {
             let named = |s: &String| s == script || s.ends_with(&format!("/{script}"));
             if !report.scripts.iter().any(named) {
                 self.cache.log(&format!(
                     "the linker did not report reading {script}; not stored"
                 ));
-                return Err("not_stored_link_unreported");
+                return Err("not_stored_link_unreported".into());
             }
         }
         let mut files = Vec::with_capacity(report.opened.len());
@@ -359,17 +352,17 @@ impl<'a> Linking<'a> {
             if written_since(&full, start) {
                 self.cache
                     .log(&format!("{opened} changed during the link; not stored"));
-                return Err("not_stored_modified_input");
+                return Err("not_stored_modified_input".into());
             }
             if archive::is_thin(&full) {
                 self.cache.log(&format!(
                     "{opened} is a thin archive (its members are not reported); not stored"
                 ));
-                return Err("not_stored_link_input");
+                return Err("not_stored_link_input".into());
             }
             let (hash, _) = archive::input_hash(&full, &self.memo).map_err(|e| {
                 self.cache.log(&format!("cannot hash {opened}: {e}"));
-                "not_stored_link_input"
+                "not_stored_link_input".to_string()
             })?;
             files.push((crate::call::manifest_path(&self.roots, opened), hash));
         }
@@ -378,20 +371,21 @@ impl<'a> Linking<'a> {
             if self.path(path).exists() {
                 self.cache
                     .log(&format!("{path} appeared during the link; not stored"));
-                return Err("not_stored_modified_input");
+                return Err("not_stored_modified_input".into());
             }
             absent.push(crate::call::manifest_path(&self.roots, path));
         }
         let output = self.path(&self.link.output);
-        let meta = fs::metadata(&output).map_err(|_| "not_stored_no_output")?;
-        let data = fs::read(&output).map_err(|_| "not_stored_no_output")?;
+        let meta = fs::metadata(&output).map_err(|_| "not_stored_no_output".to_string())?;
+        let data = fs::read(&output).map_err(|_| "not_stored_no_output".to_string())?;
         if data.is_empty() {
-            return Err("not_stored_empty_output");
+            return Err("not_stored_empty_output".into());
         }
         let map = match &self.link.map {
             None => None,
             Some(path) => {
-                let text = fs::read(self.path(path)).map_err(|_| "not_stored_no_output")?;
+                let text =
+                    fs::read(self.path(path)).map_err(|_| "not_stored_no_output".to_string())?;
                 Some(mapfile::store(&text, &self.roots))
             }
         };
