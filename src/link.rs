@@ -127,7 +127,9 @@ impl<'a> Linking<'a> {
         let identity = toolchain_identity(compiler, req, &memo)
             .map_err(|e| Internal::new("error_internal", format!("linker identity: {e}")))?;
         let manifest_key = manifest_key(&link, &identity, &roots, req);
-        let directory_key = link.lto.then(|| directory_key(&manifest_key, req));
+        let directory_key = link
+            .lto
+            .then(|| directory_key(&manifest_key, &link.output, req));
         let remote = cache.remotes().session(cache, Some(&memo));
         Ok(Linking {
             cache,
@@ -485,9 +487,11 @@ fn manifest_key(link: &LinkCall, identity: &Key, roots: &Roots, req: &CompileReq
 /// The manifest key of an LTO link in this working directory: debug info from an LTO link
 /// records the directory (GCC's `getpwd`: `$PWD` when it names the working directory) as the
 /// compilation directory. Measured: `-g -flto` firmware linked in two directories differs.
-fn directory_key(manifest_key: &Key, req: &CompileRequest) -> Key {
+/// The output name too: lto-wrapper names the units it compiles after it.
+fn directory_key(manifest_key: &Key, output: &str, req: &CompileRequest) -> Key {
     let mut k = KeyBuilder::new("zcc-link-directory-1");
     k.field("manifest", manifest_key);
+    k.field("output", output.as_bytes());
     k.field("cwd", req.cwd.as_os_str().as_encoded_bytes());
     if let Some(pwd) = req.var("PWD") {
         k.field("pwd", pwd.as_encoded_bytes());
