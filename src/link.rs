@@ -454,10 +454,14 @@ fn umask() -> u32 {
         .unwrap_or(0o022)
 }
 
-/// An object the LTO plugin wrote for this link (`/tmp/ccXXXXXX.ltrans0.ltrans.o`).
+/// An object lto-wrapper wrote for this link in the temporary directory
+/// (`/tmp/ccXXXXXX.ltrans0.ltrans.o`; libiberty's `make_temp_file` names start with `cc`).
 fn is_lto_temporary(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.contains(".ltrans") && name.ends_with(".o")
+    path.starts_with('/')
+        && name.starts_with("cc")
+        && name.contains(".ltrans")
+        && name.ends_with(".o")
 }
 
 /// The manifest key: toolchain, arguments (paths through the roots), what a map file names,
@@ -596,6 +600,11 @@ mod tests {
         assert!(is_lto_temporary("/tmp/x/ccAB.ltrans12.ltrans.o"));
         assert!(!is_lto_temporary("build/ltrans.a"));
         assert!(!is_lto_temporary("a.o"));
+        assert!(
+            !is_lto_temporary("ccX.ltrans0.ltrans.o"),
+            "relative: not a temporary file"
+        );
+        assert!(!is_lto_temporary("/w/fw.ltrans0.ltrans.o"));
     }
 
     #[test]
