@@ -115,7 +115,7 @@ impl<'a> Call<'a> {
             .collect();
         let identity = compiler::identity(compiler, &probe, &req.env, &memo)
             .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
-        let specs = spec_hashes(compiler, &inv, req, &memo)?;
+        let specs = spec_hashes(compiler, &inv.specs, req, &memo)?;
         let remote = cache.remotes().session(cache, Some(&memo));
         Ok(Call {
             cache,
@@ -974,14 +974,14 @@ fn only_file_macros(flags: Flags) -> bool {
 
 /// Content hashes of the `--specs=` files: a name without a slash is found where the compiler
 /// finds it (`-print-file-name=`).
-fn spec_hashes(
+pub(crate) fn spec_hashes(
     compiler: &Compiler,
-    inv: &Invocation,
+    specs: &[String],
     req: &CompileRequest,
     memo: &std::path::Path,
 ) -> Result<Vec<[u8; 32]>, Internal> {
     let mut out = Vec::new();
-    for spec in &inv.specs {
+    for spec in specs {
         let given = req.cwd.join(spec);
         let path = if spec.contains('/') || given.is_file() {
             given

@@ -126,7 +126,8 @@ impl<'a> Linking<'a> {
         let memo = store.aux_dir();
         let identity = toolchain_identity(compiler, req, &memo)
             .map_err(|e| Internal::new("error_internal", format!("linker identity: {e}")))?;
-        let manifest_key = manifest_key(&link, &identity, &roots, req);
+        let specs = crate::call::spec_hashes(compiler, &link.specs, req, &memo)?;
+        let manifest_key = manifest_key(&link, &identity, &specs, &roots, req);
         let directory_key = link
             .lto
             .then(|| directory_key(&manifest_key, &link.output, req));
@@ -464,11 +465,20 @@ fn is_lto_temporary(path: &str) -> bool {
         && name.ends_with(".o")
 }
 
-/// The manifest key: toolchain, arguments (paths through the roots), what a map file names,
-/// the environment.
-fn manifest_key(link: &LinkCall, identity: &Key, roots: &Roots, req: &CompileRequest) -> Key {
+/// The manifest key: toolchain, `--specs` contents, arguments (paths through the roots), what
+/// a map file names, the environment.
+fn manifest_key(
+    link: &LinkCall,
+    identity: &Key,
+    specs: &[Key],
+    roots: &Roots,
+    req: &CompileRequest,
+) -> Key {
     let mut k = KeyBuilder::new("zcc-link-1");
     k.field("toolchain", identity);
+    for spec in specs {
+        k.field("specs", spec);
+    }
     for arg in &link.key_args {
         k.field("arg", arg.text.as_bytes());
         if let Some(path) = &arg.path {

@@ -554,3 +554,24 @@ fn linker_warnings_are_replayed_on_a_hit() {
     linked_like_plain(&env, &args);
     env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
 }
+
+/// The driver reads `--specs` files (arm-none-eabi's `nano.specs`); ld does not report them,
+/// so their content is part of the key: a changed specs file relinks.
+#[test]
+fn a_changed_specs_file_relinks() {
+    let env = TestEnv::new();
+    compile(
+        &env,
+        "gcc",
+        &[],
+        "main",
+        "extern char answer; int main(void) { return (int)(long)&answer & 0x7f; }\n",
+    );
+    env.write("my.specs", "*link:\n+ --defsym=answer=1\n\n");
+    let args = ["gcc", "-specs=my.specs", "-o", "app", "main.o"];
+    linked_like_plain(&env, &args);
+    linked_like_plain(&env, &args);
+    env.write("my.specs", "*link:\n+ --defsym=answer=2\n\n");
+    linked_like_plain(&env, &args);
+    env.assert_counters(&[("link_miss", 2), ("link_hit", 1)]);
+}

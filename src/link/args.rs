@@ -24,6 +24,9 @@ pub struct LinkCall {
     pub scripts: Vec<String>,
     /// `-flto…`: the link compiles, and with debug info its output names the working directory.
     pub lto: bool,
+    /// `--specs=` files, in order: the driver reads them (ld does not report them); their
+    /// content enters the key.
+    pub specs: Vec<String>,
 }
 
 /// Why a link is not cached. Each maps to a counter `passthrough_link_<name>`.
@@ -63,8 +66,8 @@ impl std::fmt::Display for Refusal {
 }
 
 /// Driver options that are refused although the table would accept them: they change which
-/// programs run or link something the linker does not open itself.
-const REFUSED_DRIVER: &[&str] = &["-B", "-specs=", "--specs=", "-wrapper", "-fplugin="];
+/// programs run.
+const REFUSED_DRIVER: &[&str] = &["-B", "-wrapper", "-fplugin="];
 
 /// How a linker option takes its value.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -171,6 +174,7 @@ struct Parse {
     scripts: Vec<String>,
     lto: bool,
     coverage: bool,
+    specs: Vec<String>,
     has_input: bool,
 }
 
@@ -395,6 +399,10 @@ pub fn classify(
                 p.coverage = true;
                 p.key(arg, None);
             }
+            Role::Specs => {
+                p.specs.push(v.to_string());
+                p.key(opt.name, None);
+            }
             Role::Plain | Role::Cpp | Role::Debug | Role::Wp => match (opt.name, &value) {
                 ("-T", _) => {
                     p.scripts.push(v.to_string());
@@ -420,6 +428,7 @@ pub fn classify(
         key_args: p.key_args,
         scripts: p.scripts,
         lto: p.lto,
+        specs: p.specs,
     })
 }
 
@@ -538,7 +547,6 @@ mod tests {
             ("a.o -###", "link_driver_option"),
             ("a.o -save-temps", "link_driver_option"),
             ("a.o -B /opt/x", "link_driver_option"),
-            ("a.o --specs=nano.specs", "link_driver_option"),
             ("a.o -fuse-ld=gold", "link_driver_option"),
             ("-print-libgcc-file-name", "link_driver_option"),
             ("a.o -o -", "link_driver_option"),
@@ -571,6 +579,8 @@ mod tests {
         ] {
             ok(s);
         }
+        let l = ok("a.o --specs=nano.specs -specs=nosys.specs");
+        assert_eq!(l.specs, ["nano.specs", "nosys.specs"]);
     }
 
     #[test]
