@@ -473,20 +473,11 @@ impl<'a> Call<'a> {
     }
 
     fn expand(&self, text: &Text) -> Vec<u8> {
-        match text {
-            Text::Raw(t) => t.clone(),
-            Text::Tokenized(t) => self.roots.expand_text(t),
-        }
+        text.expand(&self.roots)
     }
 
-    /// Text is stored with root tokens only when that round-trips: a text that already holds
-    /// `@` could contain something that looks like a token.
     fn tokenize(&self, text: Vec<u8>) -> Text {
-        if self.roots.is_empty() || text.is_empty() || text.contains(&b'@') {
-            Text::Raw(text)
-        } else {
-            Text::Tokenized(self.roots.tokenize_text(&text))
-        }
+        Text::tokenize(&self.roots, text)
     }
 
     /// Write the entry's files at the paths this call asked for. The object goes last, so a

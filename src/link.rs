@@ -183,6 +183,9 @@ impl<'a> Linking<'a> {
                 .lookup(directory_key)
                 .map_err(|why| format!("in this directory: {why}")),
             (Ok(_), _) => Err("no result for this directory".into()),
+            (Err(Some(manifest::Mismatch::Appeared(path))), _) => {
+                Err(format!("{path} appeared (the linker looked for it)"))
+            }
             (Err(Some(mismatch)), _) => Err(mismatch.to_string()),
             (Err(None), _) => Err("empty manifest".into()),
         }
@@ -190,7 +193,11 @@ impl<'a> Linking<'a> {
 
     fn read_manifest(&self, manifest_key: &Key) -> Option<Manifest> {
         let bytes = self.get(Kind::Manifest, manifest_key)?;
-        Manifest::decode(&bytes).ok()
+        let manifest = Manifest::decode(&bytes).ok();
+        if manifest.is_none() {
+            self.cache.count(&["error_store_read"]);
+        }
+        manifest
     }
 
     /// A manifest or entry: the local store, else the remote tiers.
@@ -238,25 +245,9 @@ impl<'a> Linking<'a> {
         Some(Completed {
             status: 0,
             stdout: Vec::new(),
-            stderr: self.expand(&entry.stderr),
+            stderr: entry.stderr.expand(&self.roots),
             served: Served::DirectHit,
         })
-    }
-
-    fn expand(&self, text: &Text) -> Vec<u8> {
-        match text {
-            Text::Raw(t) => t.clone(),
-            Text::Tokenized(t) => self.roots.expand_text(t),
-        }
-    }
-
-    /// Text with root tokens when that round-trips (see `Call::tokenize`).
-    fn tokenize(&self, text: &[u8]) -> Text {
-        if self.roots.is_empty() || text.is_empty() || text.contains(&b'@') {
-            Text::Raw(text.to_vec())
-        } else {
-            Text::Tokenized(self.roots.tokenize_text(text))
-        }
     }
 
     /// Run the link with the linker's report on, store what it produced, return what a plain
@@ -396,7 +387,7 @@ impl<'a> Linking<'a> {
             output: data,
             executable: meta.permissions().mode() & 0o111 != 0,
             map,
-            stderr: self.tokenize(stderr),
+            stderr: Text::tokenize(&self.roots, stderr.to_vec()),
         };
         // An LTO link's output names the directory when it has debug info: then the result
         // holds for this directory only.

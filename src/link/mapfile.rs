@@ -65,10 +65,7 @@ pub fn render(stored: &StoredMap, roots: &Roots) -> Option<Vec<u8>> {
     {
         return None;
     }
-    Some(match &stored.text {
-        Text::Raw(t) => layout(t, true),
-        Text::Tokenized(t) => layout(&roots.expand_text(t), true),
-    })
+    Some(layout(&stored.text.expand(roots), true))
 }
 
 /// Redo the name/reference layout of the "included to satisfy reference" sections: as ld
