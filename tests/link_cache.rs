@@ -81,7 +81,8 @@ fn linked_like_plain(env: &TestEnv, args: &[&str]) -> Run {
 fn avr_link_with_archive_libm_and_map_equals_plain_on_miss_and_hit() {
     let env = TestEnv::new();
     avr_project(&env, AVR);
-    let args = avr_link(&["-Wl,-Map=fw.map"]);
+    // `--cref` puts a cross-reference table (symbols and the files defining them) in the map.
+    let args = avr_link(&["-Wl,-Map=fw.map", "-Wl,--cref"]);
     let miss = linked_like_plain(&env, &args);
     miss.output("fw.map");
     env.assert_counters(&[("link_miss", 1)]);
@@ -261,7 +262,7 @@ fn a_moved_layout_hits_and_its_map_names_this_machines_paths() {
             lib,
             "-lb",
             "-lm",
-            "-Wl,-Map=fw.map",
+            "-Wl,-Map=fw.map,--cref",
         ] {
             a.push(s.to_string());
         }

@@ -104,6 +104,7 @@ const LINKER: &[(&str, LinkerValue, LinkerRole)] = {
         ("--build-id", F, Plain),
         ("--build-id=", F, Plain),
         ("--check-sections", F, Plain),
+        ("--cref", F, Plain),
         ("--defsym", S, Plain),
         ("--disable-new-dtags", F, Plain),
         ("--eh-frame-hdr", F, Plain),
@@ -175,6 +176,8 @@ struct Parse {
     lto: bool,
     coverage: bool,
     specs: Vec<String>,
+    /// `--cref`: printed on stdout unless a map file takes it.
+    cref: bool,
     has_input: bool,
 }
 
@@ -246,7 +249,10 @@ impl Parse {
                     self.scripts.push(value.to_string());
                     self.key("-Wl,-T", Some(value));
                 }
-                LinkerRole::Plain => self.key(&format!("-Wl,{word}\0{value}"), None),
+                LinkerRole::Plain => {
+                    self.cref |= name == "--cref";
+                    self.key(&format!("-Wl,{word}\0{value}"), None);
+                }
             }
         }
         Ok(())
@@ -416,6 +422,9 @@ pub fn classify(
             _ => return Err(Refusal::DriverOption(arg.to_string())),
         }
     }
+    if p.cref && p.map.is_none() {
+        return Err(Refusal::LinkerOption("--cref without -Map".into()));
+    }
     if p.coverage && p.lto {
         return Err(Refusal::DriverOption("coverage with -flto".into()));
     }
@@ -541,6 +550,7 @@ mod tests {
             ("a.o -Wl,--version-script=v.map", "link_linker_option"),
             ("a.o -Wl,-M", "link_linker_option"),
             ("a.o -Wl,--cref", "link_linker_option"),
+            ("a.o -Wl,--cref -o x", "link_linker_option"),
             ("a.o -Wl,--dependency-file=x.d", "link_linker_option"),
             ("a.o -Wl,@ld.rsp", "link_linker_option"),
             ("a.o -v", "link_driver_option"),
@@ -579,6 +589,10 @@ mod tests {
         ] {
             ok(s);
         }
+        assert_eq!(
+            ok("a.o -Wl,--cref,-Map=x.map").map.as_deref(),
+            Some("x.map")
+        );
         let l = ok("a.o --specs=nano.specs -specs=nosys.specs");
         assert_eq!(l.specs, ["nano.specs", "nosys.specs"]);
     }
