@@ -88,6 +88,11 @@ fn avr_link_with_archive_libm_and_map_equals_plain_on_miss_and_hit() {
     env.assert_counters(&[("link_miss", 1)]);
     linked_like_plain(&env, &args);
     env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
+    let human = env.zcc(&["stats"]).run().stdout_text();
+    assert!(
+        human.contains("links\n  hits           1\n  misses         1\n"),
+        "{human}"
+    );
 }
 
 #[test]
