@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 ARDUINO_AVR = Path(os.environ.get("ARDUINO_AVR", "/usr/share/arduino/hardware/arduino/avr"))
 CORE_DIR = ARDUINO_AVR / "cores" / "arduino"
 VARIANT_DIR = ARDUINO_AVR / "variants" / "standard"
-SCENARIOS = ("core", "sketches", "hit", "moved", "miss", "remote", "ci")
+SCENARIOS = ("core", "sketches", "links", "hit", "moved", "miss", "remote", "ci")
 
 # PlatformIO's flags for `board = uno`, `framework = arduino` (Debian's core 1.8.7 needs
 # DECIMAL_DIG with gcc-avr 5.4, see fixtures/arduino-sketch/Makefile).
@@ -376,6 +376,101 @@ def scenario_sketches(ctx, n_sketches=3):
             ["zcc warm rebuild of all sketches", f"{w:.2f}", pct(w, plain), f"{plain / w:.1f}x",
              fmt_counts(warm_counts)],
         ])
+
+
+def link_steps(main_obj):
+    """PlatformIO's steps after the compiles of one sketch: the core archive (avr-gcc-ar with
+    real member timestamps, rebuilt every build), the LTO link, the hex."""
+    build = ".pio/build/uno"
+    elf = f"{build}/firmware.elf"
+    return [
+        ("archive", None),  # filled in per pass: the object list is known then
+        ("link", ["avr-g++", "-o", elf, "-Os", "-mmcu=atmega328p", "-Wl,--gc-sections",
+                  "-flto", "-fuse-linker-plugin", main_obj, f"-L{build}",
+                  "-Wl,--start-group", "-lFrameworkArduino", "-lm", "-Wl,--end-group"]),
+        ("hex", ["avr-objcopy", "-O", "ihex", "-R", ".eeprom", elf, f"{build}/firmware.hex"]),
+    ]
+
+
+def scenario_links(ctx, n_sketches=3):
+    """Warm builds of N sketches including archive, link and hex: uncached, warm with the
+    compile cache only (ZCC_NOLINK=1), warm with the link cache; the time spent in links."""
+    srcs = core_sources()
+    rounds = ctx.rounds
+    print(f"\n== links: {n_sketches} sketch projects x ({len(srcs)} core + main.cpp compiles, "
+          f"core archive, LTO link, hex), sequential, one shared store, {rounds} rounds, "
+          f"medians ==")
+    zcc = ctx.zcc
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-links-") as tmp:
+        projects = []
+        for i in range(n_sketches):
+            proj = make_project(tmp, f"sketch{i}")
+            main = proj / "src" / "main.cpp"
+            main.parent.mkdir(parents=True, exist_ok=True)
+            main.write_text(SKETCH_MAIN % (13 - i, 100 * (i + 1), 50 * (i + 1)))
+            jobs = [compile_cmd(s, obj_name(s)) for s in srcs]
+            main_obj = ".pio/build/uno/src/main.cpp.o"
+            (proj / ".pio/build/uno/src").mkdir(parents=True, exist_ok=True)
+            jobs.append(compile_cmd(main, main_obj))
+            projects.append((proj, jobs, main_obj))
+
+        def build_all(env, wrapper=None):
+            """One build of every sketch; (total, compile, archive, link, hex) seconds and the
+            hex files."""
+            t = {"compile": 0.0, "archive": 0.0, "link": 0.0, "hex": 0.0}
+            hexes = []
+            for proj, jobs, main_obj in projects:
+                clean_objects(proj)
+                (proj / ".pio/build/uno/src").mkdir(parents=True, exist_ok=True)
+                t["compile"] += sum(run_timed(([wrapper] if wrapper else []) + j, proj, env)
+                                    for j in jobs)
+                for step, argv in link_steps(main_obj):
+                    if step == "archive":
+                        argv = ["avr-gcc-ar", "rc", ".pio/build/uno/libFrameworkArduino.a"]
+                        argv += [obj_name(s) for s in srcs]
+                        t[step] += run_timed(argv, proj, env)
+                        continue
+                    if step == "link" and wrapper:
+                        argv = [wrapper] + argv
+                    t[step] += run_timed(argv, proj, env)
+                hexes.append((proj / ".pio/build/uno/firmware.hex").read_bytes())
+            return sum(t.values()), t, hexes
+
+        plain = [build_all(base_env()) for _ in range(rounds)]
+        reference = plain[0][2]
+        compile_only, linked = [], []
+        counts = {}
+        for r in range(rounds):
+            store = Path(tmp) / f"zstore{r}"
+            build_all(zcc_env(store), zcc)  # fill the store
+            before = zcc_stats(zcc, store)
+            compile_only.append(build_all(zcc_env(store, ZCC_NOLINK=1), zcc))
+            d = delta(zcc_stats(zcc, store), before)
+            expect(f"links compile-cache round {r + 1}", {k: v for k, v in d.items()
+                   if k != "passthrough_link"}, "direct_hit", n_sketches * len(projects[0][1]))
+            before = zcc_stats(zcc, store)
+            linked.append(build_all(zcc_env(store), zcc))
+            counts = delta(zcc_stats(zcc, store), before)
+            if counts.get("link_hit", 0) != n_sketches:
+                problem(f"links warm round {r + 1}: expected link_hit={n_sketches}, counters "
+                        f"moved by {fmt_counts(counts)}")
+            for name, (_, _, hexes) in (("compile cache", compile_only[-1]),
+                                        ("link cache", linked[-1])):
+                if hexes != reference:
+                    problem(f"links round {r + 1}: {name} firmware.hex differs from uncached")
+
+        def row(name, runs):
+            total = median([x[0] for x in runs])
+            part = {k: median([x[1][k] for x in runs]) for k in runs[0][1]}
+            return [name, f"{total:.2f}", f"{part['compile']:.2f}", f"{part['archive']:.3f}",
+                    f"{part['link']:.3f}", f"{part['hex']:.3f}"]
+
+        table(["pass", "total s", "compiles s", "archives s", "links s", "hex s"], [
+            row("uncached", plain),
+            row("zcc warm, compile cache only (ZCC_NOLINK=1)", compile_only),
+            row("zcc warm, link cache too", linked),
+        ])
+        print(f"  counters of the last warm pass with the link cache: {fmt_counts(counts)}")
 
 
 def hyperfine_one(name, argv, cwd, env, json_path):
@@ -1004,7 +1099,8 @@ def main():
         pass
 
     for s in chosen:
-        {"core": scenario_core, "sketches": scenario_sketches, "hit": scenario_hit,
+        {"core": scenario_core, "sketches": scenario_sketches, "links": scenario_links,
+         "hit": scenario_hit,
          "moved": scenario_moved,
          "miss": scenario_miss, "remote": scenario_remote, "ci": scenario_ci}[s](ctx)
 

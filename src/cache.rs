@@ -334,7 +334,17 @@ impl Cache {
     }
 
     pub(crate) fn passthrough(&self, compiler: &Compiler, reason: &Passthrough) -> Outcome {
-        self.count(&[&format!("passthrough_{}", reason.name())]);
+        self.passthrough_named(compiler, reason.name(), reason)
+    }
+
+    /// Pass a call through, counted as `passthrough_<name>`.
+    pub(crate) fn passthrough_named(
+        &self,
+        compiler: &Compiler,
+        name: &str,
+        reason: &dyn std::fmt::Display,
+    ) -> Outcome {
+        self.count(&[&format!("passthrough_{name}")]);
         self.log.line(&format!(
             "passthrough: {reason}: {}",
             compiler.path.display()
@@ -371,6 +381,9 @@ impl Cache {
         };
         let inv = match args::classify(&args, &read) {
             Ok(inv) => inv,
+            Err(Passthrough::Link) if !self.config.nolink => {
+                return crate::link::run(self, compiler, req, &args);
+            }
             Err(p) => return Ok(self.passthrough(compiler, &p)),
         };
         if req.var("DEPENDENCIES_OUTPUT").is_some() || req.var("SUNPRO_DEPENDENCIES").is_some() {
@@ -395,7 +408,14 @@ impl Cache {
             let p = Passthrough::BadArguments(format!("input {} is not a regular file", inv.input));
             return Ok(self.passthrough(compiler, &p));
         }
-        let store = self.open_store().map_err(|f| {
+        let store = self.usable_store(req)?;
+        crate::call::Call::new(self, store, compiler, req, inv)?.run()
+    }
+
+    /// The store, or the internal problem that sends the call to a plain run. A refused store
+    /// is said once on stderr (`notice.rs`, markers found through `req`'s environment).
+    pub(crate) fn usable_store(&self, req: &CompileRequest) -> Result<&Store, Internal> {
+        self.open_store().map_err(|f| {
             if f.refused {
                 let dir = crate::notice::marker_dir(|name| req.var(name));
                 crate::notice::once(
@@ -409,7 +429,6 @@ impl Cache {
             } else {
                 Internal::new("error_store_open", &f.message)
             }
-        })?;
-        crate::call::Call::new(self, store, compiler, req, inv)?.run()
+        })
     }
 }

@@ -115,7 +115,7 @@ impl<'a> Call<'a> {
             .collect();
         let identity = compiler::identity(compiler, &probe, &req.env, &memo)
             .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
-        let specs = spec_hashes(compiler, &inv, req, &memo)?;
+        let specs = spec_hashes(compiler, &inv.specs, req, &memo)?;
         let read_files = inv
             .read_files
             .iter()
@@ -461,27 +461,9 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Read an entry or manifest: the local store, else the remote tiers (a verified value
-    /// from a remote is written to the local store, unless `ZCC_READONLY`). A damaged one (or
-    /// one stored under another key) is counted, logged and treated as absent. Every read of
-    /// a manifest or result goes through here.
+    /// Every read of a manifest or result goes through here ([`tiered_get`]).
     fn get(&self, kind: Kind, key: &Key) -> Option<Vec<u8>> {
-        match self.store.get(kind, key) {
-            Lookup::Found(bytes) => return Some(bytes),
-            Lookup::Missing => {}
-            Lookup::Corrupt(why) => {
-                self.cache.count(&["error_store_read"]);
-                self.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
-            }
-        }
-        let fetched = self.remote.get(kind, key)?;
-        if !self.cache.config().readonly
-            && let Err(e) = self.store.put_entry(kind, key, &fetched.entry)
-        {
-            self.cache.count(&["error_store_write"]);
-            self.log(&format!("cannot store {}: {e}", store::hex(key)));
-        }
-        Some(fetched.payload)
+        tiered_get(self.cache, self.store, &self.remote, kind, key)
     }
 
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
@@ -573,20 +555,11 @@ impl<'a> Call<'a> {
     }
 
     fn expand(&self, text: &Text) -> Vec<u8> {
-        match text {
-            Text::Raw(t) => t.clone(),
-            Text::Tokenized(t) => self.roots.expand_text(t),
-        }
+        text.expand(&self.roots)
     }
 
-    /// Text is stored with root tokens only when that round-trips: a text that already holds
-    /// `@` could contain something that looks like a token.
     fn tokenize(&self, text: Vec<u8>) -> Text {
-        if self.roots.is_empty() || text.is_empty() || text.contains(&b'@') {
-            Text::Raw(text)
-        } else {
-            Text::Tokenized(self.roots.tokenize_text(&text))
-        }
+        Text::tokenize(&self.roots, text)
     }
 
     /// Write the entry's files at the paths this call asked for. The object goes last, so a
@@ -920,20 +893,9 @@ impl<'a> Call<'a> {
         Ok(pp.key)
     }
 
-    /// Store `bytes` under `key` in the local store and the writable remote tiers (the same
-    /// entry file bytes everywhere), unless the store is read-only for this call. A remote
-    /// failure is counted and logged by the remote session and does not fail the store.
+    /// Every write of a manifest or result goes through here ([`tiered_put`]).
     fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
-        if self.cache.config().readonly {
-            return Err("not_stored_readonly".into());
-        }
-        let entry = store::encode_entry(kind, key, bytes);
-        let local = self.store.put_entry(kind, key, &entry).map_err(|e| {
-            self.log(&format!("cannot store {}: {e}", store::hex(key)));
-            "error_store_write".to_string()
-        });
-        self.remote.put(kind, key, &entry);
-        local
+        tiered_put(self.cache, self.store, &self.remote, kind, key, bytes)
     }
 
     /// The files the compile read, as the compiler named them.
@@ -1173,6 +1135,58 @@ impl<'a> Call<'a> {
 /// read bound).
 const MAX_OUTPUT: u64 = 512 << 20;
 
+/// Read an entry or manifest: the local store, else the remote tiers (a verified value from a
+/// remote is written to the local store, unless `ZCC_READONLY`). A damaged one (or one stored
+/// under another key) is counted, logged and treated as absent. Compiles and links read
+/// through here.
+pub(crate) fn tiered_get(
+    cache: &Cache,
+    store: &Store,
+    remote: &remote::Session,
+    kind: Kind,
+    key: &Key,
+) -> Option<Vec<u8>> {
+    match store.get(kind, key) {
+        Lookup::Found(bytes) => return Some(bytes),
+        Lookup::Missing => {}
+        Lookup::Corrupt(why) => {
+            cache.count(&["error_store_read"]);
+            cache.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
+        }
+    }
+    let fetched = remote.get(kind, key)?;
+    if !cache.config().readonly
+        && let Err(e) = store.put_entry(kind, key, &fetched.entry)
+    {
+        cache.count(&["error_store_write"]);
+        cache.log(&format!("cannot store {}: {e}", store::hex(key)));
+    }
+    Some(fetched.payload)
+}
+
+/// Store `bytes` under `key` in the local store and the writable remote tiers (the same entry
+/// file bytes everywhere), unless the store is read-only for this call. A remote failure is
+/// counted and logged by the remote session and does not fail the store.
+pub(crate) fn tiered_put(
+    cache: &Cache,
+    store: &Store,
+    remote: &remote::Session,
+    kind: Kind,
+    key: &Key,
+    bytes: &[u8],
+) -> Result<(), String> {
+    if cache.config().readonly {
+        return Err("not_stored_readonly".into());
+    }
+    let entry = store::encode_entry(kind, key, bytes);
+    let local = store.put_entry(kind, key, &entry).map_err(|e| {
+        cache.log(&format!("cannot store {}: {e}", store::hex(key)));
+        "error_store_write".to_string()
+    });
+    remote.put(kind, key, &entry);
+    local
+}
+
 /// No roots: paths spelled exactly as the compiler spelled them.
 fn no_roots() -> &'static Roots {
     static EMPTY: OnceLock<Roots> = OnceLock::new();
@@ -1190,14 +1204,14 @@ fn only_file_macros(flags: Flags) -> bool {
 
 /// Content hashes of the `--specs=` files: a name without a slash is found where the compiler
 /// finds it (`-print-file-name=`).
-fn spec_hashes(
+pub(crate) fn spec_hashes(
     compiler: &Compiler,
-    inv: &Invocation,
+    specs: &[String],
     req: &CompileRequest,
     memo: &std::path::Path,
 ) -> Result<Vec<[u8; 32]>, Internal> {
     let mut out = Vec::new();
-    for spec in &inv.specs {
+    for spec in specs {
         let given = req.cwd.join(spec);
         let path = if spec.contains('/') || given.is_file() {
             given
@@ -1218,7 +1232,7 @@ fn spec_hashes(
 
 /// A path as a manifest records it: only a root prefix is replaced, the rest stays as the
 /// compiler spelled it (`..` through a symlink must not be collapsed).
-fn manifest_path(roots: &Roots, path: &str) -> String {
+pub(crate) fn manifest_path(roots: &Roots, path: &str) -> String {
     let verbatim = roots.portable_verbatim(path);
     if verbatim.starts_with('@') {
         verbatim
@@ -1228,7 +1242,7 @@ fn manifest_path(roots: &Roots, path: &str) -> String {
 }
 
 /// The roots of one call: the workspace(s), the compiler's installation prefixes, and HOME.
-fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest) -> Roots {
+pub(crate) fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest) -> Roots {
     let mut roots: Vec<(String, PathBuf)> = Vec::new();
     let basedirs = &cache.config().basedirs;
     if basedirs.is_empty() {

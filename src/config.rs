@@ -20,6 +20,8 @@ pub struct Config {
     pub basedirs: Vec<PathBuf>,
     /// Preprocessor-mode keys only.
     pub nodirect: bool,
+    /// Run links as they are, never cached (`ZCC_NOLINK`).
+    pub nolink: bool,
     /// Serve hits, write nothing.
     pub readonly: bool,
     /// Never serve a hit; compile and overwrite.
@@ -263,6 +265,7 @@ impl Config {
             logfile: None,
             basedirs: Vec::new(),
             nodirect: false,
+            nolink: false,
             readonly: false,
             recache: false,
             max_size: DEFAULT_MAX_SIZE,
@@ -305,6 +308,7 @@ impl Config {
             logfile: non_empty(get("ZCC_LOGFILE")).map(PathBuf::from),
             basedirs,
             nodirect: parse_bool("ZCC_NODIRECT", get("ZCC_NODIRECT"))?,
+            nolink: parse_bool("ZCC_NOLINK", get("ZCC_NOLINK"))?,
             readonly: parse_bool("ZCC_READONLY", get("ZCC_READONLY"))?,
             recache: parse_bool("ZCC_RECACHE", get("ZCC_RECACHE"))?,
             max_size: parse_max_size(get("ZCC_MAXSIZE"))?,
@@ -425,7 +429,12 @@ mod tests {
     fn defaults() {
         let c = config(&[("HOME", "/home/u")]).unwrap();
         assert_eq!(c.dir, PathBuf::from("/home/u/.cache/zcc"));
-        assert!(!c.disable && !c.nodirect && !c.readonly && !c.recache);
+        assert!(!c.disable && !c.nodirect && !c.nolink && !c.readonly && !c.recache);
+        assert!(
+            config(&[("HOME", "/h"), ("ZCC_NOLINK", "1")])
+                .unwrap()
+                .nolink
+        );
         assert!(c.basedirs.is_empty());
         assert_eq!(c.max_size, 5 * 1024 * 1024 * 1024);
         let c = config(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "/xdg")]).unwrap();

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::args::Extra;
 use crate::depfile::StoredDepfile;
+use crate::paths::Roots;
 
 /// Text the compiler printed, stored with root tokens when that round-trips safely.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +22,24 @@ impl Text {
     pub fn bytes(&self) -> &[u8] {
         match self {
             Text::Raw(b) | Text::Tokenized(b) => b,
+        }
+    }
+
+    /// `text` as stored: with root tokens only when that round-trips (a text that already
+    /// holds `@` could contain something that looks like a token).
+    pub fn tokenize(roots: &Roots, text: Vec<u8>) -> Text {
+        if roots.is_empty() || text.is_empty() || text.contains(&b'@') {
+            Text::Raw(text)
+        } else {
+            Text::Tokenized(roots.tokenize_text(&text))
+        }
+    }
+
+    /// The text with this call's roots.
+    pub fn expand(&self, roots: &Roots) -> Vec<u8> {
+        match self {
+            Text::Raw(t) => t.clone(),
+            Text::Tokenized(t) => roots.expand_text(t),
         }
     }
 }

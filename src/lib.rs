@@ -5,7 +5,9 @@
 //! `args` (classify the command line, using the `options` table) → `key` (hash everything that
 //! determines the output; paths through `paths` roots) → `store` (content-addressed files) →
 //! `replay` (write the outputs, `depfile` re-rendered for this call). `cache` ties them together
-//! and owns the rule that no internal problem may break a build.
+//! and owns the rule that no internal problem may break a build. A link goes to `link`
+//! instead: the same manifest, store and replay machinery, with the inputs from the linker's
+//! `--verbose` report.
 //!
 //! # Embedding
 //! A build tool can compile through the cache from many threads without spawning zcc:
@@ -38,6 +40,7 @@ pub mod fingerprint;
 pub mod includes;
 pub mod key;
 pub mod lastuse;
+pub mod link;
 pub mod links;
 pub mod log;
 pub mod manifest;

@@ -502,6 +502,17 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
             100.0 * hits as f64 / lookups as f64
         );
     }
+    const LINKS: [(&str, &str); 3] = [
+        ("link_hit", "hits"),
+        ("link_miss", "misses"),
+        ("link_failed", "failed"),
+    ];
+    if LINKS.iter().any(|(name, _)| get(name) > 0) {
+        println!("links");
+        for (name, label) in LINKS {
+            println!("  {label:<14} {}", get(name));
+        }
+    }
     const REMOTE: [(&str, &str); 4] = [
         ("remote_hit", "hits"),
         ("remote_miss", "misses"),
@@ -518,7 +529,7 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
         .iter()
         .filter(|(k, _)| {
             !matches!(k.as_str(), "direct_hit" | "preprocessed_hit" | "miss")
-                && !REMOTE.iter().any(|(name, _)| name == k)
+                && !REMOTE.iter().chain(&LINKS).any(|(name, _)| name == k)
         })
         .collect();
     if !others.is_empty() {

@@ -125,6 +125,22 @@ pub fn check(
     cwd: &Path,
     memo: &Path,
 ) -> Result<(), Mismatch> {
+    check_with(candidate, roots, cwd, memo, filehash::content_hash_and_stat)
+}
+
+/// How a candidate's files are hashed: (path, memo directory) → hash and the stat from before
+/// the read. [`filehash::content_hash_and_stat`] for compiles; links hash archives without
+/// their member timestamps (`link.rs`).
+pub type Hasher = fn(&Path, &Path) -> std::io::Result<([u8; 32], StatId)>;
+
+/// [`check`] with the files hashed by `hash`, the way the candidate's hashes were made.
+pub fn check_with(
+    candidate: &Candidate,
+    roots: &Roots,
+    cwd: &Path,
+    memo: &Path,
+    hasher: Hasher,
+) -> Result<(), Mismatch> {
     for present in &candidate.present {
         let path = roots.expand(present);
         if !cwd.join(&path).exists() {
@@ -177,7 +193,7 @@ pub fn check(
     }
     let mut stats = Vec::with_capacity(files.len());
     for ((path, full), (_, hash)) in files.iter().zip(&candidate.files) {
-        match filehash::content_hash_and_stat(full, memo) {
+        match hasher(full, memo) {
             Ok((found, stat)) if found == *hash => stats.push(stat),
             Ok(_) => return Err(Mismatch::Changed(path.clone())),
             Err(_) => return Err(Mismatch::Gone(path.clone())),
@@ -257,9 +273,20 @@ pub fn find<'m>(
     cwd: &Path,
     memo: &Path,
 ) -> Result<&'m Target, Option<Mismatch>> {
+    find_with(manifest, roots, cwd, memo, filehash::content_hash_and_stat)
+}
+
+/// [`find`] with the files hashed by `hash` (see [`check_with`]).
+pub fn find_with<'m>(
+    manifest: &'m Manifest,
+    roots: &Roots,
+    cwd: &Path,
+    memo: &Path,
+    hash: Hasher,
+) -> Result<&'m Target, Option<Mismatch>> {
     let mut newest = None;
     for c in &manifest.candidates {
-        match check(c, roots, cwd, memo) {
+        match check_with(c, roots, cwd, memo, hash) {
             Ok(()) => return Ok(&c.target),
             Err(why) => {
                 newest.get_or_insert(why);

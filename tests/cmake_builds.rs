@@ -184,3 +184,44 @@ fn rule_launch_compile_from_a_project_include_also_routes_assembly() {
         ("hit", compiled.len() as u64),
     ]);
 }
+
+/// `CMAKE_<LANG>_LINKER_LAUNCHER` routes the link through zcc as well: a clean rebuild is
+/// all hits, the link included, and the firmware is the plain build's.
+#[test]
+fn linker_launcher_clean_rebuild_hits_the_link_too() {
+    require_cmake();
+    let env = setup();
+    configure(&env, "plain", &[], &[]);
+    ninja(&env, "plain");
+    let hex = env.read("sketch/plain/firmware.hex");
+
+    let mut launchers = launcher_args();
+    launchers.extend(
+        ["C", "CXX"]
+            .iter()
+            .map(|lang| format!("-DCMAKE_{lang}_LINKER_LAUNCHER={ZCC}")),
+    );
+    let launchers: Vec<&str> = launchers.iter().map(String::as_str).collect();
+    configure(&env, "build", &launchers, &[]);
+    let through_zcc = launched(&ninja(&env, "build"));
+    env.assert_counters(&[("miss", through_zcc), ("link_miss", 1)]);
+    assert_bytes_eq(
+        "firmware.hex (miss)",
+        &hex,
+        &env.read("sketch/build/firmware.hex"),
+    );
+
+    run_in_sketch(&env, "ninja", &["-C", "build", "-t", "clean"], &[]);
+    ninja(&env, "build");
+    env.assert_counters(&[
+        ("miss", through_zcc),
+        ("hit", through_zcc),
+        ("link_miss", 1),
+        ("link_hit", 1),
+    ]);
+    assert_bytes_eq(
+        "firmware.hex (hit)",
+        &hex,
+        &env.read("sketch/build/firmware.hex"),
+    );
+}

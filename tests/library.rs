@@ -188,8 +188,9 @@ fn eight_threads_share_one_cache_then_all_hit() {
     );
 }
 
+/// A link that also compiles its sources is passed through; a link of objects is cached.
 #[test]
-fn link_is_a_passthrough_that_run_uncached_runs() {
+fn a_link_with_sources_is_a_passthrough_that_run_uncached_runs() {
     let env = TestEnv::new();
     env.write(
         "main.c",
@@ -202,7 +203,7 @@ fn link_is_a_passthrough_that_run_uncached_runs() {
         other => panic!("compile: {other:?}"),
     }
 
-    let link = request(&env, "gcc", &["main.o", "-o", "prog"]);
+    let link = request(&env, "gcc", &["main.c", "-o", "prog"]);
     let (compiler, reason) = match cache.compile(&link) {
         Ok(Outcome::Passthrough { compiler, reason }) => (compiler, reason),
         other => panic!("a link must be a passthrough, got {other:?}"),
@@ -218,7 +219,22 @@ fn link_is_a_passthrough_that_run_uncached_runs() {
     let run = env.call(&env.path("prog"), &[]).run();
     run.success();
     assert_eq!(run.stdout_text(), "linked\n");
-    env.assert_counters(&[("miss", 1), ("passthrough_link", 1)]);
+    env.assert_counters(&[("miss", 1), ("passthrough_link_sources", 1)]);
+
+    let objects = request(&env, "gcc", &["main.o", "-o", "prog2"]);
+    match cache.compile(&objects) {
+        Ok(Outcome::Completed(done)) => assert_eq!(done.status, 0, "{done:?}"),
+        other => panic!("a link of objects is cached, got {other:?}"),
+    }
+    assert_eq!(
+        fs::read(env.path("prog2")).unwrap(),
+        fs::read(env.path("prog")).unwrap()
+    );
+    env.assert_counters(&[
+        ("miss", 1),
+        ("passthrough_link_sources", 1),
+        ("link_miss", 1),
+    ]);
 }
 
 #[test]

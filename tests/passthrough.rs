@@ -23,14 +23,14 @@ fn assert_passthrough(env: &TestEnv, args: &[&str], reason: &str) -> Run {
 }
 
 #[test]
-fn link_source_to_executable_is_passthrough_link() {
+fn link_of_sources_is_passthrough_link_sources() {
     let env = env_with_sources();
-    let run = assert_passthrough(&env, &["gcc", "main.c", "-o", "app"], "link");
+    let run = assert_passthrough(&env, &["gcc", "main.c", "-o", "app"], "link_sources");
     run.success().output("app");
 }
 
 #[test]
-fn link_of_objects_is_passthrough_link() {
+fn link_with_an_unlisted_linker_option_is_passthrough_link_linker_option() {
     let env = env_with_sources();
     env.plain(&["gcc", "-c", "main.c", "-o", "main.o"])
         .keep_outputs()
@@ -40,7 +40,15 @@ fn link_of_objects_is_passthrough_link() {
         .keep_outputs()
         .run()
         .success();
-    assert_passthrough(&env, &["gcc", "main.o", "other.o", "-o", "app"], "link").output("app");
+    let args = [
+        "gcc",
+        "main.o",
+        "other.o",
+        "-o",
+        "app",
+        "-Wl,--print-memory-usage",
+    ];
+    assert_passthrough(&env, &args, "link_linker_option").output("app");
 }
 
 #[test]

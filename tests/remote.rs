@@ -953,3 +953,35 @@ fn remote_errors_are_logged_without_credentials() {
     );
     assert!(!log.contains("topsecret"), "{log}");
 }
+
+/// A link stored by one machine is served to another through the remote (links are read and
+/// written through the same tiers as compiles), byte-identical to a plain link there.
+#[test]
+fn a_link_is_served_from_the_remote_to_another_machine() {
+    require_tool("redis-server");
+    let dir = tempfile::tempdir().unwrap();
+    let redis = Redis::start(dir.path());
+    let url = redis.url();
+    let link_in = |env: &TestEnv| {
+        env.write(
+            "b.c",
+            "int f(int x) { return x * 2; }\nint main(void) { return f(3); }\n",
+        );
+        env.plain(&["gcc", "-c", "b.c", "-o", "b.o"])
+            .keep_outputs()
+            .run()
+            .success();
+        let plain = env.plain(&["gcc", "-o", "app", "b.o"]).run();
+        let cached = env
+            .zcc(&["gcc", "-o", "app", "b.o"])
+            .env("ZCC_REMOTE", url.clone())
+            .run();
+        env.assert_same_run(&plain, &cached);
+    };
+    let a = TestEnv::new();
+    link_in(&a);
+    a.assert_counters(&[("link_miss", 1), ("remote_miss", 1)]);
+    let b = TestEnv::new();
+    link_in(&b);
+    b.assert_counters(&[("link_hit", 1), ("remote_hit", 1)]);
+}

@@ -83,6 +83,7 @@ pub const COUNTER_FAMILIES: &[&str] = &[
     "not_stored_",
     "error_",
     "remote_",
+    "link_",
 ];
 
 /// Longest a single command may run before the test fails (and its process group
