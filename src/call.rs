@@ -28,6 +28,7 @@ use crate::process::{self, capture, fs_now, modified_at_or_after, written_since}
 use crate::remote;
 use crate::replay::{self, write_atomic};
 use crate::store::{self, Key, Kind, Lookup, Store};
+use crate::user_deps;
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -76,8 +77,12 @@ enum Includes {
     CallersDepfile(String),
     /// One zcc adds to the compile (`-MD -MF <tmp>`), when the call asked for none.
     AddedDepfile(PathBuf),
-    /// A separate `-M` run, when the call's own file leaves out system headers (`-MMD`).
+    /// A separate `-M` run, when the call's own file leaves out system headers (`-MMD`) and
+    /// cannot be derived.
     Scan(PathBuf),
+    /// The call asked for `-MMD`: the compile runs with `-MD` into this file of zcc's, and the
+    /// caller's file is written from it ([`user_deps`]).
+    Derived(PathBuf),
 }
 
 /// How a miss is keyed.
@@ -539,10 +544,18 @@ impl<'a> Call<'a> {
             std::process::id(),
             TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
+        let args: Vec<String> = self
+            .req
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         match &self.inv.dep {
             Some(dep) if dep.lists_all_headers && dep.path != "/dev/null" => {
                 Includes::CallersDepfile(dep.path.clone())
             }
+            // Also `-MMD -MF /dev/null`: an added `-MD` alone would lose to the `-MMD`.
+            _ if user_deps::derivable(&args, &self.inv.expanded) => Includes::Derived(tmp),
             None => Includes::AddedDepfile(tmp),
             Some(_) => Includes::Scan(tmp),
         }
@@ -556,13 +569,28 @@ impl<'a> Call<'a> {
         let why =
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
         let mut args = self.req.args.clone();
-        if let Keying::Direct {
-            includes: Includes::AddedDepfile(tmp),
-            ..
-        } = &keying
-        {
-            args.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
-        }
+        let derived = match &keying {
+            Keying::Direct {
+                includes: Includes::AddedDepfile(tmp),
+                ..
+            } => {
+                args.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
+                None
+            }
+            Keying::Direct {
+                includes: Includes::Derived(tmp),
+                ..
+            } => {
+                // GCC's driver passes `-MD` before `-MMD` whatever the order given, and the
+                // last of them wins; the last `-MF` names the file.
+                for arg in args.iter_mut().filter(|a| *a == "-MMD") {
+                    *arg = "-MD".into();
+                }
+                args.extend(["-MF".into(), tmp.clone().into()]);
+                Some(tmp)
+            }
+            _ => None,
+        };
         self.start();
         // The include search path is only needed after the compile: ask for it alongside.
         let mut probe = match &keying {
@@ -570,7 +598,26 @@ impl<'a> Call<'a> {
             Keying::Known { .. } => None,
         };
         let (program, args) = self.with_prefix(args);
-        let done = match capture(&program, &args, self.req) {
+        let mut compiled = capture(&program, &args, self.req);
+        if let (Some(tmp), Ok(c)) = (derived, &compiled) {
+            // A failed compile, or a file that cannot be derived exactly: the caller's own
+            // command, so the compiler writes (or leaves out) the caller's file itself.
+            let written = c.status == 0 && {
+                let search = probe.take().map(|p| p.and_then(includes::Probe::wait));
+                let written = match &search {
+                    Some(Ok(search)) => self.write_user_deps(tmp, search),
+                    _ => false,
+                };
+                probe = search.map(|s| s.map(includes::Probe::Known));
+                written
+            };
+            if !written {
+                self.log("compiling again with the call's own dependency options");
+                let (program, args) = self.with_prefix(self.req.args.clone());
+                compiled = capture(&program, &args, self.req);
+            }
+        }
+        let done = match compiled {
             Ok(c) => Completed {
                 status: c.status,
                 stdout: c.stdout,
@@ -620,13 +667,42 @@ impl<'a> Call<'a> {
             let _ = probe.wait();
         }
         if let Keying::Direct {
-            includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp),
+            includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp) | Includes::Derived(tmp),
             ..
         } = &keying
         {
             let _ = fs::remove_file(tmp);
         }
         outcome
+    }
+
+    /// Write the caller's `-MMD` file from the compile's `-MD` file `md` (see [`user_deps`]);
+    /// `false` when it cannot be derived exactly or written. Nothing to write for
+    /// `-MF /dev/null`.
+    fn write_user_deps(&self, md: &std::path::Path, search: &includes::SearchPath) -> bool {
+        let Some(dep) = &self.inv.dep else {
+            return true;
+        };
+        let include_dirs: Vec<String> = self
+            .inv
+            .key_args
+            .iter()
+            .filter(|a| a.text == "-I")
+            .filter_map(|a| a.path.clone())
+            .collect();
+        let dirs = user_deps::Dirs::new(search, &include_dirs);
+        let style = match self.compiler.family {
+            Family::Gcc => depfile::Style::Gcc,
+            Family::Clang => depfile::Style::Clang,
+        };
+        let read = |name: &str| fs::read(self.path(name)).ok();
+        let derived = fs::read(md)
+            .ok()
+            .and_then(|md| user_deps::derive(&md, &dirs, style, &self.inv.expanded, &read));
+        match derived {
+            Some(bytes) => write_atomic(&self.path(&dep.path), &bytes).is_ok(),
+            None => false,
+        }
     }
 
     /// The program and arguments of a miss's compile: `ZCC_PREFIX` (e.g. `distcc`), looked up
@@ -763,7 +839,7 @@ impl<'a> Call<'a> {
     fn read_includes(&self, includes: &Includes) -> Result<Vec<String>, String> {
         let bytes = match includes {
             Includes::CallersDepfile(path) => fs::read(self.path(path)),
-            Includes::AddedDepfile(tmp) => fs::read(tmp),
+            Includes::AddedDepfile(tmp) | Includes::Derived(tmp) => fs::read(tmp),
             Includes::Scan(tmp) => {
                 let mut args: Vec<OsString> =
                     self.inv.cpp_args.iter().map(OsString::from).collect();

@@ -48,6 +48,7 @@ pub mod remote;
 pub mod replay;
 pub mod stats;
 pub mod store;
+pub mod user_deps;
 
 pub use cache::{Cache, CompileError, CompileRequest, Completed, Outcome, Served};
 pub use config::{Config, ConfigError};
