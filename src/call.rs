@@ -67,7 +67,8 @@ enum Direct {
     Preprocessor,
     /// The inputs use `__FILE__`: try the exact-path manifest.
     Exact,
-    /// No match; why the newest candidate did not match, if there was one.
+    /// No match; why the newest candidate did not match, if there was one. Without one this
+    /// source (with these arguments) has not been compiled in this store.
     Miss(Option<Mismatch>),
 }
 
@@ -94,10 +95,14 @@ enum Keying {
         inputs: Vec<String>,
         exact: Option<Key>,
     },
-    /// Direct mode: the key follows from the files the compile read.
+    /// Direct mode: the key follows from the files the compile read, unless the preprocessor
+    /// ran already (`preprocessed`): the result is then stored under that key, which the
+    /// manifest's candidate points to, so the next compile with the same preprocessed text
+    /// finds it whatever changed in the headers' comments and unused macros.
     Direct {
         manifest_key: Key,
         includes: Includes,
+        preprocessed: Option<Key>,
     },
 }
 
@@ -256,10 +261,20 @@ impl<'a> Call<'a> {
             match self.direct_lookup(&manifest_key) {
                 Direct::Hit(done) => return Ok(Outcome::Completed(done)),
                 Direct::Miss(why) => {
+                    // Compiled before with other headers: the preprocessed text may still be
+                    // one a compile stored (a comment or an unused macro changed).
+                    let mut preprocessed = None;
+                    if why.is_some() {
+                        match self.preprocessed_after_direct_miss(&manifest_key) {
+                            Ok(done) => return Ok(Outcome::Completed(done)),
+                            Err(key) => preprocessed = key,
+                        }
+                    }
                     let includes = self.includes_source();
                     let keying = Keying::Direct {
                         manifest_key,
                         includes,
+                        preprocessed,
                     };
                     let why = why.map(|w| w.to_string());
                     return Ok(Outcome::Completed(self.miss(keying, &common.parts, why)));
@@ -296,6 +311,49 @@ impl<'a> Call<'a> {
             exact,
         };
         Ok(Outcome::Completed(self.miss(keying, &pp.parts, None)))
+    }
+
+    /// After a direct-mode miss of a source compiled before: the preprocessor-mode lookup. A
+    /// hit is served and recorded as a new candidate in the manifest, so the next call is a
+    /// direct hit; `Err` carries the key for the compile to store under, or `None` when the
+    /// preprocessor cannot give one (the compile then reports what is wrong).
+    fn preprocessed_after_direct_miss(&self, manifest_key: &Key) -> Result<Completed, Option<Key>> {
+        let cpp = self.run_preprocessor().map_err(|_| None)?;
+        if cpp.status != 0 {
+            return Err(None);
+        }
+        let pp = self.preprocessed_key(&cpp).map_err(|_| None)?;
+        let Some(done) = self.serve(&pp.key, Served::PreprocessedHit) else {
+            return Err(Some(pp.key));
+        };
+        self.record_direct(manifest_key, &pp);
+        Ok(done)
+    }
+
+    /// Record in the manifest that the files the preprocessor read (as it spelled them) lead
+    /// to the result stored under their preprocessed text. Skipped when an input changed since
+    /// the call started, uses time macros, `__FILE__` or embedded files, or the probe fails:
+    /// that only costs this path again next time.
+    fn record_direct(&self, manifest_key: &Key, pp: &PreprocessedKey) {
+        let search = self.search_probe().and_then(includes::Probe::wait);
+        let Ok(search) = search else {
+            return;
+        };
+        let roots = self.file_roots();
+        let Ok((mut candidate, flags)) = self.candidate(manifest_key, &pp.inputs, &search, roots)
+        else {
+            return;
+        };
+        if !flags.is_empty() || self.unchanged_since_start(&pp.inputs).is_err() {
+            return;
+        }
+        candidate.target = Target::Result(pp.key);
+        let manifest = self.read_manifest(manifest_key).unwrap_or_default();
+        let _ = self.put(
+            Kind::Manifest,
+            manifest_key,
+            &manifest.with(candidate).encode(),
+        );
     }
 
     /// Run `compiler <cpp args> -E <input>`.
@@ -751,6 +809,7 @@ impl<'a> Call<'a> {
             Keying::Direct {
                 manifest_key,
                 includes,
+                preprocessed,
             } => {
                 let files = self.read_includes(includes)?;
                 // Hash first, then check that nothing changed since the compile started: a
@@ -765,6 +824,9 @@ impl<'a> Call<'a> {
                 let (mut candidate, flags) =
                     self.candidate(manifest_key, &files, &search, self.file_roots())?;
                 let entry = self.collect(done, &files)?;
+                if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
+                    candidate.target = Target::Result(*key);
+                }
                 let stored = match &candidate.target {
                     Target::Result(key) => {
                         self.put(Kind::Result, key, &entry.encode()).map(|()| *key)

@@ -787,3 +787,42 @@ fn header_created_earlier_in_the_search_path_misses_after_snapshot_hits() {
     assert_ne!(old.output("s.o"), new.output("s.o"));
     env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
 }
+
+/// After a header edit that leaves the preprocessed text as it was (a comment, an unused
+/// macro), the direct-mode miss looks the preprocessor key up: a hit, recorded in the
+/// manifest, so the next call is a direct hit. `compiler` is the command before `-c`.
+fn no_op_header_edits_hit(compiler: &[&str]) {
+    let env = project("#define ANSWER 41\n");
+    let args: Vec<&str> = compiler
+        .iter()
+        .copied()
+        .chain(["-Iinclude", "-c", "src/main.c", "-o", "main.o", "-MMD"])
+        .collect();
+    env.assert_zcc_matches_plain(&args);
+    // A real edit: compiled, and stored under its preprocessed text.
+    env.write("include/defs.h", "#define ANSWER 42\n");
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2)]);
+    let edits = [
+        "/* a comment */\n#define ANSWER 42\n",
+        "#define ANSWER 42\n#define NOT_USED_ANYWHERE 1\n",
+    ];
+    for (n, text) in (1..).zip(edits) {
+        env.write("include/defs.h", text);
+        env.assert_zcc_matches_plain(&args);
+        env.assert_counters(&[("miss", 2), ("preprocessed_hit", n), ("direct_hit", n - 1)]);
+        env.assert_zcc_matches_plain(&args);
+        env.assert_counters(&[("miss", 2), ("preprocessed_hit", n), ("direct_hit", n)]);
+    }
+}
+
+#[test]
+fn no_op_header_edits_hit_after_one_preprocessor_run_gcc() {
+    no_op_header_edits_hit(&["gcc"]);
+}
+
+#[test]
+fn no_op_header_edits_hit_after_one_preprocessor_run_avr_gcc() {
+    require_tool("avr-gcc");
+    no_op_header_edits_hit(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
+}
