@@ -927,7 +927,7 @@ impl<'a> Call<'a> {
     /// Where the facts of the files the last compile of this source read are kept
     /// ([`filehash::Recent`]): keyed by the source's full path, as stat memos are.
     fn recent_path(&self) -> PathBuf {
-        let key = KeyBuilder::new("zcc-recent-1")
+        let key = KeyBuilder::new("zcc-recent-2")
             .field(
                 "input",
                 self.path(&self.inv.input).as_os_str().as_encoded_bytes(),
@@ -950,6 +950,8 @@ impl<'a> Call<'a> {
         let mut next_to_includer = Vec::new();
         // What `__has_include` asked about: (includer, name, quoted).
         let mut probed = Vec::new();
+        // Macros handing a parameter to `__has_include`, defined in any file read.
+        let mut wrappers: Vec<filehash::Wrapper> = Vec::new();
         let recent_path = self.recent_path();
         let mut recent = filehash::Recent::load(&recent_path);
         for f in files {
@@ -961,8 +963,15 @@ impl<'a> Call<'a> {
             hashed.push((manifest_path(roots, f), info.hash));
             next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
             probed.extend(info.probed.into_iter().map(|p| (f, p)));
+            wrappers.extend(info.wrappers);
         }
         recent.save(&recent_path);
+        if !wrappers.is_empty() {
+            match self.wrapper_probes(files, wrappers) {
+                Some(found) => probed.extend(found),
+                None => flags = flags.union(Flags::HAS_INCLUDE),
+            }
+        }
         let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
         // Thousands for a C++ compile: a set keeps the de-duplication linear.
         let mut absent: Vec<String> = Vec::new();
@@ -1018,6 +1027,38 @@ impl<'a> Call<'a> {
             },
             flags,
         ))
+    }
+
+    /// What the uses of `__has_include` wrapper macros in `files` ask about, as
+    /// (includer, probe); wrappers of wrappers are followed. `None` when a use passes
+    /// something other than a literal name, or a file cannot be read: preprocessor mode.
+    /// Only a miss of a source whose headers define a wrapper reads its files again for this.
+    fn wrapper_probes<'f>(
+        &self,
+        files: &'f [String],
+        mut wrappers: Vec<filehash::Wrapper>,
+    ) -> Option<Vec<(&'f String, filehash::Probed)>> {
+        let contents: Vec<Vec<u8>> = files
+            .iter()
+            .map(|f| fs::read(self.path(f)).ok())
+            .collect::<Option<_>>()?;
+        loop {
+            let mut found = Vec::new();
+            let mut more: Vec<filehash::Wrapper> = Vec::new();
+            for (f, content) in files.iter().zip(&contents) {
+                let uses = filehash::wrapper_uses(content, &wrappers)?;
+                found.extend(uses.probes.into_iter().map(|p| (f, p)));
+                more.extend(uses.wrappers.into_iter().filter(|w| !wrappers.contains(w)));
+            }
+            if more.is_empty() {
+                return Some(found);
+            }
+            for w in more {
+                if !wrappers.contains(&w) {
+                    wrappers.push(w);
+                }
+            }
+        }
     }
 
     /// Read back what the compiler wrote; `Err(counter)` when it must not be stored.

@@ -94,6 +94,17 @@ pub struct FileInfo {
     pub quoted: Vec<String>,
     /// The files its `__has_include(…)` expressions ask about (see [`has_include_probes`]).
     pub probed: Vec<Probed>,
+    /// The function-like macros it defines whose body hands a parameter to `__has_include`
+    /// (see [`has_include_facts`]): their uses anywhere are probes ([`wrapper_uses`]).
+    pub wrappers: Vec<Wrapper>,
+}
+
+/// A function-like macro that passes its parameter number `param` to `__has_include`, such
+/// as FastLED's `#define FL_HAS_INCLUDE(x) __has_include(x)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wrapper {
+    pub name: String,
+    pub param: usize,
 }
 
 /// A file asked about by `__has_include` / `__has_include_next`.
@@ -107,21 +118,41 @@ pub struct Probed {
 /// Every `__has_include(<name>)` / `__has_include("name")` (and `_next`) in the content, in
 /// order; `None` when one has an argument that is not a literal name (a macro), since then
 /// the file it asks about is unknown. Mentions not followed by `(` (`#ifdef __has_include`,
-/// comments) ask about nothing.
+/// comments) ask about nothing. A wrapper macro's definition is not a probe (see
+/// [`has_include_facts`]).
 pub fn has_include_probes(content: &[u8]) -> Option<Vec<Probed>> {
+    has_include_facts(content).map(|(probes, _)| probes)
+}
+
+/// [`has_include_probes`] and the wrapper macros the content defines: a `__has_include`
+/// whose argument is a parameter of the `#define` it sits in makes that macro a [`Wrapper`]
+/// (its uses are probes, found by [`wrapper_uses`]). A `#define __has_include(x) 0` (a shim
+/// for old compilers) probes nothing.
+pub fn has_include_facts(content: &[u8]) -> Option<(Vec<Probed>, Vec<Wrapper>)> {
     const NEEDLE: &[u8] = b"__has_include";
     let mut probes: Vec<Probed> = Vec::new();
+    let mut wrappers: Vec<Wrapper> = Vec::new();
     for pos in memchr::memmem::find_iter(content, NEEDLE) {
         let rest = &content[pos + NEEDLE.len()..];
         let rest = rest.strip_prefix(b"_next").unwrap_or(rest);
+        // GCC before 10 implements `__has_include(x)` as `__has_include__(x)`.
+        let rest = rest.strip_prefix(b"__").unwrap_or(rest);
         let Some(arg) = rest.trim_ascii_start().strip_prefix(b"(") else {
             continue;
         };
+        let definition = enclosing_define(content, pos);
+        if definition.as_ref().is_some_and(|d| d.name_at == pos) {
+            continue;
+        }
         let arg = arg.trim_ascii_start();
         let (close, quoted) = match arg.first() {
             Some(b'<') => (b'>', false),
             Some(b'"') => (b'"', true),
-            _ => return None,
+            _ => {
+                let wrapper = definition.and_then(|d| d.wrapper_of(identifier(arg)));
+                wrappers.push(wrapper?);
+                continue;
+            }
         };
         let end = arg[1..].iter().position(|&b| b == close || b == b'\n')?;
         let name = std::str::from_utf8(&arg[1..1 + end]).ok()?;
@@ -136,7 +167,176 @@ pub fn has_include_probes(content: &[u8]) -> Option<Vec<Probed>> {
             probes.push(probe);
         }
     }
-    Some(probes)
+    Some((probes, wrappers))
+}
+
+/// What [`wrapper_uses`] found in one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WrapperUses {
+    /// The names wrapper calls ask about with a literal `<name>` / `"name"`.
+    pub probes: Vec<Probed>,
+    /// Macros defined here that hand a parameter on to a known wrapper: wrappers too.
+    pub wrappers: Vec<Wrapper>,
+}
+
+/// The uses of `wrappers` in `content`; `None` when one passes something other than a literal
+/// name (a macro, a stringized or pasted token), whose file is unknown. A use inside a
+/// comment counts like any other: at worst an extra path is watched, or a source goes to
+/// preprocessor mode.
+pub fn wrapper_uses(content: &[u8], wrappers: &[Wrapper]) -> Option<WrapperUses> {
+    let mut uses = WrapperUses::default();
+    for wrapper in wrappers {
+        let name = wrapper.name.as_bytes();
+        for pos in memchr::memmem::find_iter(content, name) {
+            let before = pos.checked_sub(1).map(|i| content[i]);
+            if before.is_some_and(is_identifier_byte) {
+                continue;
+            }
+            let rest = &content[pos + name.len()..];
+            if rest.first().copied().is_some_and(is_identifier_byte) {
+                continue;
+            }
+            let definition = enclosing_define(content, pos);
+            if definition.as_ref().is_some_and(|d| d.name_at == pos) {
+                continue;
+            }
+            let Some(open) = rest.trim_ascii_start().strip_prefix(b"(") else {
+                // Named without a call (`#ifdef FL_HAS_INCLUDE`): asks about nothing.
+                continue;
+            };
+            let arg = macro_arguments(open)?.get(wrapper.param).copied()?;
+            match literal_header_name(arg) {
+                Some(probe) => {
+                    if !uses.probes.contains(&probe) {
+                        uses.probes.push(probe);
+                    }
+                }
+                None => {
+                    let inner = definition.and_then(|d| d.wrapper_of(identifier(arg)))?;
+                    if !uses.wrappers.contains(&inner) {
+                        uses.wrappers.push(inner);
+                    }
+                }
+            }
+        }
+    }
+    Some(uses)
+}
+
+fn is_identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The identifier at the start of `bytes` (empty if there is none).
+fn identifier(bytes: &[u8]) -> &[u8] {
+    let end = bytes
+        .iter()
+        .position(|&b| !is_identifier_byte(b))
+        .unwrap_or(bytes.len());
+    &bytes[..end]
+}
+
+/// `<name>` or `"name"`, blanks around it, and nothing else.
+fn literal_header_name(arg: &[u8]) -> Option<Probed> {
+    let arg = arg.trim_ascii();
+    let (quoted, inner) = match (arg.first(), arg.last()) {
+        (Some(b'<'), Some(b'>')) => (false, &arg[1..arg.len() - 1]),
+        (Some(b'"'), Some(b'"')) if arg.len() >= 2 => (true, &arg[1..arg.len() - 1]),
+        _ => return None,
+    };
+    let name = std::str::from_utf8(inner).ok()?;
+    if name.is_empty() || name.contains(['"', '<', '>', '\n']) {
+        return None;
+    }
+    Some(Probed {
+        name: name.to_string(),
+        quoted,
+    })
+}
+
+/// The arguments of a macro call, given the text after its `(`: split at top-level commas up
+/// to the matching `)`. `None` when the call does not close within its logical line.
+fn macro_arguments(after_open: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut i = 0;
+    while i < after_open.len() {
+        match after_open[i] {
+            b'(' => depth += 1,
+            b')' if depth == 0 => {
+                args.push(&after_open[start..i]);
+                return Some(args);
+            }
+            b')' => depth -= 1,
+            b',' if depth == 0 => {
+                args.push(&after_open[start..i]);
+                start = i + 1;
+            }
+            b'\n' if i == 0 || after_open[i - 1] != b'\\' => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A `#define NAME(params)` line (logical: backslash-newlines joined) around a position.
+struct Define<'a> {
+    /// Where the macro's name starts.
+    name_at: usize,
+    name: &'a [u8],
+    params: Vec<&'a [u8]>,
+}
+
+impl Define<'_> {
+    /// The wrapper this definition is when it passes its parameter `arg` on.
+    fn wrapper_of(&self, arg: &[u8]) -> Option<Wrapper> {
+        let param = self
+            .params
+            .iter()
+            .position(|p| *p == arg && !arg.is_empty())?;
+        Some(Wrapper {
+            name: std::str::from_utf8(self.name).ok()?.to_string(),
+            param,
+        })
+    }
+}
+
+/// The function-like `#define` whose logical line holds `pos`, if any.
+fn enclosing_define(content: &[u8], pos: usize) -> Option<Define<'_>> {
+    // Back to the start of the logical line: over physical lines ending in a backslash.
+    let mut start = content[..pos]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    while start >= 2 && content[start - 2] == b'\\' {
+        start = content[..start - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+    }
+    let line = &content[start..];
+    let after_hash = trim_blank_start(line).strip_prefix(b"#")?;
+    let after_define = trim_blank_start(after_hash).strip_prefix(b"define")?;
+    let name_start = trim_blank_start(after_define);
+    if name_start.len() == after_define.len() {
+        return None;
+    }
+    let name = identifier(name_start);
+    let name_at = content.len() - name_start.len();
+    // Function-like only when `(` follows the name directly.
+    let params_text = name_start[name.len()..].strip_prefix(b"(")?;
+    let close = params_text.iter().position(|&b| b == b')')?;
+    let params = params_text[..close]
+        .split(|&b| b == b',')
+        .map(|p| p.trim_ascii())
+        .collect();
+    Some(Define {
+        name_at,
+        name,
+        params,
+    })
 }
 
 /// The names of `#include "name"` (and `#include_next`, `#import`) directives, in order.
@@ -349,7 +549,7 @@ pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
 
 /// [`file_info`] and the file's stat as it was before the content was read.
 fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, StatId)> {
-    let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-2", MEMO_MIN_SIZE)?;
+    let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-3", MEMO_MIN_SIZE)?;
     if let Some(memo) = &memo
         && let Some(bytes) = crate::memo::read(memo)
         && let Some(info) = decode_memo(&bytes)
@@ -360,12 +560,15 @@ fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, Sta
     // stat, which the caller's modified-since check catches (and racily new files get no memo).
     let content = crate::fileio::read_up_to(&mut fs::File::open(path)?, stat.size())?;
     // One search for `__has_include` serves both the flag and the list.
-    let probes = has_include_probes(&content);
+    let facts = has_include_facts(&content);
+    let readable = facts.is_some();
+    let (probed, wrappers) = facts.unwrap_or_default();
     let info = FileInfo {
         hash: *blake3::hash(&content).as_bytes(),
-        flags: Flags::scan_with(&content, probes.is_some()),
+        flags: Flags::scan_with(&content, readable),
         quoted: quoted_includes(&content),
-        probed: probes.unwrap_or_default(),
+        probed,
+        wrappers,
     };
     if let Some(memo) = &memo
         && stat.settled()
@@ -446,15 +649,25 @@ impl Recent {
 }
 
 /// Memo layout: 32-byte hash, flags byte, then one line per name: `"name` for a quoted
-/// include, `?"name` / `?<name` for a `__has_include` probe.
+/// include, `?"name` / `?<name` for a `__has_include` probe, `!N name` for a wrapper macro
+/// passing parameter N on.
 fn encode_memo(info: &FileInfo) -> Vec<u8> {
     let mut bytes = info.hash.to_vec();
     bytes.push(info.flags.bits());
-    let lines = info.quoted.iter().map(|n| format!("\"{n}")).chain(
-        info.probed
-            .iter()
-            .map(|p| format!("?{}{}", if p.quoted { '"' } else { '<' }, p.name)),
-    );
+    let lines = info
+        .quoted
+        .iter()
+        .map(|n| format!("\"{n}"))
+        .chain(
+            info.probed
+                .iter()
+                .map(|p| format!("?{}{}", if p.quoted { '"' } else { '<' }, p.name)),
+        )
+        .chain(
+            info.wrappers
+                .iter()
+                .map(|w| format!("!{} {}", w.param, w.name)),
+        );
     bytes.extend_from_slice(lines.collect::<Vec<_>>().join("\n").as_bytes());
     bytes
 }
@@ -467,6 +680,7 @@ fn decode_memo(bytes: &[u8]) -> Option<FileInfo> {
         flags,
         quoted: Vec::new(),
         probed: Vec::new(),
+        wrappers: Vec::new(),
     };
     for line in std::str::from_utf8(&bytes[33..]).ok()?.lines() {
         if let Some(name) = line.strip_prefix('"') {
@@ -480,6 +694,11 @@ fn decode_memo(bytes: &[u8]) -> Option<FileInfo> {
             info.probed.push(Probed {
                 name: name.to_string(),
                 quoted: false,
+            });
+        } else if let Some((param, name)) = line.strip_prefix('!').and_then(|w| w.split_once(' ')) {
+            info.wrappers.push(Wrapper {
+                name: name.to_string(),
+                param: param.parse().ok()?,
             });
         } else {
             return None;
@@ -567,6 +786,97 @@ mod tests {
         }
     }
 
+    fn w(name: &str, param: usize) -> Wrapper {
+        Wrapper {
+            name: name.into(),
+            param,
+        }
+    }
+
+    fn probe(name: &str, quoted: bool) -> Probed {
+        Probed {
+            name: name.into(),
+            quoted,
+        }
+    }
+
+    #[test]
+    fn has_include_wrapper_definitions() {
+        type Facts = Option<(Vec<Probed>, Vec<Wrapper>)>;
+        let cases: &[(&[u8], Facts)] = &[
+            // FastLED
+            (
+                b"#ifdef __has_include\n#define FL_HAS_INCLUDE(x) __has_include(x)\n#else\n#define FL_HAS_INCLUDE(x) 0\n#endif\n",
+                Some((vec![], vec![w("FL_HAS_INCLUDE", 0)])),
+            ),
+            (
+                b"#  define HAS2(a, b) (__has_include(b) && \\\n   __has_include(<c.h>))\n",
+                Some((vec![probe("c.h", false)], vec![w("HAS2", 1)])),
+            ),
+            // A shim for compilers without it asks about nothing.
+            (
+                b"#ifndef __has_include\n#define __has_include(x) 0\n#endif\n",
+                Some((vec![], vec![])),
+            ),
+            // GCC before 10 spells the builtin with trailing underscores.
+            (
+                b"#if __has_include__(<x.h>)",
+                Some((vec![probe("x.h", false)], vec![])),
+            ),
+            // Not a parameter: a macro naming the file, unknown here.
+            (b"#define H(x) __has_include(CONFIG)\n", None),
+            (b"#define H __has_include(x)\n", None),
+            (b"#define H(x) 1\n#if __has_include(x)\n", None),
+            (b"#define H(...) __has_include(__VA_ARGS__)\n", None),
+        ];
+        for (content, want) in cases {
+            assert_eq!(
+                has_include_facts(content),
+                *want,
+                "{:?}",
+                String::from_utf8_lossy(content)
+            );
+        }
+    }
+
+    #[test]
+    fn has_include_wrapper_uses() {
+        let fl = [w("FL_HAS_INCLUDE", 0)];
+        let uses = |content: &[u8], wrappers: &[Wrapper]| wrapper_uses(content, wrappers);
+        let found = uses(
+            b"#if FL_HAS_INCLUDE(<Arduino.h>)\n#elif FL_HAS_INCLUDE ( \"cfg.h\" )\n#endif\n#ifdef FL_HAS_INCLUDE\n#endif\n",
+            &fl,
+        )
+        .unwrap();
+        assert_eq!(
+            found.probes,
+            vec![probe("Arduino.h", false), probe("cfg.h", true)]
+        );
+        // The definition itself, and longer names, are not uses.
+        let found = uses(
+            b"#define FL_HAS_INCLUDE(x) __has_include(x)\n#if MY_FL_HAS_INCLUDE(y) || FL_HAS_INCLUDE_X(z)\n",
+            &fl,
+        )
+        .unwrap();
+        assert_eq!(found, WrapperUses::default());
+        // A wrapper of the wrapper.
+        let found = uses(b"#define HAS(p) FL_HAS_INCLUDE(p)\n#if HAS(<q.h>)\n", &fl).unwrap();
+        assert_eq!(found.wrappers, vec![w("HAS", 0)]);
+        // The right argument of a two-parameter wrapper.
+        let two = [w("PICK", 1)];
+        let found = uses(b"#if PICK(foo(1, 2), <a.h>)\n", &two).unwrap();
+        assert_eq!(found.probes, vec![probe("a.h", false)]);
+        // Anything but a literal name: unknown.
+        for bad in [
+            &b"#if FL_HAS_INCLUDE(CONFIG_H)\n"[..],
+            b"#if FL_HAS_INCLUDE(STR(x))\n",
+            b"#if FL_HAS_INCLUDE(<a.h>\n)\n",
+            b"#if FL_HAS_INCLUDE()\n",
+        ] {
+            assert_eq!(uses(bad, &fl), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
     #[test]
     fn memo_encoding_round_trips() {
         let info = FileInfo {
@@ -583,6 +893,10 @@ mod tests {
                     quoted: true,
                 },
             ],
+            wrappers: vec![Wrapper {
+                name: "FL_HAS_INCLUDE".into(),
+                param: 1,
+            }],
         };
         assert_eq!(decode_memo(&encode_memo(&info)), Some(info));
         assert_eq!(decode_memo(b"short"), None);

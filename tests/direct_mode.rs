@@ -826,3 +826,68 @@ fn no_op_header_edits_hit_after_one_preprocessor_run_avr_gcc() {
     require_tool("avr-gcc");
     no_op_header_edits_hit(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
 }
+
+/// A library in FastLED's style: `lib/compiler.h` wraps `__has_include` in a macro that the
+/// other headers use with literal names. `compiler` is the command before `-c`.
+fn has_include_wrapper_library(compiler: &[&str]) {
+    let env = TestEnv::new();
+    env.write(
+        "lib/compiler.h",
+        "#pragma once\n#ifdef __has_include\n#define LIB_HAS_INCLUDE(x) __has_include(x)\n\
+         #else\n#define LIB_HAS_INCLUDE(x) 0\n#endif\n",
+    );
+    env.write(
+        "lib/platform.h",
+        "#pragma once\n#include \"compiler.h\"\n\
+         #if LIB_HAS_INCLUDE(<board_config.h>)\n#include <board_config.h>\n#else\n\
+         #define BOARD_LEDS 1\n#endif\n",
+    );
+    env.write(
+        "src/m.c",
+        "#include \"platform.h\"\nint leds(void) { return BOARD_LEDS; }\n",
+    );
+    env.mkdir("config");
+    let args: Vec<&str> = compiler
+        .iter()
+        .copied()
+        .chain(["-Ilib", "-Iconfig", "-c", "src/m.c", "-o", "m.o"])
+        .collect();
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+
+    // The probed name appears on the search path: the wrapper's answer changes.
+    env.write("config/board_config.h", "#define BOARD_LEDS 60\n");
+    assert_edit_reaches_the_object(&env, &args, &old, "the probe now finds board_config.h");
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
+}
+
+#[test]
+fn has_include_wrapper_macro_gets_direct_hits_gcc() {
+    has_include_wrapper_library(&["gcc"]);
+}
+
+#[test]
+fn has_include_wrapper_macro_gets_direct_hits_avr_gcc() {
+    require_tool("avr-gcc");
+    has_include_wrapper_library(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
+}
+
+#[test]
+fn has_include_wrapper_used_with_a_macro_goes_to_preprocessor_mode() {
+    let env = TestEnv::new();
+    env.write(
+        "src/m.c",
+        "#define HAS(x) __has_include(x)\n#define CFG \"opt.h\"\n\
+         #if HAS(CFG)\n#include CFG\n#else\n#define OPT 0\n#endif\n\
+         int value(void) { return OPT; }\n",
+    );
+    let args = ["gcc", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("preprocessed_hit", 1)]);
+    env.write("src/opt.h", "#define OPT 7\n");
+    assert_edit_reaches_the_object(&env, &args, &old, "gcc now reads src/opt.h");
+}
