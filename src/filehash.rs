@@ -77,12 +77,78 @@ impl Flags {
             Flags::HAS_INCLUDE
         };
         for (needle, flag) in NEEDLES {
-            if !flags.contains(*flag) && memchr::memmem::find(content, needle).is_some() {
+            if flags.contains(*flag) {
+                continue;
+            }
+            let mut found = memchr::memmem::find_iter(content, needle).peekable();
+            let used = match *flag {
+                // A time macro in a comment or a string literal is not expanded.
+                Flags::TIME => {
+                    found.peek().is_some() && outside_comments_and_strings(content, found)
+                }
+                _ => found.peek().is_some(),
+            };
+            if used {
                 flags = flags.union(*flag);
             }
         }
         flags
     }
+}
+
+/// Whether any of `positions` (ascending) lies outside comments, string literals and
+/// character literals, as the preprocessor reads them. Where the reading is unsure (a raw
+/// string literal, a literal running into the end of its line: a C++14 digit separator, an
+/// apostrophe in `#error` text), every remaining position counts as outside.
+fn outside_comments_and_strings(content: &[u8], positions: impl Iterator<Item = usize>) -> bool {
+    #[derive(PartialEq)]
+    enum State {
+        Code,
+        LineComment,
+        BlockComment,
+        Literal(u8),
+    }
+    let mut state = State::Code;
+    let mut i = 0;
+    for pos in positions {
+        while i < pos {
+            let b = content[i];
+            let next = content.get(i + 1).copied();
+            match state {
+                _ if b == b'\\' && next == Some(b'\n') => {
+                    // A line splice joins lines in every state.
+                    i += 2;
+                    continue;
+                }
+                State::Code => match (b, next) {
+                    (b'/', Some(b'/')) => state = State::LineComment,
+                    (b'/', Some(b'*')) => {
+                        state = State::BlockComment;
+                        i += 1;
+                    }
+                    (b'"', _) if i > 0 && content[i - 1] == b'R' => return true,
+                    // `0xFF'FF`: a digit separator, not a character literal.
+                    (b'\'', _) if i > 0 && content[i - 1].is_ascii_hexdigit() => return true,
+                    (b'"' | b'\'', _) => state = State::Literal(b),
+                    _ => {}
+                },
+                State::LineComment if b == b'\n' => state = State::Code,
+                State::BlockComment if b == b'*' && next == Some(b'/') => {
+                    state = State::Code;
+                    i += 1;
+                }
+                State::Literal(_) if b == b'\\' => i += 1,
+                State::Literal(_) if b == b'\n' => return true,
+                State::Literal(quote) if b == quote => state = State::Code,
+                _ => {}
+            }
+            i += 1;
+        }
+        if i == pos && state == State::Code {
+            return true;
+        }
+    }
+    false
 }
 
 /// A file's content hash and flags.
@@ -797,6 +863,44 @@ mod tests {
         Probed {
             name: name.into(),
             quoted,
+        }
+    }
+
+    #[test]
+    fn time_macros_in_comments_and_strings_are_not_uses() {
+        let not_used: &[&[u8]] = &[
+            b"// prints __TIME__ when asked\nint x;",
+            b"/* built at __DATE__\n   and __TIME__ */ int x;",
+            b"const char *s = \"__TIME__\";",
+            b"char c = '\"'; const char *s = \"a\\\"__TIME__\";",
+            b"// a comment continued \\\n __TIME__ still in it\n",
+            b"/**/ /* x */ // __TIMESTAMP__",
+        ];
+        for content in not_used {
+            assert!(
+                !Flags::scan(content).contains(Flags::TIME),
+                "{:?}",
+                String::from_utf8_lossy(content)
+            );
+        }
+        let used: &[&[u8]] = &[
+            b"const char *t = __TIME__;",
+            b"/* __TIME__ */ const char *t = __TIME__;",
+            b"// __DATE__\nconst char *d = __DATE__;",
+            b"const char *s = \"x\" __TIME__;",
+            b"#define STAMP __DATE__ \" \" __TIME__\n",
+            // Unsure: a raw string, a digit separator, an apostrophe in #error text.
+            b"auto r = R\"(x)\"; auto t = __TIME__;",
+            b"int n = 1'000; const char *s = \"__TIME__\";",
+            b"int n = 0xFF'FF; const char *t = __TIME__; // '",
+            b"#error don't\n/* __TIME__ */",
+        ];
+        for content in used {
+            assert!(
+                Flags::scan(content).contains(Flags::TIME),
+                "{:?}",
+                String::from_utf8_lossy(content)
+            );
         }
     }
 

@@ -891,3 +891,54 @@ fn has_include_wrapper_used_with_a_macro_goes_to_preprocessor_mode() {
     env.write("src/opt.h", "#define OPT 7\n");
     assert_edit_reaches_the_object(&env, &args, &old, "gcc now reads src/opt.h");
 }
+
+/// `__TIME__` mentioned in a comment and inside a string literal is not expanded: the
+/// result is stored and the next call is a direct hit; a real use in the same header is
+/// never served from another second.
+fn time_macro_only_in_code_counts(compiler: &[&str]) {
+    let env = TestEnv::new();
+    env.write(
+        "src/main.c",
+        "#include \"stamp.h\"\nconst char *text(void) { return note; }\n",
+    );
+    let header = "/* Callers may print __TIME__ themselves. */\n\
+                  static const char note[] = \"__TIME__ and __DATE__\"; // __TIMESTAMP__\n";
+    env.write("include/stamp.h", header);
+    let args: Vec<&str> = compiler
+        .iter()
+        .copied()
+        .chain(["-Iinclude", "-c", "src/main.c", "-o", "main.o"])
+        .collect();
+    env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+
+    env.write(
+        "include/stamp.h",
+        format!("{header}static const char when[] = __TIME__;\n"),
+    );
+    env.write(
+        "src/main.c",
+        "#include \"stamp.h\"\nconst char *text(void) { return when; }\n",
+    );
+    let first = bracketed(&env, &args);
+    std::thread::sleep(Duration::from_millis(1100));
+    let second = bracketed(&env, &args);
+    assert_ne!(
+        first.output("main.o"),
+        second.output("main.o"),
+        "an object compiled a second earlier was served\n{}",
+        env.log_tail()
+    );
+}
+
+#[test]
+fn time_macro_in_a_comment_or_string_is_cached_gcc() {
+    time_macro_only_in_code_counts(&["gcc"]);
+}
+
+#[test]
+fn time_macro_in_a_comment_or_string_is_cached_avr_gcc() {
+    require_tool("avr-gcc");
+    time_macro_only_in_code_counts(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
+}
