@@ -487,17 +487,36 @@ impl StatId {
     }
 
     /// Whether the file was last changed long enough ago that a later write must change its
-    /// stat. Timestamps come from a clock that ticks in milliseconds (or seconds on some
-    /// filesystems), so a file written twice within one tick, keeping its size, keeps its
+    /// stat. A file written twice within one timestamp tick, keeping its size, keeps its
     /// stat; a fact recorded between those writes would be wrong later (git's "racily clean"
-    /// problem). Facts about files changed in the last [`SETTLE_SECS`] are not recorded.
+    /// problem). So facts are recorded only about a file whose newer timestamp (mtime or
+    /// ctime, so a `tar` restore or a package install counts) lies more than one tick of its
+    /// filesystem ([`StatId::granularity`]) plus [`CLOCK_TICK`] before now: any later write
+    /// then gets a later timestamp. On ext4, tmpfs or btrfs that is about 20 ms.
     pub fn settled(&self) -> bool {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
+            .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let newest = self.0[3].max(self.0[5]);
-        newest.saturating_add(SETTLE_SECS) < now
+        let nanos = |secs: u64, nsec: u64| u128::from(secs) * 1_000_000_000 + u128::from(nsec);
+        let newest = nanos(self.0[3], self.0[4]).max(nanos(self.0[5], self.0[6]));
+        newest + self.granularity() + CLOCK_TICK.as_nanos() < now
+    }
+
+    /// The timestamp granularity of the file's filesystem in nanoseconds, as far as its
+    /// timestamps show: the largest power of ten dividing both nanosecond parts, and two
+    /// seconds (FAT) when both are zero (a whole-second filesystem, or a file stamped on a
+    /// whole second by chance: then the wait is longer, never shorter).
+    pub fn granularity(&self) -> u128 {
+        let (m, c) = (self.0[4], self.0[6]);
+        if m == 0 && c == 0 {
+            return 2_000_000_000;
+        }
+        let mut g: u64 = 1;
+        while g < 1_000_000_000 && (m == 0 || m % (g * 10) == 0) && (c == 0 || c % (g * 10) == 0) {
+            g *= 10;
+        }
+        u128::from(g)
     }
 
     /// The size in bytes.
@@ -525,13 +544,13 @@ impl StatId {
     }
 }
 
-/// See [`StatId::settled`].
-pub const SETTLE_SECS: u64 = 2;
+/// How far the clock that stamps files may lag the wall clock: the kernel stamps files from
+/// a coarse clock updated once per scheduler tick (1-10 ms). See [`StatId::settled`].
+pub const CLOCK_TICK: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// How long after its last change a file is certainly [`StatId::settled`]: the comparison is in
-/// whole seconds, so one second more than [`SETTLE_SECS`], and a margin. Tests wait this long.
-pub const SETTLED_AFTER: std::time::Duration =
-    std::time::Duration::from_millis((SETTLE_SECS + 1) * 1000 + 100);
+/// How long after its last change a file is certainly [`StatId::settled`], even on a
+/// filesystem with two-second timestamps. Tests wait this long.
+pub const SETTLED_AFTER: std::time::Duration = std::time::Duration::from_millis(2_100);
 
 /// Smallest file whose facts (hash, flags, include names) [`file_info`] memoizes, and
 /// [`HASH_MEMO_MIN_SIZE`] the smallest whose bare hash [`content_hash`] memoizes. Measured with
@@ -1189,12 +1208,39 @@ mod tests {
     }
 
     #[test]
+    fn settled_after_one_tick_of_the_filesystem() {
+        let stat = |secs: u64, nsec: u64| StatId([1, 2, 3, secs, nsec, secs, nsec]);
+        assert_eq!(stat(10, 123_456_789).granularity(), 1);
+        assert_eq!(stat(10, 123_000_000).granularity(), 1_000_000);
+        assert_eq!(stat(10, 0).granularity(), 2_000_000_000);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        let (secs, nsec) = (now.as_secs(), u64::from(now.subsec_nanos()) | 1);
+        assert!(!stat(secs, nsec).settled(), "changed just now");
+        assert!(!stat(secs + 5, nsec).settled(), "a stamp in the future");
+        assert!(stat(secs - 1, nsec).settled(), "a second ago, fine-grained");
+        assert!(!stat(secs - 1, 0).settled(), "a second ago, whole seconds");
+        assert!(stat(secs - 3, 0).settled());
+        // ctime counts too (a restore keeps old mtimes).
+        assert!(!StatId([1, 2, 3, secs - 100, 1, secs, nsec]).settled());
+    }
+
+    #[test]
     fn facts_about_a_file_changed_just_now_are_not_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let memo = dir.path().join("memo");
         let f = dir.path().join("f.h");
         let big = "int a;\n".repeat(MEMO_MIN_SIZE as usize / 7 + 1);
         fs::write(&f, &big).unwrap();
+        // "Just now" on a loaded machine: a stamp a second ahead keeps it unsettled.
+        let ahead = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        fs::File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_modified(ahead)
+            .unwrap();
         let info = file_info(&f, &memo).unwrap();
         let stat = StatId::of(&fs::metadata(&f).unwrap());
         assert_eq!(info.hash, *blake3::hash(big.as_bytes()).as_bytes());
