@@ -403,3 +403,32 @@ fn an_mmd_miss_compiles_once() {
     env.zcc(&args).run().success();
     env.assert_counters(&[("miss", 2)]);
 }
+
+#[test]
+fn mmd_to_dev_null_still_tracks_system_headers() {
+    // `-MMD -MF /dev/null` asks for no file, but the compile's own list must still name the
+    // system headers: editing one is a miss, never the old object.
+    let env = TestEnv::new();
+    mmd_project(&env, false);
+    let args = [
+        "gcc",
+        "-isystem",
+        "vendor/include",
+        "-I",
+        HEADER_DIR,
+        "-c",
+        SOURCE,
+        "-o",
+        OUT1,
+        "-MMD",
+        "-MF",
+        "/dev/null",
+    ];
+    env.assert_zcc_matches_plain(&args);
+    env.write(
+        "vendor/include/vendor_system_header_with_a_long_name.h",
+        "#include <stdint.h>\n#define VENDOR 2\n",
+    );
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2)]);
+}
