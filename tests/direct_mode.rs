@@ -942,3 +942,31 @@ fn time_macro_in_a_comment_or_string_is_cached_avr_gcc() {
     require_tool("avr-gcc");
     time_macro_only_in_code_counts(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
 }
+
+#[test]
+fn only_a_changed_header_makes_a_direct_miss_preprocess() {
+    // A changed header may leave the preprocessed text as it was: one `-E` run to look that
+    // key up. A header that appears earlier in the search path changes what is included: no
+    // `-E` run, straight to the compile.
+    let env = TestEnv::new();
+    let (wrap, log) = wrapper(&env);
+    env.write("src/s.c", "#include <x.h>\nint value(void) { return X; }\n");
+    env.write("b/x.h", "#define X 2\n");
+    env.mkdir("a");
+    let args = [wrap.as_str(), "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
+    let preprocessor_runs = |log: &Path| {
+        take_calls(log)
+            .iter()
+            .filter(|c| c.split(' ').any(|a| a == "-E") && c.contains("src/s.c"))
+            .count()
+    };
+    env.zcc(&args).run().success();
+    take_calls(&log);
+    env.write("b/x.h", "#define X 3\n");
+    env.zcc(&args).run().success();
+    assert_eq!(preprocessor_runs(&log), 1, "{}", env.log_tail());
+    env.write("a/x.h", "#define X 1\n");
+    env.zcc(&args).run().success();
+    assert_eq!(preprocessor_runs(&log), 0, "{}", env.log_tail());
+    env.assert_counters(&[("miss", 3)]);
+}
