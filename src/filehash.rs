@@ -225,6 +225,11 @@ pub fn has_include_facts(content: &[u8]) -> Option<(Vec<Probed>, Vec<Wrapper>)> 
         if arg[1 + end] != close || name.is_empty() {
             return None;
         }
+        // `#define H(x) __has_include(<x>)`: the parameter is replaced in the name, which is
+        // then unknown here.
+        if !quoted && definition.is_some_and(|d| d.uses_a_parameter(name.as_bytes())) {
+            return None;
+        }
         let probe = Probed {
             name: name.to_string(),
             quoted,
@@ -356,6 +361,12 @@ struct Define<'a> {
 }
 
 impl Define<'_> {
+    /// Whether `text` holds one of the parameters as a whole identifier.
+    fn uses_a_parameter(&self, text: &[u8]) -> bool {
+        text.split(|b| !is_identifier_byte(*b))
+            .any(|word| !word.is_empty() && self.params.contains(&word))
+    }
+
     /// The wrapper this definition is when it passes its parameter `arg` on.
     fn wrapper_of(&self, arg: &[u8]) -> Option<Wrapper> {
         let param = self
@@ -951,6 +962,13 @@ mod tests {
             (b"#define H __has_include(x)\n", None),
             (b"#define H(x) 1\n#if __has_include(x)\n", None),
             (b"#define H(...) __has_include(__VA_ARGS__)\n", None),
+            // The parameter inside the brackets is replaced: unknown.
+            (b"#define H(x) __has_include(<x>)\n", None),
+            (b"#define H(dir) __has_include(<dir/cfg.h>)\n", None),
+            (
+                b"#define H(x) __has_include(<cfg.h>)\n",
+                Some((vec![probe("cfg.h", false)], vec![])),
+            ),
         ];
         for (content, want) in cases {
             assert_eq!(

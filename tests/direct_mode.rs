@@ -970,3 +970,21 @@ fn only_a_changed_header_makes_a_direct_miss_preprocess() {
     assert_eq!(preprocessor_runs(&log), 0, "{}", env.log_tail());
     env.assert_counters(&[("miss", 3)]);
 }
+
+#[test]
+fn has_include_of_a_macro_parameter_in_brackets_is_never_stale() {
+    // The parameter inside `<x>` is replaced (GCC 5 and 12 both do): which file is probed
+    // is unknown to zcc, so a header appearing under that name must reach the object.
+    let env = TestEnv::new();
+    env.write(
+        "src/m.c",
+        "#define HAS(x) __has_include(<x>)\n#if HAS(cfg.h)\n#include <cfg.h>\n#else\n\
+         #define V 0\n#endif\nint value(void) { return V; }\n",
+    );
+    env.mkdir("inc");
+    let args = ["gcc", "-Iinc", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.write("inc/cfg.h", "#define V 5\n");
+    assert_edit_reaches_the_object(&env, &args, &old, "gcc now reads inc/cfg.h");
+}
