@@ -277,6 +277,15 @@ pub fn wrapper_uses(content: &[u8], wrappers: &[Wrapper]) -> Option<WrapperUses>
             };
             let arg = macro_arguments(open)?.get(wrapper.param).copied()?;
             match literal_header_name(arg) {
+                // Inside another macro, a parameter in `<…>` is replaced: unknown.
+                Some(probe)
+                    if !probe.quoted
+                        && definition
+                            .as_ref()
+                            .is_some_and(|d| d.uses_a_parameter(probe.name.as_bytes())) =>
+                {
+                    return None;
+                }
                 Some(probe) => {
                     if !uses.probes.contains(&probe) {
                         uses.probes.push(probe);
@@ -1000,6 +1009,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found, WrapperUses::default());
+        // A parameter inside brackets is replaced: unknown.
+        assert_eq!(uses(b"#define LIB(d) FL_HAS_INCLUDE(<d/x.h>)\n", &fl), None);
         // A wrapper of the wrapper.
         let found = uses(b"#define HAS(p) FL_HAS_INCLUDE(p)\n#if HAS(<q.h>)\n", &fl).unwrap();
         assert_eq!(found.wrappers, vec![w("HAS", 0)]);
