@@ -67,8 +67,9 @@ enum Direct {
     Preprocessor,
     /// The inputs use `__FILE__`: try the exact-path manifest.
     Exact,
-    /// No match; why the newest candidate did not match, if there was one. Without one this
-    /// source (with these arguments) has not been compiled in this store.
+    /// No match; why the newest candidate did not match, if there was one (none: no manifest,
+    /// the source with these arguments was not compiled in this store, or a matching
+    /// candidate's entry is gone).
     Miss(Option<Mismatch>),
 }
 
