@@ -169,10 +169,11 @@ pub fn derive(
         }
     }
     // Names a system context so far could have included.
-    let mut reachable: Vec<String> = Vec::new();
+    // (Hundreds of names against hundreds of files: a set, probed with each path's suffixes.)
+    let mut reachable: std::collections::HashSet<String> = Default::default();
     for (i, name) in names.iter().enumerate().take(last_user + 1) {
         let content = contents[i].as_deref()?;
-        if i > 0 && !system[i] && reachable.iter().any(|n| names_file(n, name)) {
+        if i > 0 && !system[i] && path_suffixes(name).any(|s| reachable.contains(s)) {
             return None;
         }
         if system[i] || has_system_header_pragma(content) {
@@ -184,7 +185,12 @@ pub fn derive(
                     return None;
                 }
             }
-            reachable.extend(header_names(content));
+            reachable.extend(
+                header_names(content)
+                    .into_iter()
+                    .map(|n| n.trim_start_matches("./").to_string())
+                    .filter(|n| !n.is_empty()),
+            );
         }
     }
     let keep: Vec<bool> = system.iter().map(|s| !s).collect();
@@ -196,14 +202,10 @@ fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-/// Whether an include of `name` could have found `path`.
-fn names_file(name: &str, path: &str) -> bool {
-    let name = name.trim_start_matches("./");
-    !name.is_empty()
-        && (path == name
-            || path
-                .strip_suffix(name)
-                .is_some_and(|dir| dir.ends_with('/')))
+/// Every name an include could have used to find `path`: the path itself and each part
+/// after a `/` (`a/b.h`, `b.h` for `a/b.h`).
+fn path_suffixes(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(path).chain(path.match_indices('/').map(|(at, _)| &path[at + 1..]))
 }
 
 /// `#pragma GCC system_header`, `#pragma clang system_header` or their `_Pragma` forms: the
@@ -464,10 +466,9 @@ mod tests {
 
     #[test]
     fn names_match_whole_path_components() {
-        assert!(names_file("a.h", "inc/a.h"));
-        assert!(names_file("cfg/a.h", "inc/cfg/a.h"));
-        assert!(names_file("./a.h", "a.h"));
-        assert!(!names_file("a.h", "inc/ba.h"));
-        assert!(!names_file("", "inc/a.h"));
+        let all: Vec<&str> = path_suffixes("inc/cfg/a.h").collect();
+        assert_eq!(all, ["inc/cfg/a.h", "cfg/a.h", "a.h"]);
+        assert_eq!(path_suffixes("a.h").collect::<Vec<_>>(), ["a.h"]);
+        assert!(!path_suffixes("inc/ba.h").any(|s| s == "a.h"));
     }
 }
