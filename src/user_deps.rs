@@ -226,18 +226,22 @@ fn has_system_header_pragma(content: &[u8]) -> bool {
 /// names that match nothing.
 fn header_names(content: &[u8]) -> Vec<String> {
     let mut names = Vec::new();
-    for line in content.split(|&b| b == b'\n') {
-        let mut rest = line;
-        while let Some(open) = rest.iter().position(|&b| b == b'<' || b == b'"') {
-            let close = if rest[open] == b'<' { b'>' } else { b'"' };
-            let after = &rest[open + 1..];
-            let Some(end) = after.iter().position(|&b| b == close) else {
-                break;
-            };
-            if let Ok(name) = std::str::from_utf8(&after[..end]) {
-                names.push(name.trim().to_string());
+    let mut at = 0;
+    // System headers run to tens of kilobytes: vectorized searches, not a walk per byte.
+    while let Some(found) = memchr::memchr2(b'<', b'"', &content[at..]) {
+        let open = at + found;
+        let close = if content[open] == b'<' { b'>' } else { b'"' };
+        let after = &content[open + 1..];
+        match memchr::memchr2(close, b'\n', after) {
+            Some(end) => {
+                if after[end] == close
+                    && let Ok(name) = std::str::from_utf8(&after[..end])
+                {
+                    names.push(name.trim().to_string());
+                }
+                at = open + 1 + end + 1;
             }
-            rest = &after[end + 1..];
+            None => break,
         }
     }
     names
@@ -247,18 +251,19 @@ fn header_names(content: &[u8]) -> Vec<String> {
 /// `"…"`: a macro expanding to the name.
 fn macro_includes(content: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    for line in content.split(|&b| b == b'\n') {
-        let Some(directive) = line.trim_ascii_start().strip_prefix(b"#") else {
+    for at in memchr::memmem::find_iter(content, b"include") {
+        let line_start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+        let before = content[line_start..at].trim_ascii();
+        if before
+            .strip_prefix(b"#")
+            .is_none_or(|rest| !rest.trim_ascii().is_empty())
+        {
             continue;
-        };
-        let directive = directive.trim_ascii_start();
-        let Some(rest) = directive.strip_prefix(b"include") else {
-            continue;
-        };
-        let rest = rest
-            .strip_prefix(b"_next")
-            .unwrap_or(rest)
-            .trim_ascii_start();
+        }
+        let rest = &content[at + b"include".len()..];
+        let rest = rest.strip_prefix(b"_next").unwrap_or(rest);
+        let line_end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let rest = rest[..line_end].trim_ascii_start();
         let word: Vec<u8> = rest
             .iter()
             .copied()
@@ -450,6 +455,21 @@ mod tests {
             derive(md, &dirs(), Style::Gcc, &[], &files(&[("src/x.c", "")])),
             None
         );
+    }
+
+    #[test]
+    fn names_and_macro_includes() {
+        let text = b"#include <a.h>\n  #  include \"b/c.h\" // x\nint x = a < b;\n#define CFG <cfg.h>\n\
+                     # include_next CONFIG_H\n#include\tDEV\nint include;\nchar *s = \"un\nterminated\";\n";
+        assert_eq!(
+            header_names(text),
+            ["a.h", "b/c.h", "cfg.h"].map(String::from)
+        );
+        assert_eq!(
+            macro_includes(text),
+            [b"CONFIG_H".to_vec(), b"DEV".to_vec()]
+        );
+        assert!(macro_includes(b"x #include FOO\n// include BAR\n").is_empty());
     }
 
     #[test]
