@@ -988,3 +988,28 @@ fn has_include_of_a_macro_parameter_in_brackets_is_never_stale() {
     env.write("inc/cfg.h", "#define V 5\n");
     assert_edit_reaches_the_object(&env, &args, &old, "gcc now reads inc/cfg.h");
 }
+
+#[test]
+fn a_compiler_installed_a_moment_ago_is_memoized() {
+    // A toolchain restored just before the build (CI): its identity is memoized once its files
+    // are a timestamp tick old, not seconds later, so the next calls stop re-hashing it.
+    let env = project("#define ANSWER 42\n");
+    let (wrap, _log) = wrapper(&env);
+    std::thread::sleep(Duration::from_millis(100));
+    let args = [
+        wrap.as_str(),
+        "-Iinclude",
+        "-c",
+        "src/main.c",
+        "-o",
+        "main.o",
+    ];
+    env.zcc(&args).run().success();
+    let aux = env.store.join("v1/aux");
+    let memos: Vec<String> = fs::read_dir(&aux)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("compiler-"))
+        .collect();
+    assert_eq!(memos.len(), 1, "{:?}\n{}", memos, env.log_tail());
+}
