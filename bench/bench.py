@@ -32,7 +32,8 @@ REPO = Path(__file__).resolve().parent.parent
 ARDUINO_AVR = Path(os.environ.get("ARDUINO_AVR", "/usr/share/arduino/hardware/arduino/avr"))
 CORE_DIR = ARDUINO_AVR / "cores" / "arduino"
 VARIANT_DIR = ARDUINO_AVR / "variants" / "standard"
-SCENARIOS = ("core", "sketches", "links", "hit", "moved", "miss", "remote", "ci")
+SCENARIOS = ("core", "sketches", "links", "hit", "moved", "miss", "remote", "ci", "library")
+PIXELLIB = REPO / "fixtures" / "pixellib"
 
 # PlatformIO's flags for `board = uno`, `framework = arduino` (Debian's core 1.8.7 needs
 # DECIMAL_DIG with gcc-avr 5.4, see fixtures/arduino-sketch/Makefile).
@@ -776,6 +777,158 @@ def miss_table(variants, srcs, times):
     table(headers, rows)
 
 
+# ---------------------------------------------------------------- library
+
+def library_projects(root):
+    """One PlatformIO-style project per PixelLib example: the library copied into the
+    project's `lib/`, jobs for the 25 core files, the library's unity files and the sketch."""
+    projects = []
+    for example in sorted((PIXELLIB / "examples").iterdir()):
+        proj = make_project(root, example.name)
+        lib = proj / "lib" / "PixelLib"
+        shutil.copytree(PIXELLIB / "src", lib / "src")
+        main = proj / "src" / "main.ino.cpp"
+        main.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(example / f"{example.name}.ino.cpp", main)
+        jobs = [compile_cmd(s, obj_name(s)) for s in core_sources()]
+        for unit in sorted((lib / "src").glob("*.cpp")):
+            jobs.append(compile_cmd(unit, f"{OBJ_DIR}/lib_{unit.name}.o", [lib / "src"]))
+        jobs.append(compile_cmd(main, f"{OBJ_DIR}/main.ino.cpp.o", [lib / "src"]))
+        projects.append((proj, jobs))
+    return projects
+
+
+def build_parallel(projects, env, wrapper, jobs=2):
+    """Build every project, one after another, each with `jobs` compiles at a time (objects
+    wiped first); returns the wall time of all of them."""
+    from concurrent.futures import ThreadPoolExecutor
+    t0 = time.perf_counter()
+    for proj, argvs in projects:
+        clean_objects(proj)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(lambda argv: run_timed([wrapper] + argv, proj, env), argvs))
+    return time.perf_counter() - t0
+
+
+def edit_library_header(projects, text):
+    for proj, _ in projects:
+        with open(proj / "lib" / "PixelLib" / "src" / "PixelLib.h", "a") as f:
+            f.write(text)
+
+
+def scenario_library(ctx):
+    """The FastLED workload with fixtures/pixellib: warm builds, a no-op edit of the library's
+    main header, the share of direct hits, zcc against ccache; then what `-MMD` adds to a
+    miss."""
+    rounds = ctx.rounds
+    with tempfile.TemporaryDirectory(prefix="zcc-bench-library-") as tmp:
+        projects = library_projects(Path(tmp))
+        n = sum(len(jobs) for _, jobs in projects)
+        print(f"\n== library: {len(projects)} PixelLib example projects x ({len(core_sources())} "
+              f"core + {len(projects[0][1]) - len(core_sources()) - 1} library unity files + "
+              f"sketch) = {n} compiles, 2 jobs, one store per tool, {rounds} warm rounds ==")
+        edits = [("no-op edit 1: `#define SOME_FLAG 1` appended to PixelLib.h",
+                  "#define SOME_FLAG 1\n"),
+                 ("no-op edit 2: a comment appended to PixelLib.h",
+                  "// nothing to see here\n")]
+        rows, figures = [], {}
+        tools = [("zcc", ctx.zcc)]
+        if shutil.which("ccache"):
+            tools.append(("ccache", "ccache"))
+        for name, wrapper in tools:
+            for proj, _ in projects:  # the same library text for every tool
+                shutil.rmtree(proj / "lib" / "PixelLib" / "src")
+                shutil.copytree(PIXELLIB / "src", proj / "lib" / "PixelLib" / "src")
+            store = Path(tmp) / f"store-{name}"
+            if name == "zcc":
+                env = zcc_env(store)
+
+                def counters():
+                    return zcc_stats(ctx.zcc, store)
+            else:
+                env = ccache_env(store)
+                env["CCACHE_BASEDIR"] = tmp  # the projects share results, as zcc's roots do
+
+                def counters():
+                    return ccache_stats(env)
+            before = counters()
+            cold = build_parallel(projects, env, wrapper)
+            rows.append([name, "cold (empty store)", f"{cold:.2f}",
+                         fmt_counts(delta(counters(), before))])
+            warm = []
+            for r in range(rounds):
+                before = counters()
+                warm.append(build_parallel(projects, env, wrapper))
+                d = delta(counters(), before)
+            figures[name] = {"warm": median(warm), "warm_counts": d}
+            rows.append([name, "warm (median)", f"{median(warm):.2f}", fmt_counts(d)])
+            for label, text in edits:
+                edit_library_header(projects, text)
+                before = counters()
+                t = build_parallel(projects, env, wrapper)
+                d = delta(counters(), before)
+                rows.append([name, label, f"{t:.2f}", fmt_counts(d)])
+                before = counters()
+                t = build_parallel(projects, env, wrapper)
+                rows.append([name, "  then warm again", f"{t:.2f}",
+                             fmt_counts(delta(counters(), before))])
+                figures[name][label] = d
+        table(["tool", "build", "wall s", "counters"], rows)
+        z = figures["zcc"]
+        hits = z["warm_counts"].get("direct_hit", 0) + z["warm_counts"].get("preprocessed_hit", 0)
+        print(f"  zcc warm: {z['warm_counts'].get('direct_hit', 0)} of {hits} hits direct "
+              f"(goal: all)")
+        if z["warm_counts"].get("direct_hit", 0) != n:
+            problem(f"library: warm zcc build was not all direct hits: "
+                    f"{fmt_counts(z['warm_counts'])}")
+        for label, _ in edits:
+            misses = z[label].get("miss", 0)
+            print(f"  zcc {label.split(':')[0]}: {misses} recompiles (goal: none)")
+        if "ccache" in figures:
+            c = figures["ccache"]
+            print(f"  warm build zcc / ccache: {z['warm']:.2f} / {c['warm']:.2f} s = "
+                  f"{z['warm'] / c['warm']:.2f}x (goal: at most 0.7x)")
+        library_mmd_misses(ctx, projects[0][0], tmp)
+
+
+def library_mmd_misses(ctx, proj, tmp):
+    """A genuine miss (the source edited before each run) with and without `-MMD -MP`,
+    plain against zcc, interleaved: what asking for a user-header dependency file costs."""
+    lib_src = proj / "lib" / "PixelLib" / "src"
+    core = proj / "core"
+    shutil.copytree(CORE_DIR, core)
+    files = [(core / "CDC.cpp", []), (lib_src / "pixel_fx.cpp", [lib_src])]
+    runs = max(10, 4 * ctx.rounds)
+    store = Path(tmp) / "store-mmd"
+    env = zcc_env(store)
+    print(f"\n== library: a miss with -MMD -MP: each file edited before every compile, "
+          f"{runs} runs, interleaved, medians of wall and CPU (process tree) ms ==")
+    rows = []
+    for src, incs in files:
+        results = {}
+        for deps in ([], ["-MMD", "-MP"]):
+            argv = compile_cmd(src, f"{OBJ_DIR}/{src.name}.o", incs) + deps
+            run_timed([ctx.zcc] + argv, proj, env)  # compiler, include path, headers known
+            plain, cached = [], []
+            for r in range(runs):
+                order = [("plain", None), ("zcc", ctx.zcc)]
+                if r % 2:
+                    order.reverse()
+                for who, wrapper in order:
+                    with open(src, "a") as f:
+                        f.write(f"// zcc bench edit {time.time_ns()}\n")
+                    full = ([wrapper] if wrapper else []) + argv
+                    run = run_timed_cpu(full, proj, env if wrapper else base_env())
+                    (cached if wrapper else plain).append(run)
+            results[" ".join(deps) or "no dependency flag"] = [
+                median([run[k] for run in runs_of]) for runs_of in (plain, cached) for k in (0, 1)]
+        for deps, (pw, pc, zw, zc) in results.items():
+            rows.append([src.name, deps, ms(pw), ms(zw), pct(zw, pw), ms(pc), ms(zc), pct(zc, pc)])
+    table(["file", "dependency flags", "plain ms", "zcc miss ms", "wall +", "plain CPU ms",
+           "zcc CPU ms", "CPU +"], rows)
+    print("  (goal: a miss with -MMD within 10 % of a plain compile)")
+
+
 # ---------------------------------------------------------------- remote
 
 def free_port():
@@ -1102,7 +1255,8 @@ def main():
         {"core": scenario_core, "sketches": scenario_sketches, "links": scenario_links,
          "hit": scenario_hit,
          "moved": scenario_moved,
-         "miss": scenario_miss, "remote": scenario_remote, "ci": scenario_ci}[s](ctx)
+         "miss": scenario_miss, "remote": scenario_remote, "ci": scenario_ci,
+         "library": scenario_library}[s](ctx)
 
     if PROBLEMS:
         print(f"\n== {len(PROBLEMS)} problem(s) seen (figures above may be meaningless) ==")

@@ -28,6 +28,7 @@ use crate::process::{self, capture, fs_now, modified_at_or_after, written_since}
 use crate::remote;
 use crate::replay::{self, write_atomic};
 use crate::store::{self, Key, Kind, Lookup, Store};
+use crate::user_deps;
 
 /// Everything known about one cacheable call once it is classified.
 pub(crate) struct Call<'a> {
@@ -66,7 +67,9 @@ enum Direct {
     Preprocessor,
     /// The inputs use `__FILE__`: try the exact-path manifest.
     Exact,
-    /// No match; why the newest candidate did not match, if there was one.
+    /// No match; why the newest candidate did not match, if there was one (none: no manifest,
+    /// the source with these arguments was not compiled in this store, or a matching
+    /// candidate's entry is gone).
     Miss(Option<Mismatch>),
 }
 
@@ -76,8 +79,12 @@ enum Includes {
     CallersDepfile(String),
     /// One zcc adds to the compile (`-MD -MF <tmp>`), when the call asked for none.
     AddedDepfile(PathBuf),
-    /// A separate `-M` run, when the call's own file leaves out system headers (`-MMD`).
+    /// A separate `-M` run, when the call's own file leaves out system headers (`-MMD`) and
+    /// cannot be derived.
     Scan(PathBuf),
+    /// The call asked for `-MMD`: the compile runs with `-MD` into this file of zcc's, and the
+    /// caller's file is written from it ([`user_deps`]).
+    Derived(PathBuf),
 }
 
 /// How a miss is keyed.
@@ -89,10 +96,14 @@ enum Keying {
         inputs: Vec<String>,
         exact: Option<Key>,
     },
-    /// Direct mode: the key follows from the files the compile read.
+    /// Direct mode: the key follows from the files the compile read, unless the preprocessor
+    /// ran already (`preprocessed`): the result is then stored under that key, which the
+    /// manifest's candidate points to, so the next compile with the same preprocessed text
+    /// finds it whatever changed in the headers' comments and unused macros.
     Direct {
         manifest_key: Key,
         includes: Includes,
+        preprocessed: Option<Key>,
     },
 }
 
@@ -281,10 +292,22 @@ impl<'a> Call<'a> {
             match self.direct_lookup(&manifest_key) {
                 Direct::Hit(done) => return Ok(Outcome::Completed(done)),
                 Direct::Miss(why) => {
+                    // Compiled before, and a header's content changed: the preprocessed text
+                    // may still be one a compile stored (a comment or an unused macro). A
+                    // header that appeared or went away changes what is included: the
+                    // preprocessor run (a quarter to a third of a compile) would not pay.
+                    let mut preprocessed = None;
+                    if matches!(why, Some(Mismatch::Changed(_))) {
+                        match self.preprocessed_after_direct_miss(&manifest_key) {
+                            Ok(done) => return Ok(Outcome::Completed(done)),
+                            Err(key) => preprocessed = key,
+                        }
+                    }
                     let includes = self.includes_source();
                     let keying = Keying::Direct {
                         manifest_key,
                         includes,
+                        preprocessed,
                     };
                     let why = why.map(|w| w.to_string());
                     return Ok(Outcome::Completed(self.miss(keying, &common.parts, why)));
@@ -308,19 +331,7 @@ impl<'a> Call<'a> {
             Ok(pp) => pp,
             Err(p) => return Ok(self.cache.passthrough(self.compiler, &p)),
         };
-        // The preprocessor read the headers a compile may take from a `.gch` instead.
-        let search = self
-            .search_probe()
-            .and_then(includes::Probe::wait)
-            .map_err(|e| Internal::new("error_internal", format!("include search path: {e}")))?;
-        let own = pp.inputs.iter().map(|f| format!("{f}.gch"));
-        if let Some(gch) = self
-            .pch_places(&search)
-            .into_iter()
-            .chain(own)
-            .find(|g| self.path(g).exists())
-        {
-            self.log(&format!("{gch} may be used as a precompiled header"));
+        if self.pch_found(&pp.inputs)? {
             return Ok(self.cache.passthrough(self.compiler, &Passthrough::Pch));
         }
         if let Some(done) = self.serve(&pp.key, Served::PreprocessedHit) {
@@ -336,6 +347,54 @@ impl<'a> Call<'a> {
             exact,
         };
         Ok(Outcome::Completed(self.miss(keying, &pp.parts, None)))
+    }
+
+    /// After a direct-mode miss of a source compiled before: the preprocessor-mode lookup. A
+    /// hit is served and recorded as a new candidate in the manifest, so the next call is a
+    /// direct hit; `Err` carries the key for the compile to store under, or `None` when the
+    /// preprocessor cannot give one (the compile then reports what is wrong).
+    fn preprocessed_after_direct_miss(&self, manifest_key: &Key) -> Result<Completed, Option<Key>> {
+        let cpp = self.run_preprocessor().map_err(|_| None)?;
+        if cpp.status != 0 {
+            return Err(None);
+        }
+        let pp = self.preprocessed_key(&cpp).map_err(|_| None)?;
+        if self.pch_found(&pp.inputs).unwrap_or(true) {
+            // The compile may take a header from a `.gch` the preprocessed text does not
+            // cover: compiled, and not stored (`Call::candidate`).
+            return Err(None);
+        }
+        let Some(done) = self.serve(&pp.key, Served::PreprocessedHit) else {
+            return Err(Some(pp.key));
+        };
+        self.record_direct(manifest_key, &pp);
+        Ok(done)
+    }
+
+    /// Record in the manifest that the files the preprocessor read (as it spelled them) lead
+    /// to the result stored under their preprocessed text. Skipped when an input changed since
+    /// the call started, uses time macros, `__FILE__` or embedded files, or the probe fails:
+    /// that only costs this path again next time.
+    fn record_direct(&self, manifest_key: &Key, pp: &PreprocessedKey) {
+        let search = self.search_probe().and_then(includes::Probe::wait);
+        let Ok(search) = search else {
+            return;
+        };
+        let roots = self.file_roots();
+        let Ok((mut candidate, flags)) = self.candidate(manifest_key, &pp.inputs, &search, roots)
+        else {
+            return;
+        };
+        if !flags.is_empty() || self.unchanged_since_start(&pp.inputs).is_err() {
+            return;
+        }
+        candidate.target = Target::Result(pp.key);
+        let manifest = self.read_manifest(manifest_key).unwrap_or_default();
+        let _ = self.put(
+            Kind::Manifest,
+            manifest_key,
+            &manifest.with(candidate).encode(),
+        );
     }
 
     /// Run `compiler <cpp args> -E <input>`.
@@ -623,10 +682,18 @@ impl<'a> Call<'a> {
     fn includes_source(&self) -> Includes {
         // A name nobody can plant a link under in advance (`miss` makes the file).
         let tmp = self.memo.join(crate::safefs::random_name("deps.") + ".d");
+        let args: Vec<String> = self
+            .req
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         match &self.inv.dep {
             Some(dep) if dep.lists_all_headers && dep.path != "/dev/null" => {
                 Includes::CallersDepfile(dep.path.clone())
             }
+            // Also `-MMD -MF /dev/null`: an added `-MD` alone would lose to the `-MMD`.
+            _ if user_deps::derivable(&args, &self.inv.expanded) => Includes::Derived(tmp),
             None => Includes::AddedDepfile(tmp),
             Some(_) => Includes::Scan(tmp),
         }
@@ -641,18 +708,36 @@ impl<'a> Call<'a> {
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
         let readonly = self.cache.config().readonly;
         self.start();
+        let mut args = self.req.args.clone();
+        // What zcc adds to the call's arguments: the compiler names one of these when it is
+        // what fails the compile (`Call::compile`).
         let mut added: Vec<OsString> = Vec::new();
-        if let Keying::Direct {
-            includes: Includes::AddedDepfile(tmp),
-            ..
-        } = &keying
-            && !readonly
-        {
-            // Made here, so the compiler writes a file of ours; failing to make it is left to
-            // the compile (`Call::compile` then runs the call as given).
-            let _ = crate::safefs::create_new(tmp, 0o600);
-            added.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
-        }
+        let derived = match &keying {
+            Keying::Direct {
+                includes: Includes::AddedDepfile(tmp),
+                ..
+            } if !readonly => {
+                // Made here, so the compiler writes a file of ours; failing to make it is left
+                // to the compile.
+                let _ = crate::safefs::create_new(tmp, 0o600);
+                added.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
+                None
+            }
+            Keying::Direct {
+                includes: Includes::Derived(tmp),
+                ..
+            } if !readonly => {
+                let _ = crate::safefs::create_new(tmp, 0o600);
+                // GCC's driver passes `-MD` before `-MMD` whatever the order given, and the
+                // last of them wins; the last `-MF` names the file.
+                for arg in args.iter_mut().filter(|a| *a == "-MMD") {
+                    *arg = "-MD".into();
+                }
+                added.extend(["-MF".into(), tmp.clone().into()]);
+                Some(tmp)
+            }
+            _ => None,
+        };
         // The include search path is only needed after the compile: ask for it alongside.
         let mut probe = match &keying {
             Keying::Direct { .. } if !readonly => Some(self.search_probe()),
@@ -661,10 +746,38 @@ impl<'a> Call<'a> {
         // A call that shows colours compiles with them whatever its stderr is, and the entry
         // keeps them; a call that shows none compiles as it asked (`color.rs`). A compiler
         // older than the option (GCC < 4.9) rejects it: `compile` then runs the call as given.
+        let own_command = || {
+            let mut own = self.req.args.clone();
+            if self.wants_color() {
+                own.push(color::ALWAYS.into());
+            }
+            own
+        };
         if self.wants_color() {
             added.push(color::ALWAYS.into());
         }
-        let done = match self.compile(&added) {
+        args.extend(added.iter().cloned());
+        let mut compiled = self.compile(args, &added);
+        if let (Some(tmp), Ok(c)) = (derived, &compiled)
+            && c.served == Served::Miss
+        {
+            // A failed compile, or a file that cannot be derived exactly: the caller's own
+            // command, so the compiler writes (or leaves out) the caller's file itself.
+            let written = c.status == 0 && {
+                let search = probe.take().map(|p| p.and_then(includes::Probe::wait));
+                let written = match &search {
+                    Some(Ok(search)) => self.write_user_deps(tmp, search),
+                    _ => false,
+                };
+                probe = search.map(|s| s.map(includes::Probe::Known));
+                written
+            };
+            if !written {
+                self.log("compiling again with the call's own dependency options");
+                compiled = self.compile(own_command(), &[]);
+            }
+        }
+        let done = match compiled {
             Ok(done) => done,
             Err(done) => {
                 if let Some(Ok(probe)) = probe {
@@ -714,7 +827,7 @@ impl<'a> Call<'a> {
             let _ = probe.wait();
         }
         if let Keying::Direct {
-            includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp),
+            includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp) | Includes::Derived(tmp),
             ..
         } = &keying
         {
@@ -726,19 +839,17 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Run the compile of a miss: the call's arguments plus `added` (zcc's own `-MD -MF <tmp>`,
-    /// `-fdiagnostics-color=always`). What zcc adds must never fail a compile: when the compile
-    /// with it fails and the compiler's message names one of the added arguments (the
-    /// dependency file it could not open or write, an option it does not know), the call's own
-    /// compile runs, exactly as asked, and its result stands; if that one succeeds, the added
-    /// arguments were the problem: logged, and the result is marked [`Served::Fallback`]
-    /// (counted `error_added_arguments` by `miss`, not stored). A failure that names none of
-    /// them is the source's own and is not compiled twice.
+    /// Run the compile of a miss: `args`, the call's arguments with zcc's changes, among them
+    /// `added` (zcc's own `-MD -MF <tmp>`, `-fdiagnostics-color=always`). What zcc adds must
+    /// never fail a compile: when the compile fails and the compiler's message names one of
+    /// the added arguments (the dependency file it could not open or write, an option it does
+    /// not know), the call's own compile runs, exactly as asked, and its result stands; if that
+    /// one succeeds, the added arguments were the problem: logged, and the result is marked
+    /// [`Served::Fallback`] (counted `error_added_arguments` by `miss`, not stored). A failure
+    /// that names none of them is the source's own and is not compiled twice.
     /// `Err`: the compiler could not even be started (reported like a shell would).
-    fn compile(&self, added: &[OsString]) -> Result<Completed, Completed> {
-        let run = |added: &[OsString]| {
-            let mut args = self.req.args.clone();
-            args.extend(added.iter().cloned());
+    fn compile(&self, args: Vec<OsString>, added: &[OsString]) -> Result<Completed, Completed> {
+        let run = |args: Vec<OsString>| {
             let (program, args) = self.with_prefix(args);
             capture(&program, &args, self.req).map_err(|e| Completed {
                 status: 127,
@@ -748,14 +859,14 @@ impl<'a> Call<'a> {
                 served: Served::Failed,
             })
         };
-        let first = run(added)?;
+        let first = run(args)?;
         let names_added = |text: &[u8]| {
             added
                 .iter()
                 .any(|a| memchr::memmem::find(text, a.as_encoded_bytes()).is_some())
         };
         let done = if first.status != 0 && names_added(&first.stderr) {
-            let plain = run(&[])?;
+            let plain = run(self.req.args.clone())?;
             if plain.status == 0 {
                 self.log(&format!(
                     "the compile failed only with zcc's added arguments ({}); \
@@ -779,6 +890,35 @@ impl<'a> Call<'a> {
             stderr: done.stderr,
             served: Served::Miss,
         })
+    }
+
+    /// Write the caller's `-MMD` file from the compile's `-MD` file `md` (see [`user_deps`]);
+    /// `false` when it cannot be derived exactly or written. Nothing to write for
+    /// `-MF /dev/null`.
+    fn write_user_deps(&self, md: &std::path::Path, search: &includes::SearchPath) -> bool {
+        let Some(dep) = &self.inv.dep else {
+            return true;
+        };
+        let include_dirs: Vec<String> = self
+            .inv
+            .key_args
+            .iter()
+            .filter(|a| a.text == "-I")
+            .filter_map(|a| a.path.clone())
+            .collect();
+        let dirs = user_deps::Dirs::new(search, &include_dirs);
+        let style = match self.compiler.family {
+            Family::Gcc => depfile::Style::Gcc,
+            Family::Clang => depfile::Style::Clang,
+        };
+        let read = |name: &str| fs::read(self.path(name)).ok();
+        let derived = fs::read(md)
+            .ok()
+            .and_then(|md| user_deps::derive(&md, &dirs, style, &self.inv.expanded, &read));
+        match derived {
+            Some(bytes) => write_atomic(&self.path(&dep.path), &bytes).is_ok(),
+            None => false,
+        }
     }
 
     /// The program and arguments of a miss's compile: `ZCC_PREFIX` (e.g. `distcc`), looked up
@@ -827,6 +967,7 @@ impl<'a> Call<'a> {
             Keying::Direct {
                 manifest_key,
                 includes,
+                preprocessed,
             } => {
                 let files = self.read_includes(includes)?;
                 // Hash first, then check that nothing changed since the compile started: a
@@ -841,6 +982,9 @@ impl<'a> Call<'a> {
                 let (mut candidate, flags) =
                     self.candidate(manifest_key, &files, &search, self.file_roots())?;
                 let entry = self.collect(done, &files)?;
+                if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
+                    candidate.target = Target::Result(*key);
+                }
                 let stored = match &candidate.target {
                     Target::Result(key) => {
                         self.put(Kind::Result, key, &entry.encode()).map(|()| *key)
@@ -902,7 +1046,7 @@ impl<'a> Call<'a> {
     fn read_includes(&self, includes: &Includes) -> Result<Vec<String>, String> {
         let bytes = match includes {
             Includes::CallersDepfile(path) => fs::read(self.path(path)),
-            Includes::AddedDepfile(tmp) => fs::read(tmp),
+            Includes::AddedDepfile(tmp) | Includes::Derived(tmp) => fs::read(tmp),
             Includes::Scan(tmp) => {
                 let mut args: Vec<OsString> =
                     self.inv.cpp_args.iter().map(OsString::from).collect();
@@ -951,6 +1095,8 @@ impl<'a> Call<'a> {
         let mut next_to_includer = Vec::new();
         // What `__has_include` asked about: (includer, name, quoted).
         let mut probed = Vec::new();
+        // Macros handing a parameter to `__has_include`, defined in any file read.
+        let mut wrappers: Vec<filehash::Wrapper> = Vec::new();
         let recent_path = self.recent_path();
         let mut recent = filehash::Recent::load(&recent_path);
         for f in files {
@@ -962,8 +1108,15 @@ impl<'a> Call<'a> {
             hashed.push((manifest_path(roots, f), info.hash));
             next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
             probed.extend(info.probed.into_iter().map(|p| (f, p)));
+            wrappers.extend(info.wrappers);
         }
         recent.save(&recent_path);
+        if !wrappers.is_empty() {
+            match self.wrapper_probes(files, wrappers) {
+                Some(found) => probed.extend(found),
+                None => flags = flags.union(Flags::HAS_INCLUDE),
+            }
+        }
         let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
         // Thousands for a C++ compile: a set keeps the de-duplication linear.
         let mut absent: Vec<String> = Vec::new();
@@ -1042,6 +1195,25 @@ impl<'a> Call<'a> {
         ))
     }
 
+    /// Whether a precompiled header exists where the compile may take one instead of a header
+    /// the preprocessor read (`inputs`, from its line markers) or looked for (`pch_places`).
+    fn pch_found(&self, inputs: &[String]) -> Result<bool, Internal> {
+        let search = self
+            .search_probe()
+            .and_then(includes::Probe::wait)
+            .map_err(|e| Internal::new("error_internal", format!("include search path: {e}")))?;
+        let own = inputs.iter().map(|f| format!("{f}.gch"));
+        let found = self
+            .pch_places(&search)
+            .into_iter()
+            .chain(own)
+            .find(|g| self.path(g).exists());
+        if let Some(gch) = &found {
+            self.log(&format!("{gch} may be used as a precompiled header"));
+        }
+        Ok(found.is_some())
+    }
+
     /// Where the compiler would look for a precompiled header: GCC and Clang try `name.gch`
     /// (Clang `name.pch` too) in each directory of the search, just before `name` itself, for
     /// the `-include` files
@@ -1071,6 +1243,38 @@ impl<'a> Call<'a> {
             }
         }
         places
+    }
+
+    /// What the uses of `__has_include` wrapper macros in `files` ask about, as
+    /// (includer, probe); wrappers of wrappers are followed. `None` when a use passes
+    /// something other than a literal name, or a file cannot be read: preprocessor mode.
+    /// Only a miss of a source whose headers define a wrapper reads its files again for this.
+    fn wrapper_probes<'f>(
+        &self,
+        files: &'f [String],
+        mut wrappers: Vec<filehash::Wrapper>,
+    ) -> Option<Vec<(&'f String, filehash::Probed)>> {
+        let contents: Vec<Vec<u8>> = files
+            .iter()
+            .map(|f| fs::read(self.path(f)).ok())
+            .collect::<Option<_>>()?;
+        loop {
+            let mut found = Vec::new();
+            let mut more: Vec<filehash::Wrapper> = Vec::new();
+            for (f, content) in files.iter().zip(&contents) {
+                let uses = filehash::wrapper_uses(content, &wrappers)?;
+                found.extend(uses.probes.into_iter().map(|p| (f, p)));
+                more.extend(uses.wrappers.into_iter().filter(|w| !wrappers.contains(w)));
+            }
+            if more.is_empty() {
+                return Some(found);
+            }
+            for w in more {
+                if !wrappers.contains(&w) {
+                    wrappers.push(w);
+                }
+            }
+        }
     }
 
     /// Read back what the compiler wrote; `Err(counter)` when it must not be stored.

@@ -205,6 +205,44 @@ pub fn prerequisites(dep: &[u8]) -> Vec<String> {
     paths
 }
 
+/// Every prerequisite of the first rule as a plain (unescaped) path, in the order written,
+/// duplicates included; `None` unless a known style reproduces the file exactly (see
+/// [`keep_prerequisites`], which takes one flag per name of this list).
+pub fn prerequisite_list(dep: &[u8], preferred: Style) -> Option<Vec<String>> {
+    let rules = parse(dep)?;
+    detect_layout(dep, &rules, preferred)?;
+    let main = rules.first()?;
+    let names = main.prerequisites.iter().map(|word| {
+        let (plain, _) = unescape(&dep[word.clone()]);
+        String::from_utf8(plain).ok()
+    });
+    names.collect()
+}
+
+/// The file the compiler would have written with fewer prerequisites: the same targets, the
+/// prerequisites whose flag in `keep` (one per name of [`prerequisite_list`]) is set, wrapped
+/// and followed by `-MP` rules exactly as this compiler lays them out. This is how `-MMD`'s
+/// file relates to `-MD`'s: the compiler writes the same rule, leaving out system headers.
+/// `None` when the file's layout is not one a known style reproduces.
+pub fn keep_prerequisites(dep: &[u8], preferred: Style, keep: &[bool]) -> Option<Vec<u8>> {
+    let rules = parse(dep)?;
+    let (style, phony, crlf) = detect_layout(dep, &rules, preferred)?;
+    let main = rules.first()?;
+    if keep.len() != main.prerequisites.len() {
+        return None;
+    }
+    let text = |word: &Range<usize>| dep[word.clone()].to_vec();
+    let targets: Vec<Vec<u8>> = main.targets.iter().map(text).collect();
+    let prerequisites: Vec<Vec<u8>> = main
+        .prerequisites
+        .iter()
+        .zip(keep)
+        .filter(|(_, keep)| **keep)
+        .map(|(word, _)| text(word))
+        .collect();
+    Some(lay_out(&targets, &prerequisites, phony, style, crlf))
+}
+
 /// One rule of the file: byte ranges of its (still escaped) target and prerequisite names.
 #[derive(Debug, PartialEq)]
 struct Rule {

@@ -77,7 +77,18 @@ impl Flags {
             Flags::HAS_INCLUDE
         };
         for (needle, flag) in NEEDLES {
-            if !flags.contains(*flag) && memchr::memmem::find(content, needle).is_some() {
+            if flags.contains(*flag) {
+                continue;
+            }
+            let mut found = memchr::memmem::find_iter(content, needle).peekable();
+            let used = match *flag {
+                // A time macro in a comment or a string literal is not expanded.
+                Flags::TIME => {
+                    found.peek().is_some() && outside_comments_and_strings(content, found)
+                }
+                _ => found.peek().is_some(),
+            };
+            if used {
                 flags = flags.union(*flag);
             }
         }
@@ -101,6 +112,61 @@ pub fn assembler_file_directive(content: &[u8]) -> Option<&'static str> {
     })
 }
 
+/// Whether any of `positions` (ascending) lies outside comments, string literals and
+/// character literals, as the preprocessor reads them. Where the reading is unsure (a raw
+/// string literal, a literal running into the end of its line: a C++14 digit separator, an
+/// apostrophe in `#error` text), every remaining position counts as outside.
+fn outside_comments_and_strings(content: &[u8], positions: impl Iterator<Item = usize>) -> bool {
+    #[derive(PartialEq)]
+    enum State {
+        Code,
+        LineComment,
+        BlockComment,
+        Literal(u8),
+    }
+    let mut state = State::Code;
+    let mut i = 0;
+    for pos in positions {
+        while i < pos {
+            let b = content[i];
+            let next = content.get(i + 1).copied();
+            match state {
+                _ if b == b'\\' && next == Some(b'\n') => {
+                    // A line splice joins lines in every state.
+                    i += 2;
+                    continue;
+                }
+                State::Code => match (b, next) {
+                    (b'/', Some(b'/')) => state = State::LineComment,
+                    (b'/', Some(b'*')) => {
+                        state = State::BlockComment;
+                        i += 1;
+                    }
+                    (b'"', _) if i > 0 && content[i - 1] == b'R' => return true,
+                    // `0xFF'FF`: a digit separator, not a character literal.
+                    (b'\'', _) if i > 0 && content[i - 1].is_ascii_hexdigit() => return true,
+                    (b'"' | b'\'', _) => state = State::Literal(b),
+                    _ => {}
+                },
+                State::LineComment if b == b'\n' => state = State::Code,
+                State::BlockComment if b == b'*' && next == Some(b'/') => {
+                    state = State::Code;
+                    i += 1;
+                }
+                State::Literal(_) if b == b'\\' => i += 1,
+                State::Literal(_) if b == b'\n' => return true,
+                State::Literal(quote) if b == quote => state = State::Code,
+                _ => {}
+            }
+            i += 1;
+        }
+        if i == pos && state == State::Code {
+            return true;
+        }
+    }
+    false
+}
+
 /// A file's content hash and flags.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileInfo {
@@ -110,6 +176,17 @@ pub struct FileInfo {
     pub quoted: Vec<String>,
     /// The files its `__has_include(…)` expressions ask about (see [`has_include_probes`]).
     pub probed: Vec<Probed>,
+    /// The function-like macros it defines whose body hands a parameter to `__has_include`
+    /// (see [`has_include_facts`]): their uses anywhere are probes ([`wrapper_uses`]).
+    pub wrappers: Vec<Wrapper>,
+}
+
+/// A function-like macro that passes its parameter number `param` to `__has_include`, such
+/// as FastLED's `#define FL_HAS_INCLUDE(x) __has_include(x)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wrapper {
+    pub name: String,
+    pub param: usize,
 }
 
 /// A file asked about by `__has_include` / `__has_include_next`.
@@ -123,25 +200,50 @@ pub struct Probed {
 /// Every `__has_include(<name>)` / `__has_include("name")` (and `_next`) in the content, in
 /// order; `None` when one has an argument that is not a literal name (a macro), since then
 /// the file it asks about is unknown. Mentions not followed by `(` (`#ifdef __has_include`,
-/// comments) ask about nothing.
+/// comments) ask about nothing. A wrapper macro's definition is not a probe (see
+/// [`has_include_facts`]).
 pub fn has_include_probes(content: &[u8]) -> Option<Vec<Probed>> {
+    has_include_facts(content).map(|(probes, _)| probes)
+}
+
+/// [`has_include_probes`] and the wrapper macros the content defines: a `__has_include`
+/// whose argument is a parameter of the `#define` it sits in makes that macro a [`Wrapper`]
+/// (its uses are probes, found by [`wrapper_uses`]). A `#define __has_include(x) 0` (a shim
+/// for old compilers) probes nothing.
+pub fn has_include_facts(content: &[u8]) -> Option<(Vec<Probed>, Vec<Wrapper>)> {
     const NEEDLE: &[u8] = b"__has_include";
     let mut probes: Vec<Probed> = Vec::new();
+    let mut wrappers: Vec<Wrapper> = Vec::new();
     for pos in memchr::memmem::find_iter(content, NEEDLE) {
         let rest = &content[pos + NEEDLE.len()..];
         let rest = rest.strip_prefix(b"_next").unwrap_or(rest);
+        // GCC before 10 implements `__has_include(x)` as `__has_include__(x)`.
+        let rest = rest.strip_prefix(b"__").unwrap_or(rest);
         let Some(arg) = rest.trim_ascii_start().strip_prefix(b"(") else {
             continue;
         };
+        let definition = enclosing_define(content, pos);
+        if definition.as_ref().is_some_and(|d| d.name_at == pos) {
+            continue;
+        }
         let arg = arg.trim_ascii_start();
         let (close, quoted) = match arg.first() {
             Some(b'<') => (b'>', false),
             Some(b'"') => (b'"', true),
-            _ => return None,
+            _ => {
+                let wrapper = definition.and_then(|d| d.wrapper_of(identifier(arg)));
+                wrappers.push(wrapper?);
+                continue;
+            }
         };
         let end = arg[1..].iter().position(|&b| b == close || b == b'\n')?;
         let name = std::str::from_utf8(&arg[1..1 + end]).ok()?;
         if arg[1 + end] != close || name.is_empty() {
+            return None;
+        }
+        // `#define H(x) __has_include(<x>)`: the parameter is replaced in the name, which is
+        // then unknown here.
+        if !quoted && definition.is_some_and(|d| d.uses_a_parameter(name.as_bytes())) {
             return None;
         }
         let probe = Probed {
@@ -152,7 +254,191 @@ pub fn has_include_probes(content: &[u8]) -> Option<Vec<Probed>> {
             probes.push(probe);
         }
     }
-    Some(probes)
+    Some((probes, wrappers))
+}
+
+/// What [`wrapper_uses`] found in one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WrapperUses {
+    /// The names wrapper calls ask about with a literal `<name>` / `"name"`.
+    pub probes: Vec<Probed>,
+    /// Macros defined here that hand a parameter on to a known wrapper: wrappers too.
+    pub wrappers: Vec<Wrapper>,
+}
+
+/// The uses of `wrappers` in `content`; `None` when one passes something other than a literal
+/// name (a macro, a stringized or pasted token), whose file is unknown. A use inside a
+/// comment counts like any other: at worst an extra path is watched, or a source goes to
+/// preprocessor mode.
+pub fn wrapper_uses(content: &[u8], wrappers: &[Wrapper]) -> Option<WrapperUses> {
+    let mut uses = WrapperUses::default();
+    for wrapper in wrappers {
+        let name = wrapper.name.as_bytes();
+        for pos in memchr::memmem::find_iter(content, name) {
+            let before = pos.checked_sub(1).map(|i| content[i]);
+            if before.is_some_and(is_identifier_byte) {
+                continue;
+            }
+            let rest = &content[pos + name.len()..];
+            if rest.first().copied().is_some_and(is_identifier_byte) {
+                continue;
+            }
+            let definition = enclosing_define(content, pos);
+            if definition.as_ref().is_some_and(|d| d.name_at == pos) {
+                continue;
+            }
+            let Some(open) = rest.trim_ascii_start().strip_prefix(b"(") else {
+                // Named without a call (`#ifdef FL_HAS_INCLUDE`): asks about nothing.
+                continue;
+            };
+            let arg = macro_arguments(open)?.get(wrapper.param).copied()?;
+            match literal_header_name(arg) {
+                // Inside another macro, a parameter in `<…>` is replaced: unknown.
+                Some(probe)
+                    if !probe.quoted
+                        && definition
+                            .as_ref()
+                            .is_some_and(|d| d.uses_a_parameter(probe.name.as_bytes())) =>
+                {
+                    return None;
+                }
+                Some(probe) => {
+                    if !uses.probes.contains(&probe) {
+                        uses.probes.push(probe);
+                    }
+                }
+                None => {
+                    let inner = definition.and_then(|d| d.wrapper_of(identifier(arg)))?;
+                    if !uses.wrappers.contains(&inner) {
+                        uses.wrappers.push(inner);
+                    }
+                }
+            }
+        }
+    }
+    Some(uses)
+}
+
+fn is_identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The identifier at the start of `bytes` (empty if there is none).
+fn identifier(bytes: &[u8]) -> &[u8] {
+    let end = bytes
+        .iter()
+        .position(|&b| !is_identifier_byte(b))
+        .unwrap_or(bytes.len());
+    &bytes[..end]
+}
+
+/// `<name>` or `"name"`, blanks around it, and nothing else.
+fn literal_header_name(arg: &[u8]) -> Option<Probed> {
+    let arg = arg.trim_ascii();
+    let (quoted, inner) = match (arg.first(), arg.last()) {
+        (Some(b'<'), Some(b'>')) => (false, &arg[1..arg.len() - 1]),
+        (Some(b'"'), Some(b'"')) if arg.len() >= 2 => (true, &arg[1..arg.len() - 1]),
+        _ => return None,
+    };
+    let name = std::str::from_utf8(inner).ok()?;
+    if name.is_empty() || name.contains(['"', '<', '>', '\n']) {
+        return None;
+    }
+    Some(Probed {
+        name: name.to_string(),
+        quoted,
+    })
+}
+
+/// The arguments of a macro call, given the text after its `(`: split at top-level commas up
+/// to the matching `)`. `None` when the call does not close within its logical line.
+fn macro_arguments(after_open: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut i = 0;
+    while i < after_open.len() {
+        match after_open[i] {
+            b'(' => depth += 1,
+            b')' if depth == 0 => {
+                args.push(&after_open[start..i]);
+                return Some(args);
+            }
+            b')' => depth -= 1,
+            b',' if depth == 0 => {
+                args.push(&after_open[start..i]);
+                start = i + 1;
+            }
+            b'\n' if i == 0 || after_open[i - 1] != b'\\' => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A `#define NAME(params)` line (logical: backslash-newlines joined) around a position.
+struct Define<'a> {
+    /// Where the macro's name starts.
+    name_at: usize,
+    name: &'a [u8],
+    params: Vec<&'a [u8]>,
+}
+
+impl Define<'_> {
+    /// Whether `text` holds one of the parameters as a whole identifier.
+    fn uses_a_parameter(&self, text: &[u8]) -> bool {
+        text.split(|b| !is_identifier_byte(*b))
+            .any(|word| !word.is_empty() && self.params.contains(&word))
+    }
+
+    /// The wrapper this definition is when it passes its parameter `arg` on.
+    fn wrapper_of(&self, arg: &[u8]) -> Option<Wrapper> {
+        let param = self
+            .params
+            .iter()
+            .position(|p| *p == arg && !arg.is_empty())?;
+        Some(Wrapper {
+            name: std::str::from_utf8(self.name).ok()?.to_string(),
+            param,
+        })
+    }
+}
+
+/// The function-like `#define` whose logical line holds `pos`, if any.
+fn enclosing_define(content: &[u8], pos: usize) -> Option<Define<'_>> {
+    // Back to the start of the logical line: over physical lines ending in a backslash.
+    let mut start = content[..pos]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    while start >= 2 && content[start - 2] == b'\\' {
+        start = content[..start - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+    }
+    let line = &content[start..];
+    let after_hash = trim_blank_start(line).strip_prefix(b"#")?;
+    let after_define = trim_blank_start(after_hash).strip_prefix(b"define")?;
+    let name_start = trim_blank_start(after_define);
+    if name_start.len() == after_define.len() {
+        return None;
+    }
+    let name = identifier(name_start);
+    let name_at = content.len() - name_start.len();
+    // Function-like only when `(` follows the name directly.
+    let params_text = name_start[name.len()..].strip_prefix(b"(")?;
+    let close = params_text.iter().position(|&b| b == b')')?;
+    let params = params_text[..close]
+        .split(|&b| b == b',')
+        .map(|p| p.trim_ascii())
+        .collect();
+    Some(Define {
+        name_at,
+        name,
+        params,
+    })
 }
 
 /// The names of `#include "name"` (and `#include_next`, `#import`) directives, in order.
@@ -250,17 +536,36 @@ impl StatId {
     }
 
     /// Whether the file was last changed long enough ago that a later write must change its
-    /// stat. Timestamps come from a clock that ticks in milliseconds (or seconds on some
-    /// filesystems), so a file written twice within one tick, keeping its size, keeps its
+    /// stat. A file written twice within one timestamp tick, keeping its size, keeps its
     /// stat; a fact recorded between those writes would be wrong later (git's "racily clean"
-    /// problem). Facts about files changed in the last [`SETTLE_SECS`] are not recorded.
+    /// problem). So facts are recorded only about a file whose newer timestamp (mtime or
+    /// ctime, so a `tar` restore or a package install counts) lies more than one tick of its
+    /// filesystem ([`StatId::granularity`]) plus [`CLOCK_TICK`] before now: any later write
+    /// then gets a later timestamp. On ext4, tmpfs or btrfs that is about 20 ms.
     pub fn settled(&self) -> bool {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
+            .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let newest = self.0[3].max(self.0[5]);
-        newest.saturating_add(SETTLE_SECS) < now
+        let nanos = |secs: u64, nsec: u64| u128::from(secs) * 1_000_000_000 + u128::from(nsec);
+        let newest = nanos(self.0[3], self.0[4]).max(nanos(self.0[5], self.0[6]));
+        newest + self.granularity() + CLOCK_TICK.as_nanos() < now
+    }
+
+    /// The timestamp granularity of the file's filesystem in nanoseconds, as far as its
+    /// timestamps show: the largest power of ten dividing both nanosecond parts, and two
+    /// seconds (FAT) when both are zero (a whole-second filesystem, or a file stamped on a
+    /// whole second by chance: then the wait is longer, never shorter).
+    pub fn granularity(&self) -> u128 {
+        let (m, c) = (self.0[4], self.0[6]);
+        if m == 0 && c == 0 {
+            return 2_000_000_000;
+        }
+        let mut g: u64 = 1;
+        while g < 1_000_000_000 && (m == 0 || m % (g * 10) == 0) && (c == 0 || c % (g * 10) == 0) {
+            g *= 10;
+        }
+        u128::from(g)
     }
 
     /// The size in bytes.
@@ -288,13 +593,13 @@ impl StatId {
     }
 }
 
-/// See [`StatId::settled`].
-pub const SETTLE_SECS: u64 = 2;
+/// How far the clock that stamps files may lag the wall clock: the kernel stamps files from
+/// a coarse clock updated once per scheduler tick (1-10 ms). See [`StatId::settled`].
+pub const CLOCK_TICK: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// How long after its last change a file is certainly [`StatId::settled`]: the comparison is in
-/// whole seconds, so one second more than [`SETTLE_SECS`], and a margin. Tests wait this long.
-pub const SETTLED_AFTER: std::time::Duration =
-    std::time::Duration::from_millis((SETTLE_SECS + 1) * 1000 + 100);
+/// How long after its last change a file is certainly [`StatId::settled`], even on a
+/// filesystem with two-second timestamps. Tests wait this long.
+pub const SETTLED_AFTER: std::time::Duration = std::time::Duration::from_millis(2_100);
 
 /// Smallest file whose facts (hash, flags, include names) [`file_info`] memoizes, and
 /// [`HASH_MEMO_MIN_SIZE`] the smallest whose bare hash [`content_hash`] memoizes. Measured with
@@ -389,12 +694,15 @@ fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, Sta
     // stat, which the caller's modified-since check catches (and racily new files get no memo).
     let content = crate::fileio::read_up_to(&mut fs::File::open(path)?, stat.size())?;
     // One search for `__has_include` serves both the flag and the list.
-    let probes = has_include_probes(&content);
+    let facts = has_include_facts(&content);
+    let readable = facts.is_some();
+    let (probed, wrappers) = facts.unwrap_or_default();
     let info = FileInfo {
         hash: *blake3::hash(&content).as_bytes(),
-        flags: Flags::scan_with(&content, probes.is_some()),
+        flags: Flags::scan_with(&content, readable),
         quoted: quoted_includes(&content),
-        probed: probes.unwrap_or_default(),
+        probed,
+        wrappers,
     };
     if let Some(memo) = &memo
         && stat.settled()
@@ -475,15 +783,25 @@ impl Recent {
 }
 
 /// Memo layout: 32-byte hash, flags byte, then one line per name: `"name` for a quoted
-/// include, `?"name` / `?<name` for a `__has_include` probe.
+/// include, `?"name` / `?<name` for a `__has_include` probe, `!N name` for a wrapper macro
+/// passing parameter N on.
 fn encode_memo(info: &FileInfo) -> Vec<u8> {
     let mut bytes = info.hash.to_vec();
     bytes.push(info.flags.bits());
-    let lines = info.quoted.iter().map(|n| format!("\"{n}")).chain(
-        info.probed
-            .iter()
-            .map(|p| format!("?{}{}", if p.quoted { '"' } else { '<' }, p.name)),
-    );
+    let lines = info
+        .quoted
+        .iter()
+        .map(|n| format!("\"{n}"))
+        .chain(
+            info.probed
+                .iter()
+                .map(|p| format!("?{}{}", if p.quoted { '"' } else { '<' }, p.name)),
+        )
+        .chain(
+            info.wrappers
+                .iter()
+                .map(|w| format!("!{} {}", w.param, w.name)),
+        );
     bytes.extend_from_slice(lines.collect::<Vec<_>>().join("\n").as_bytes());
     bytes
 }
@@ -496,6 +814,7 @@ fn decode_memo(bytes: &[u8]) -> Option<FileInfo> {
         flags,
         quoted: Vec::new(),
         probed: Vec::new(),
+        wrappers: Vec::new(),
     };
     for line in std::str::from_utf8(&bytes[33..]).ok()?.lines() {
         if let Some(name) = line.strip_prefix('"') {
@@ -509,6 +828,11 @@ fn decode_memo(bytes: &[u8]) -> Option<FileInfo> {
             info.probed.push(Probed {
                 name: name.to_string(),
                 quoted: false,
+            });
+        } else if let Some((param, name)) = line.strip_prefix('!').and_then(|w| w.split_once(' ')) {
+            info.wrappers.push(Wrapper {
+                name: name.to_string(),
+                param: param.parse().ok()?,
             });
         } else {
             return None;
@@ -596,6 +920,144 @@ mod tests {
         }
     }
 
+    fn w(name: &str, param: usize) -> Wrapper {
+        Wrapper {
+            name: name.into(),
+            param,
+        }
+    }
+
+    fn probe(name: &str, quoted: bool) -> Probed {
+        Probed {
+            name: name.into(),
+            quoted,
+        }
+    }
+
+    #[test]
+    fn time_macros_in_comments_and_strings_are_not_uses() {
+        let not_used: &[&[u8]] = &[
+            b"// prints __TIME__ when asked\nint x;",
+            b"/* built at __DATE__\n   and __TIME__ */ int x;",
+            b"const char *s = \"__TIME__\";",
+            b"char c = '\"'; const char *s = \"a\\\"__TIME__\";",
+            b"// a comment continued \\\n __TIME__ still in it\n",
+            b"/**/ /* x */ // __TIMESTAMP__",
+        ];
+        for content in not_used {
+            assert!(
+                !Flags::scan(content).contains(Flags::TIME),
+                "{:?}",
+                String::from_utf8_lossy(content)
+            );
+        }
+        let used: &[&[u8]] = &[
+            b"const char *t = __TIME__;",
+            b"/* __TIME__ */ const char *t = __TIME__;",
+            b"// __DATE__\nconst char *d = __DATE__;",
+            b"const char *s = \"x\" __TIME__;",
+            b"#define STAMP __DATE__ \" \" __TIME__\n",
+            // Unsure: a raw string, a digit separator, an apostrophe in #error text.
+            b"auto r = R\"(x)\"; auto t = __TIME__;",
+            b"int n = 1'000; const char *s = \"__TIME__\";",
+            b"int n = 0xFF'FF; const char *t = __TIME__; // '",
+            b"#error don't\n/* __TIME__ */",
+        ];
+        for content in used {
+            assert!(
+                Flags::scan(content).contains(Flags::TIME),
+                "{:?}",
+                String::from_utf8_lossy(content)
+            );
+        }
+    }
+
+    #[test]
+    fn has_include_wrapper_definitions() {
+        type Facts = Option<(Vec<Probed>, Vec<Wrapper>)>;
+        let cases: &[(&[u8], Facts)] = &[
+            // FastLED
+            (
+                b"#ifdef __has_include\n#define FL_HAS_INCLUDE(x) __has_include(x)\n#else\n#define FL_HAS_INCLUDE(x) 0\n#endif\n",
+                Some((vec![], vec![w("FL_HAS_INCLUDE", 0)])),
+            ),
+            (
+                b"#  define HAS2(a, b) (__has_include(b) && \\\n   __has_include(<c.h>))\n",
+                Some((vec![probe("c.h", false)], vec![w("HAS2", 1)])),
+            ),
+            // A shim for compilers without it asks about nothing.
+            (
+                b"#ifndef __has_include\n#define __has_include(x) 0\n#endif\n",
+                Some((vec![], vec![])),
+            ),
+            // GCC before 10 spells the builtin with trailing underscores.
+            (
+                b"#if __has_include__(<x.h>)",
+                Some((vec![probe("x.h", false)], vec![])),
+            ),
+            // Not a parameter: a macro naming the file, unknown here.
+            (b"#define H(x) __has_include(CONFIG)\n", None),
+            (b"#define H __has_include(x)\n", None),
+            (b"#define H(x) 1\n#if __has_include(x)\n", None),
+            (b"#define H(...) __has_include(__VA_ARGS__)\n", None),
+            // The parameter inside the brackets is replaced: unknown.
+            (b"#define H(x) __has_include(<x>)\n", None),
+            (b"#define H(dir) __has_include(<dir/cfg.h>)\n", None),
+            (
+                b"#define H(x) __has_include(<cfg.h>)\n",
+                Some((vec![probe("cfg.h", false)], vec![])),
+            ),
+        ];
+        for (content, want) in cases {
+            assert_eq!(
+                has_include_facts(content),
+                *want,
+                "{:?}",
+                String::from_utf8_lossy(content)
+            );
+        }
+    }
+
+    #[test]
+    fn has_include_wrapper_uses() {
+        let fl = [w("FL_HAS_INCLUDE", 0)];
+        let uses = |content: &[u8], wrappers: &[Wrapper]| wrapper_uses(content, wrappers);
+        let found = uses(
+            b"#if FL_HAS_INCLUDE(<Arduino.h>)\n#elif FL_HAS_INCLUDE ( \"cfg.h\" )\n#endif\n#ifdef FL_HAS_INCLUDE\n#endif\n",
+            &fl,
+        )
+        .unwrap();
+        assert_eq!(
+            found.probes,
+            vec![probe("Arduino.h", false), probe("cfg.h", true)]
+        );
+        // The definition itself, and longer names, are not uses.
+        let found = uses(
+            b"#define FL_HAS_INCLUDE(x) __has_include(x)\n#if MY_FL_HAS_INCLUDE(y) || FL_HAS_INCLUDE_X(z)\n",
+            &fl,
+        )
+        .unwrap();
+        assert_eq!(found, WrapperUses::default());
+        // A parameter inside brackets is replaced: unknown.
+        assert_eq!(uses(b"#define LIB(d) FL_HAS_INCLUDE(<d/x.h>)\n", &fl), None);
+        // A wrapper of the wrapper.
+        let found = uses(b"#define HAS(p) FL_HAS_INCLUDE(p)\n#if HAS(<q.h>)\n", &fl).unwrap();
+        assert_eq!(found.wrappers, vec![w("HAS", 0)]);
+        // The right argument of a two-parameter wrapper.
+        let two = [w("PICK", 1)];
+        let found = uses(b"#if PICK(foo(1, 2), <a.h>)\n", &two).unwrap();
+        assert_eq!(found.probes, vec![probe("a.h", false)]);
+        // Anything but a literal name: unknown.
+        for bad in [
+            &b"#if FL_HAS_INCLUDE(CONFIG_H)\n"[..],
+            b"#if FL_HAS_INCLUDE(STR(x))\n",
+            b"#if FL_HAS_INCLUDE(<a.h>\n)\n",
+            b"#if FL_HAS_INCLUDE()\n",
+        ] {
+            assert_eq!(uses(bad, &fl), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
     #[test]
     fn memo_encoding_round_trips() {
         let info = FileInfo {
@@ -612,6 +1074,10 @@ mod tests {
                     quoted: true,
                 },
             ],
+            wrappers: vec![Wrapper {
+                name: "FL_HAS_INCLUDE".into(),
+                param: 1,
+            }],
         };
         assert_eq!(decode_memo(&encode_memo(&info)), Some(info));
         assert_eq!(decode_memo(b"short"), None);
@@ -800,12 +1266,39 @@ mod tests {
     }
 
     #[test]
+    fn settled_after_one_tick_of_the_filesystem() {
+        let stat = |secs: u64, nsec: u64| StatId([1, 2, 3, secs, nsec, secs, nsec]);
+        assert_eq!(stat(10, 123_456_789).granularity(), 1);
+        assert_eq!(stat(10, 123_000_000).granularity(), 1_000_000);
+        assert_eq!(stat(10, 0).granularity(), 2_000_000_000);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        let (secs, nsec) = (now.as_secs(), u64::from(now.subsec_nanos()) | 1);
+        assert!(!stat(secs, nsec).settled(), "changed just now");
+        assert!(!stat(secs + 5, nsec).settled(), "a stamp in the future");
+        assert!(stat(secs - 1, nsec).settled(), "a second ago, fine-grained");
+        assert!(!stat(secs - 1, 0).settled(), "a second ago, whole seconds");
+        assert!(stat(secs - 3, 0).settled());
+        // ctime counts too (a restore keeps old mtimes).
+        assert!(!StatId([1, 2, 3, secs - 100, 1, secs, nsec]).settled());
+    }
+
+    #[test]
     fn facts_about_a_file_changed_just_now_are_not_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let memo = dir.path().join("memo");
         let f = dir.path().join("f.h");
         let big = "int a;\n".repeat(MEMO_MIN_SIZE as usize / 7 + 1);
         fs::write(&f, &big).unwrap();
+        // "Just now" on a loaded machine: a stamp a second ahead keeps it unsettled.
+        let ahead = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        fs::File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_modified(ahead)
+            .unwrap();
         let info = file_info(&f, &memo).unwrap();
         let stat = StatId::of(&fs::metadata(&f).unwrap());
         assert_eq!(info.hash, *blake3::hash(big.as_bytes()).as_bytes());

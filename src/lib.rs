@@ -55,6 +55,7 @@ pub mod replay;
 mod safefs;
 pub mod stats;
 pub mod store;
+pub mod user_deps;
 
 pub use cache::{Cache, CompileError, CompileRequest, Completed, Outcome, Served};
 pub use config::{Config, ConfigError};

@@ -124,7 +124,10 @@ fn launcher_clean_rebuild_hits_and_header_edits_recompile_exactly_the_dependents
         ninja(&env, "build"),
         BTreeSet::from([main_obj.to_string(), blinker_obj.to_string()])
     );
-    env.assert_counters(&[("miss", through_zcc + 3), ("hit", through_zcc)]);
+    // Ninja runs both; main.cpp's text after the comment is what its compile after the
+    // config.h edit stored under its preprocessor key, so zcc serves it (one preprocessor
+    // run). Blinker.cpp had no such compile yet.
+    env.assert_counters(&[("miss", through_zcc + 2), ("hit", through_zcc + 1)]);
 }
 
 #[test]

@@ -276,3 +276,159 @@ fn header_edit_changes_the_d_file_content_on_the_next_miss() {
 fn sv(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
+
+/// A project where `-MMD` has something to leave out: system headers found through `-isystem`
+/// and the built-in directories, a user header that marks itself a system header, and what
+/// that header includes after the pragma (a user-directory file the compiler counts as system).
+fn mmd_project(env: &TestEnv, pragma: bool) {
+    env.write(
+        SOURCE,
+        "#include <stddef.h>\n#include <vendor_system_header_with_a_long_name.h>\n\
+         #include \"first_header_with_a_long_name.h\"\n#include \"marked_system.h\"\n\
+         size_t module_value(void) { return FIRST + VENDOR + MARKED; }\n",
+    );
+    env.write(
+        "vendor/include/vendor_system_header_with_a_long_name.h",
+        "#include <stdint.h>\n#define VENDOR 1\n",
+    );
+    env.write(
+        &format!("{HEADER_DIR}/first_header_with_a_long_name.h"),
+        "#define FIRST 1\n",
+    );
+    let marked = if pragma {
+        "#pragma GCC system_header\n#include \"after_the_pragma.h\"\n"
+    } else {
+        "#include \"after_the_pragma.h\"\n"
+    };
+    env.write(&format!("{HEADER_DIR}/marked_system.h"), marked);
+    env.write(
+        &format!("{HEADER_DIR}/after_the_pragma.h"),
+        "#define MARKED 3\n",
+    );
+    env.mkdir("build/objects/of/the/first/call");
+    env.mkdir("build/objects/of/the/second/call/which/sits/deeper");
+    env.mkdir("deps");
+}
+
+/// The compilers to check `-MMD` files against: host gcc, avr-gcc, and clang when installed.
+fn mmd_compilers() -> Vec<&'static str> {
+    ["gcc", "avr-gcc", "clang"]
+        .into_iter()
+        .filter(|c| find_in_path(c).is_some())
+        .collect()
+}
+
+#[test]
+fn mmd_files_written_from_the_md_compile_match_the_compiler() {
+    let dep_sets: [&[&str]; 5] = [
+        &["-MMD"],
+        &["-MMD", "-MP"],
+        &["-MMD", "-MP", "-MF", "deps/module.d"],
+        &["-MMD", "-MT", "first target.o", "-MQ", "$(OBJ)/x.o"],
+        &["-MMD", "-MQ", "$(BUILD)/module.o", "-MP"],
+    ];
+    for compiler in mmd_compilers() {
+        for pragma in [false, true] {
+            for deps in dep_sets {
+                let env = TestEnv::new();
+                mmd_project(&env, pragma);
+                for out in [OUT1, OUT2] {
+                    let mut args = vec![
+                        compiler,
+                        "-isystem",
+                        "vendor/include",
+                        "-I",
+                        HEADER_DIR,
+                        "-c",
+                        SOURCE,
+                        "-o",
+                        out,
+                    ];
+                    args.extend(deps);
+                    env.assert_zcc_matches_plain(&args).success();
+                }
+                env.assert_counters(&[("miss", 1), ("hit", 1)]);
+                // Written from the `-MD` file, unless the pragma's includes make it unknowable.
+                let again = env.log_tail().contains("compiling again");
+                assert_eq!(again, pragma, "{compiler} {deps:?}\n{}", env.log_tail());
+            }
+        }
+    }
+}
+
+#[test]
+fn an_mmd_miss_compiles_once() {
+    // A compiler wrapper logs every run that reads the source: with `-MMD` the miss is one
+    // compile, no second preprocessing for the include list.
+    let env = TestEnv::new();
+    mmd_project(&env, false);
+    let runs = env.root.join("runs.log");
+    let wrapper = env.root.join("bin/gcc");
+    write_script(
+        &wrapper,
+        &format!(
+            "#!/bin/sh\ncase \"$*\" in *{SOURCE}*) echo \"$*\" >> {} ;; esac\nexec /usr/bin/gcc \"$@\"\n",
+            runs.display()
+        ),
+    );
+    let gcc = wrapper.to_string_lossy().into_owned();
+    let args = [
+        gcc.as_str(),
+        "-isystem",
+        "vendor/include",
+        "-I",
+        HEADER_DIR,
+        "-c",
+        SOURCE,
+        "-o",
+        OUT1,
+        "-MMD",
+        "-MP",
+    ];
+    let run = env.zcc(&args).run();
+    run.success();
+    let log = std::fs::read_to_string(&runs).unwrap();
+    assert_eq!(log.lines().count(), 1, "compiler runs:\n{log}");
+    let d = String::from_utf8_lossy(run.output(OUT1_D)).into_owned();
+    assert!(
+        !d.contains("stddef.h") && !d.contains("vendor_system"),
+        "{d}"
+    );
+    assert!(d.contains("after_the_pragma.h"), "{d}");
+    // The manifest still knows the system headers: editing one misses.
+    env.write(
+        "vendor/include/vendor_system_header_with_a_long_name.h",
+        "#include <stdint.h>\n#define VENDOR 2\n",
+    );
+    env.zcc(&args).run().success();
+    env.assert_counters(&[("miss", 2)]);
+}
+
+#[test]
+fn mmd_to_dev_null_still_tracks_system_headers() {
+    // `-MMD -MF /dev/null` asks for no file, but the compile's own list must still name the
+    // system headers: editing one is a miss, never the old object.
+    let env = TestEnv::new();
+    mmd_project(&env, false);
+    let args = [
+        "gcc",
+        "-isystem",
+        "vendor/include",
+        "-I",
+        HEADER_DIR,
+        "-c",
+        SOURCE,
+        "-o",
+        OUT1,
+        "-MMD",
+        "-MF",
+        "/dev/null",
+    ];
+    env.assert_zcc_matches_plain(&args);
+    env.write(
+        "vendor/include/vendor_system_header_with_a_long_name.h",
+        "#include <stdint.h>\n#define VENDOR 2\n",
+    );
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2)]);
+}

@@ -811,3 +811,229 @@ fn a_source_that_does_not_compile_is_compiled_once() {
     assert_eq!(compiles.len(), 1, "{compiles:?}");
     env.assert_counters(&[("compile_failed", 1)]);
 }
+
+/// After a header edit that leaves the preprocessed text as it was (a comment, an unused
+/// macro), the direct-mode miss looks the preprocessor key up: a hit, recorded in the
+/// manifest, so the next call is a direct hit. `compiler` is the command before `-c`.
+fn no_op_header_edits_hit(compiler: &[&str]) {
+    let env = project("#define ANSWER 41\n");
+    let args: Vec<&str> = compiler
+        .iter()
+        .copied()
+        .chain(["-Iinclude", "-c", "src/main.c", "-o", "main.o", "-MMD"])
+        .collect();
+    env.assert_zcc_matches_plain(&args);
+    // A real edit: compiled, and stored under its preprocessed text.
+    env.write("include/defs.h", "#define ANSWER 42\n");
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2)]);
+    let edits = [
+        "/* a comment */\n#define ANSWER 42\n",
+        "#define ANSWER 42\n#define NOT_USED_ANYWHERE 1\n",
+    ];
+    for (n, text) in (1..).zip(edits) {
+        env.write("include/defs.h", text);
+        env.assert_zcc_matches_plain(&args);
+        env.assert_counters(&[("miss", 2), ("preprocessed_hit", n), ("direct_hit", n - 1)]);
+        env.assert_zcc_matches_plain(&args);
+        env.assert_counters(&[("miss", 2), ("preprocessed_hit", n), ("direct_hit", n)]);
+    }
+}
+
+#[test]
+fn no_op_header_edits_hit_after_one_preprocessor_run_gcc() {
+    no_op_header_edits_hit(&["gcc"]);
+}
+
+#[test]
+fn no_op_header_edits_hit_after_one_preprocessor_run_avr_gcc() {
+    require_tool("avr-gcc");
+    no_op_header_edits_hit(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
+}
+
+/// A library in FastLED's style: `lib/compiler.h` wraps `__has_include` in a macro that the
+/// other headers use with literal names. `compiler` is the command before `-c`.
+fn has_include_wrapper_library(compiler: &[&str]) {
+    let env = TestEnv::new();
+    env.write(
+        "lib/compiler.h",
+        "#pragma once\n#ifdef __has_include\n#define LIB_HAS_INCLUDE(x) __has_include(x)\n\
+         #else\n#define LIB_HAS_INCLUDE(x) 0\n#endif\n",
+    );
+    env.write(
+        "lib/platform.h",
+        "#pragma once\n#include \"compiler.h\"\n\
+         #if LIB_HAS_INCLUDE(<board_config.h>)\n#include <board_config.h>\n#else\n\
+         #define BOARD_LEDS 1\n#endif\n",
+    );
+    env.write(
+        "src/m.c",
+        "#include \"platform.h\"\nint leds(void) { return BOARD_LEDS; }\n",
+    );
+    env.mkdir("config");
+    let args: Vec<&str> = compiler
+        .iter()
+        .copied()
+        .chain(["-Ilib", "-Iconfig", "-c", "src/m.c", "-o", "m.o"])
+        .collect();
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+
+    // The probed name appears on the search path: the wrapper's answer changes.
+    env.write("config/board_config.h", "#define BOARD_LEDS 60\n");
+    assert_edit_reaches_the_object(&env, &args, &old, "the probe now finds board_config.h");
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
+}
+
+#[test]
+fn has_include_wrapper_macro_gets_direct_hits_gcc() {
+    has_include_wrapper_library(&["gcc"]);
+}
+
+#[test]
+fn has_include_wrapper_macro_gets_direct_hits_avr_gcc() {
+    require_tool("avr-gcc");
+    has_include_wrapper_library(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
+}
+
+#[test]
+fn has_include_wrapper_used_with_a_macro_goes_to_preprocessor_mode() {
+    let env = TestEnv::new();
+    env.write(
+        "src/m.c",
+        "#define HAS(x) __has_include(x)\n#define CFG \"opt.h\"\n\
+         #if HAS(CFG)\n#include CFG\n#else\n#define OPT 0\n#endif\n\
+         int value(void) { return OPT; }\n",
+    );
+    let args = ["gcc", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("preprocessed_hit", 1)]);
+    env.write("src/opt.h", "#define OPT 7\n");
+    assert_edit_reaches_the_object(&env, &args, &old, "gcc now reads src/opt.h");
+}
+
+/// `__TIME__` mentioned in a comment and inside a string literal is not expanded: the
+/// result is stored and the next call is a direct hit; a real use in the same header is
+/// never served from another second.
+fn time_macro_only_in_code_counts(compiler: &[&str]) {
+    let env = TestEnv::new();
+    env.write(
+        "src/main.c",
+        "#include \"stamp.h\"\nconst char *text(void) { return note; }\n",
+    );
+    let header = "/* Callers may print __TIME__ themselves. */\n\
+                  static const char note[] = \"__TIME__ and __DATE__\"; // __TIMESTAMP__\n";
+    env.write("include/stamp.h", header);
+    let args: Vec<&str> = compiler
+        .iter()
+        .copied()
+        .chain(["-Iinclude", "-c", "src/main.c", "-o", "main.o"])
+        .collect();
+    env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+
+    env.write(
+        "include/stamp.h",
+        format!("{header}static const char when[] = __TIME__;\n"),
+    );
+    env.write(
+        "src/main.c",
+        "#include \"stamp.h\"\nconst char *text(void) { return when; }\n",
+    );
+    let first = bracketed(&env, &args);
+    std::thread::sleep(Duration::from_millis(1100));
+    let second = bracketed(&env, &args);
+    assert_ne!(
+        first.output("main.o"),
+        second.output("main.o"),
+        "an object compiled a second earlier was served\n{}",
+        env.log_tail()
+    );
+}
+
+#[test]
+fn time_macro_in_a_comment_or_string_is_cached_gcc() {
+    time_macro_only_in_code_counts(&["gcc"]);
+}
+
+#[test]
+fn time_macro_in_a_comment_or_string_is_cached_avr_gcc() {
+    require_tool("avr-gcc");
+    time_macro_only_in_code_counts(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
+}
+
+#[test]
+fn only_a_changed_header_makes_a_direct_miss_preprocess() {
+    // A changed header may leave the preprocessed text as it was: one `-E` run to look that
+    // key up. A header that appears earlier in the search path changes what is included: no
+    // `-E` run, straight to the compile.
+    let env = TestEnv::new();
+    let (wrap, log) = wrapper(&env);
+    env.write("src/s.c", "#include <x.h>\nint value(void) { return X; }\n");
+    env.write("b/x.h", "#define X 2\n");
+    env.mkdir("a");
+    let args = [wrap.as_str(), "-Ia", "-Ib", "-c", "src/s.c", "-o", "s.o"];
+    let preprocessor_runs = |log: &Path| {
+        take_calls(log)
+            .iter()
+            .filter(|c| c.split(' ').any(|a| a == "-E") && c.contains("src/s.c"))
+            .count()
+    };
+    env.zcc(&args).run().success();
+    take_calls(&log);
+    env.write("b/x.h", "#define X 3\n");
+    env.zcc(&args).run().success();
+    assert_eq!(preprocessor_runs(&log), 1, "{}", env.log_tail());
+    env.write("a/x.h", "#define X 1\n");
+    env.zcc(&args).run().success();
+    assert_eq!(preprocessor_runs(&log), 0, "{}", env.log_tail());
+    env.assert_counters(&[("miss", 3)]);
+}
+
+#[test]
+fn has_include_of_a_macro_parameter_in_brackets_is_never_stale() {
+    // The parameter inside `<x>` is replaced (GCC 5 and 12 both do): which file is probed
+    // is unknown to zcc, so a header appearing under that name must reach the object.
+    let env = TestEnv::new();
+    env.write(
+        "src/m.c",
+        "#define HAS(x) __has_include(<x>)\n#if HAS(cfg.h)\n#include <cfg.h>\n#else\n\
+         #define V 0\n#endif\nint value(void) { return V; }\n",
+    );
+    env.mkdir("inc");
+    let args = ["gcc", "-Iinc", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.write("inc/cfg.h", "#define V 5\n");
+    assert_edit_reaches_the_object(&env, &args, &old, "gcc now reads inc/cfg.h");
+}
+
+#[test]
+fn a_compiler_installed_a_moment_ago_is_memoized() {
+    // A toolchain restored just before the build (CI): its identity is memoized once its files
+    // are a timestamp tick old, not seconds later, so the next calls stop re-hashing it.
+    let env = project("#define ANSWER 42\n");
+    let (wrap, _log) = wrapper(&env);
+    std::thread::sleep(Duration::from_millis(100));
+    let args = [
+        wrap.as_str(),
+        "-Iinclude",
+        "-c",
+        "src/main.c",
+        "-o",
+        "main.o",
+    ];
+    env.zcc(&args).run().success();
+    let aux = env.store.join("v1/aux");
+    let memos: Vec<String> = fs::read_dir(&aux)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("compiler-"))
+        .collect();
+    assert_eq!(memos.len(), 1, "{:?}\n{}", memos, env.log_tail());
+}
