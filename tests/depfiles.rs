@@ -310,12 +310,14 @@ fn mmd_project(env: &TestEnv, pragma: bool) {
     env.mkdir("deps");
 }
 
-/// The compilers to check `-MMD` files against: host gcc, avr-gcc, and clang when installed.
+/// The compilers to check `-MMD` files against: host gcc, avr-gcc and clang (`.ci/run`
+/// installs each).
 fn mmd_compilers() -> Vec<&'static str> {
-    ["gcc", "avr-gcc", "clang"]
-        .into_iter()
-        .filter(|c| find_in_path(c).is_some())
-        .collect()
+    let compilers = ["gcc", "avr-gcc", "clang"];
+    for compiler in compilers {
+        require_tool(compiler);
+    }
+    compilers.to_vec()
 }
 
 #[test]
