@@ -1447,6 +1447,15 @@ pub(crate) fn manifest_path(roots: &Roots, path: &str) -> String {
 
 /// The roots of one call: the workspace(s), the compiler's installation prefixes, and HOME.
 pub(crate) fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest) -> Roots {
+    Roots::new(root_dirs(cache, compiler, req))
+}
+
+/// [`roots_for`] as (name, directory) pairs, for a caller that adds roots of its own.
+pub(crate) fn root_dirs(
+    cache: &Cache,
+    compiler: &Compiler,
+    req: &CompileRequest,
+) -> Vec<(String, PathBuf)> {
     let mut roots: Vec<(String, PathBuf)> = Vec::new();
     let basedirs = &cache.config().basedirs;
     if basedirs.is_empty() {
@@ -1473,5 +1482,5 @@ pub(crate) fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest
     }
     // A root of `/` would turn every path into a token and say nothing.
     roots.retain(|(_, p)| p.is_absolute() && p.parent().is_some());
-    Roots::new(roots)
+    roots
 }

@@ -122,7 +122,19 @@ impl<'a> Linking<'a> {
         req: &'a CompileRequest,
         link: LinkCall,
     ) -> Result<Linking<'a>, Internal> {
-        let roots = crate::call::roots_for(cache, compiler, req);
+        // The output's directory is a root too: a build directory outside every other root
+        // (`$RUNNER_TEMP/build`, arduino-cli's `/tmp/arduino/sketches/<hash>`) holds the
+        // objects the link reads, and their paths reach only the map file and diagnostics,
+        // which are rewritten through the roots.
+        let mut dirs = crate::call::root_dirs(cache, compiler, req);
+        let output = req.cwd.join(&link.output);
+        if let Some(out_dir) = output.parent().and_then(|d| d.to_str()) {
+            let out_dir = crate::paths::normalize_lexically(out_dir);
+            if out_dir != "/" {
+                dirs.push(("OUT".into(), PathBuf::from(out_dir)));
+            }
+        }
+        let roots = Roots::new(dirs);
         let memo = store.aux_dir();
         let identity = toolchain_identity(compiler, req, &memo)
             .map_err(|e| Internal::new("error_internal", format!("linker identity: {e}")))?;
@@ -131,7 +143,9 @@ impl<'a> Linking<'a> {
         let directory_key = link
             .lto
             .then(|| directory_key(&manifest_key, &link.output, req));
-        let remote = cache.remotes().session(cache, Some(&memo));
+        // A read-only call leaves no failure markers in the store either.
+        let marks = (!cache.config().readonly).then_some(memo.as_path());
+        let remote = cache.remotes().session(cache, marks);
         Ok(Linking {
             cache,
             store,

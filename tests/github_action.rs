@@ -251,7 +251,11 @@ fn setup_action_and_build_step_then_the_restored_store_hits_on_another_runner() 
             .filter(|f| f.starts_with("v1/results") || f.starts_with("v1/manifests"))
             .collect()
     };
-    assert_eq!(entries(&b), entries(&a), "the trim kept what runner B used");
+    assert_eq!(
+        entries(&b),
+        entries(&a),
+        "the trim kept what runner B used: {restored:?}"
+    );
     assert_bytes_eq(
         "firmware.hex (runner B, from the restored store)",
         &hex_a,

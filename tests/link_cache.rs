@@ -582,3 +582,47 @@ fn a_changed_specs_file_relinks() {
     linked_like_plain(&env, &args);
     env.assert_counters(&[("link_miss", 2), ("link_hit", 1)]);
 }
+
+/// A build directory outside every root (`$RUNNER_TEMP/build` in CI, arduino-cli's temporary
+/// sketch directory): the objects and the map are named by absolute paths there, which differ
+/// on the next runner. The output's directory is a root of the link, so the link hits, and
+/// the map names this runner's paths.
+#[test]
+fn a_build_directory_outside_every_root_links_portably() {
+    let env = TestEnv::new();
+    avr_project(&env, AVR);
+    let builds = tempfile::tempdir().unwrap();
+    for runner in ["runner-a", "runner-b"] {
+        let dir = builds.path().join(runner).join("build");
+        fs::create_dir_all(&dir).unwrap();
+        for file in ["main.o", "lib/libb.a"] {
+            let to = dir.join(file);
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::copy(env.path(file), to).unwrap();
+        }
+        let d = dir.to_str().unwrap();
+        let (elf, map, main, lib) = (
+            format!("{d}/fw.elf"),
+            format!("-Wl,-Map={d}/fw.map"),
+            format!("{d}/main.o"),
+            format!("-L{d}/lib"),
+        );
+        let mut args = vec!["avr-gcc"];
+        args.extend_from_slice(AVR);
+        args.extend(["-o", &elf, &map, &main, &lib, "-lb", "-lm"]);
+        let plain = env.plain(&args).run();
+        plain.success();
+        let plain_files = (
+            fs::read(&elf).unwrap(),
+            fs::read(format!("{d}/fw.map")).unwrap(),
+        );
+        env.zcc(&args).run().success();
+        let cached_files = (
+            fs::read(&elf).unwrap(),
+            fs::read(format!("{d}/fw.map")).unwrap(),
+        );
+        assert_bytes_eq("fw.elf", &plain_files.0, &cached_files.0);
+        assert_bytes_eq("fw.map", &plain_files.1, &cached_files.1);
+    }
+    env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
+}
