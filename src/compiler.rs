@@ -26,6 +26,16 @@ pub enum Family {
     Clang,
 }
 
+impl Family {
+    /// The name hashed into memo keys: fixed here, so renaming a variant changes no key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Gcc => "Gcc",
+            Family::Clang => "Clang",
+        }
+    }
+}
+
 /// A resolved compiler.
 #[derive(Clone, Debug)]
 pub struct Compiler {
@@ -135,7 +145,7 @@ pub fn identity(
     let driver_stat = StatId::of(&fs::metadata(&compiler.canonical)?);
     let mut k = KeyBuilder::new("zcc-compiler-memo-1");
     k.field("stat", &driver_stat.to_bytes());
-    k.field("family", format!("{:?}", compiler.family).as_bytes());
+    k.field("family", compiler.family.name().as_bytes());
     program_lookup_fields(&mut k, compiler, probe_args, env);
     let memo = memo_dir.join(format!("compiler-{}", crate::store::hex(&k.finish())));
     if let Some(bytes) = crate::memo::read(&memo)

@@ -120,6 +120,39 @@ mod tests {
         assert_eq!(new.encode(), bytes);
     }
 
+    /// The bytes of an entry with every field set, a stored dependency file among them. Entries
+    /// travel between zcc versions through shared stores and remotes: a change to these bytes
+    /// must be deliberate, and must come with a new format or key version.
+    #[test]
+    fn entry_bytes_are_pinned() {
+        let roots = Roots::new(vec![("WS0".into(), std::path::PathBuf::from("/w"))]);
+        let depfile = crate::depfile::store_preferring(
+            b"x.o: x.c /w/inc/a.h\n",
+            &roots,
+            Some("x.o"),
+            crate::depfile::Style::Gcc,
+        )
+        .unwrap();
+        let entry = Entry {
+            output: Some(b"OBJ".to_vec()),
+            depfile: Some(depfile),
+            extras: vec![
+                (Extra::StackUsage, 0, b"su".to_vec()),
+                (Extra::Listing, 1, b"lst".to_vec()),
+            ],
+            stdout: Text::Raw(b"out".to_vec()),
+            stderr: Text::Tokenized(b"@WS0/x.c: w\n".to_vec()),
+        };
+        let bytes = entry.encode();
+        assert_eq!(crate::store::hex(&bytes), GOLDEN_ENTRY);
+        assert_eq!(Entry::decode(&bytes).unwrap(), entry);
+    }
+
+    const GOLDEN_ENTRY: &str = concat!(
+        "01034f424a0100000000010103782e6f01020003782e630203575330082f696e632f612e6802000002737504",
+        "01036c737400036f7574010c405753302f782e633a20770a",
+    );
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         for bytes in [&b""[..], b"\xff\xff\xff\xff\xff", b"\x01\x05abc"] {

@@ -108,6 +108,16 @@ pub enum KeyMode {
     Direct,
 }
 
+impl KeyMode {
+    /// The name hashed into keys: fixed here, so renaming a variant changes no key.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyMode::Preprocessed => "Preprocessed",
+            KeyMode::Direct => "Direct",
+        }
+    }
+}
+
 /// Inputs to the common part of a key that the caller gathers from the machine.
 pub struct Context<'a> {
     /// Content identity of the compiler (executable and the programs it runs).
@@ -201,7 +211,7 @@ pub fn common(inv: &Invocation, ctx: &Context, norm: PathNorm, mode: KeyMode) ->
         ("environment", env.finish()),
     ];
     let mut builder = KeyBuilder::new(KEY_VERSION);
-    builder.field("mode", format!("{mode:?}").as_bytes());
+    builder.field("mode", mode.name().as_bytes());
     for (name, digest) in &parts {
         builder.field(name, digest);
     }
@@ -347,6 +357,43 @@ pub fn unsupported_directive(preprocessed: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    /// The common key of one fixed call in both modes. Keys are shared between machines and
+    /// zcc versions: a change to what a key covers, or to a name hashed in it, must be
+    /// deliberate and bump [`KEY_VERSION`].
+    #[test]
+    fn keys_are_pinned() {
+        let args: Vec<String> = "-O2 -Iinc -DX=1 -c src/x.c -o x.o"
+            .split(' ')
+            .map(str::to_string)
+            .collect();
+        let inv = crate::args::classify(&args, &|_| None).unwrap();
+        let env = |name: &str| (name == "LANG").then(|| "C".to_string());
+        let ctx = Context {
+            compiler: &[1; 32],
+            cwd: "/tmp/zcc-key-test/ws",
+            env: &env,
+            specs: &[[2; 32]],
+            read_files: &[],
+        };
+        let r = roots();
+        let hexes: Vec<String> = [KeyMode::Direct, KeyMode::Preprocessed]
+            .into_iter()
+            .map(|mode| {
+                crate::store::hex(
+                    &common(&inv, &ctx, PathNorm::Roots(&r), mode)
+                        .builder
+                        .finish(),
+                )
+            })
+            .collect();
+        assert_eq!(hexes, GOLDEN_KEYS);
+    }
+
+    const GOLDEN_KEYS: [&str; 2] = [
+        "eb7595ee0b31cf1e38f03e2ad433868d580a0f271e813e867f1b0a3b937e0ab3",
+        "c1bd6d180fdd7b027865f95fa3d636a8adc285c3476d7b916940016f837a2d2c",
+    ];
 
     fn roots() -> Roots {
         Roots::new(vec![

@@ -313,6 +313,38 @@ mod tests {
         }
     }
 
+    /// The bytes of a manifest with each kind of target. Manifests travel between zcc versions
+    /// through shared stores and remotes: a change to these bytes must be deliberate, and must
+    /// come with a new format or key version.
+    #[test]
+    fn manifest_bytes_are_pinned() {
+        let mut with_present = candidate(&[("@WS0/x.c", b"x")], &[], Target::Exact);
+        with_present.present = vec!["@TC0/include/opt.h".into()];
+        let manifest = Manifest {
+            candidates: vec![
+                candidate(
+                    &[("@WS0/x.c", b"x"), ("/usr/include/stdio.h", b"s")],
+                    &["@WS0/inc/x.h.gch"],
+                    Target::Result([3; 32]),
+                ),
+                candidate(&[("x.c", b"y")], &[], Target::Preprocessor),
+                with_present,
+            ],
+        };
+        let bytes = manifest.encode();
+        assert_eq!(crate::store::hex(&bytes), GOLDEN_MANIFEST);
+        assert_eq!(Manifest::decode(&bytes).unwrap(), manifest);
+    }
+
+    const GOLDEN_MANIFEST: &str = concat!(
+        "030208405753302f782e633ae7d805f6789a6402acb70ad4096a85a56bf6804eaf25c0493ac697548d30b514",
+        "2f7573722f696e636c7564652f737464696f2e683d1d92230feb6db469532f26d9e2d7ab2b9a7982924c2706",
+        "ac5a89679756e6bf0110405753302f696e632f782e682e676368000003030303030303030303030303030303",
+        "030303030303030303030303030303030103782e6308112a9e334ce73042b531c25668cf5cb12a1ee040a432",
+        "6afeac065461079a060000010108405753302f782e633ae7d805f6789a6402acb70ad4096a85a56bf6804eaf",
+        "25c0493ac697548d30b5000112405443302f696e636c7564652f6f70742e6802",
+    );
+
     /// Every file under `dir`, relative.
     fn files_in(dir: &Path) -> Vec<String> {
         let mut out = Vec::new();

@@ -120,11 +120,11 @@ const TRASH_ATTEMPTS: usize = 10;
 /// Bound on temp-name collisions (stale temp files of a crashed process with a reused pid).
 const TEMP_NAME_ATTEMPTS: usize = 100;
 
-/// Lowercase hex spelling of a key, as used in entry file names.
-pub fn hex(key: &Key) -> String {
+/// Lowercase hex spelling of bytes (a key, as used in entry file names).
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * key.len());
-    for byte in key {
+    let mut out = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
         out.push(char::from(DIGITS[usize::from(byte >> 4)]));
         out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
     }
@@ -1025,6 +1025,24 @@ mod tests {
         let (_dir, store) = new_store();
         assert_eq!(store.get(Kind::Result, &key(1)), Lookup::Missing);
     }
+
+    /// The bytes of a stored entry file: header (magic, version, kind, compression, length,
+    /// checksum over key and payload), then the payload, here too small to compress. Entry
+    /// files travel between zcc versions: a change must be deliberate and bump the format.
+    #[test]
+    fn entry_file_bytes_are_pinned() {
+        let bytes = encode_entry(Kind::Manifest, &[7; 32], b"payload");
+        assert_eq!(hex(&bytes), GOLDEN_ENTRY_FILE);
+        assert_eq!(
+            decode_entry(Kind::Manifest, &[7; 32], &bytes).unwrap(),
+            b"payload"
+        );
+    }
+
+    const GOLDEN_ENTRY_FILE: &str = concat!(
+        "5a43434501000200070000000000000077d5ee17f658a1dc2dc7c99754e4b14ad2e1f9e1d2794c8b25f730",
+        "c3367b0ad57061796c6f6164",
+    );
 
     #[test]
     fn entry_file_is_header_then_payload() {
