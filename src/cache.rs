@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use crate::args::{self, Passthrough};
 use crate::compiler::{self, Compiler};
 use crate::config::Config;
+use crate::counter::Counter;
 use crate::log::Log;
 use crate::remote::Remotes;
 use crate::stats::Stats;
@@ -114,12 +115,12 @@ impl std::error::Error for CompileError {}
 pub(crate) struct Internal {
     /// The `error_*` counter to bump; `None` when the counters cannot be trusted either (they
     /// live in a store that was refused as insecure).
-    counter: Option<&'static str>,
+    counter: Option<Counter>,
     message: String,
 }
 
 impl Internal {
-    pub(crate) fn new(counter: &'static str, message: impl std::fmt::Display) -> Internal {
+    pub(crate) fn new(counter: Counter, message: impl std::fmt::Display) -> Internal {
         Internal {
             counter: Some(counter),
             message: message.to_string(),
@@ -264,11 +265,13 @@ impl Cache {
 
     /// Bump counters, unless the store is refused: its counters are written by nobody, so
     /// nothing ever follows a link planted in a store someone else controls.
-    pub(crate) fn count(&self, names: &[&str]) {
+    pub(crate) fn count(&self, counters: &[Counter]) {
         if self.open_store().is_err_and(|f| f.refused) {
             return;
         }
-        if let Err(e) = self.stats.bump(names) {
+        let names: Vec<_> = counters.iter().map(|c| c.name()).collect();
+        let names: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
+        if let Err(e) = self.stats.bump(&names) {
             self.log
                 .line(&format!("cannot update counters {names:?}: {e}"));
         }
@@ -299,7 +302,10 @@ impl Cache {
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                Internal::new("error_internal", format!("internal error (bug): {what}"))
+                Internal::new(
+                    Counter::ErrorInternal,
+                    format!("internal error (bug): {what}"),
+                )
             }
         };
         if let Some(counter) = failure.counter {
@@ -307,7 +313,7 @@ impl Cache {
         }
         self.log.line(&format!(
             "{}: {}; compiling without the cache",
-            failure.counter.unwrap_or("store refused"),
+            failure.counter.map_or("store refused".into(), |c| c.name()),
             failure.message
         ));
         let mut done = self.run_uncached(&compiler.path, req);
@@ -341,10 +347,10 @@ impl Cache {
     pub(crate) fn passthrough_named(
         &self,
         compiler: &Compiler,
-        name: &str,
+        name: &'static str,
         reason: &dyn std::fmt::Display,
     ) -> Outcome {
-        self.count(&[&format!("passthrough_{name}")]);
+        self.count(&[Counter::Passthrough(name)]);
         self.log.line(&format!(
             "passthrough: {reason}: {}",
             compiler.path.display()
@@ -427,7 +433,7 @@ impl Cache {
                 );
                 Internal::uncounted(&f.message)
             } else {
-                Internal::new("error_store_open", &f.message)
+                Internal::new(Counter::ErrorStoreOpen, &f.message)
             }
         })
     }

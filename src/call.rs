@@ -16,6 +16,7 @@ use crate::args::{Invocation, Mode, Passthrough};
 use crate::cache::{Cache, CompileRequest, Completed, Internal, Outcome, Served};
 use crate::color;
 use crate::compiler::{self, Compiler, Family};
+use crate::counter::Counter;
 use crate::depfile;
 use crate::entry::{Entry, Text};
 use crate::explain;
@@ -124,15 +125,16 @@ impl<'a> Call<'a> {
             .filter(|a| a.text == "-B")
             .filter_map(|a| a.path.as_ref().map(|p| format!("-B{p}")))
             .collect();
-        let identity = compiler::identity(compiler, &probe, &req.env, &memo)
-            .map_err(|e| Internal::new("error_internal", format!("compiler identity: {e}")))?;
+        let identity = compiler::identity(compiler, &probe, &req.env, &memo).map_err(|e| {
+            Internal::new(Counter::ErrorInternal, format!("compiler identity: {e}"))
+        })?;
         let specs = spec_hashes(compiler, &inv.specs, req, &memo)?;
         let read_files = inv
             .read_files
             .iter()
             .map(|f| {
                 filehash::content_hash(&req.cwd.join(f), &memo)
-                    .map_err(|e| Internal::new("error_internal", format!("{f}: {e}")))
+                    .map_err(|e| Internal::new(Counter::ErrorInternal, format!("{f}: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         // A read-only call leaves no failure markers in the store either.
@@ -176,14 +178,14 @@ impl<'a> Call<'a> {
 
     /// `Err(counter)` (and a log line) when one of `files` was written after the start mark:
     /// what the key or the hashes saw may then differ from what the compiler read.
-    fn unchanged_since_start(&self, files: &[String]) -> Result<(), String> {
+    fn unchanged_since_start(&self, files: &[String]) -> Result<(), Counter> {
         match files
             .iter()
             .find(|f| written_since(&self.path(f), self.start()))
         {
             Some(f) => {
                 self.log(&format!("{f} changed during the compile"));
-                Err("not_stored_modified_input".into())
+                Err(Counter::NotStoredModifiedInput)
             }
             None => Ok(()),
         }
@@ -246,8 +248,10 @@ impl<'a> Call<'a> {
             // hashed after the start mark, so a change before the compile is noticed.
             self.start();
             let mut common = self.common(KeyMode::Direct);
-            let info = filehash::file_info(&self.path(&self.inv.input), &self.memo)
-                .map_err(|e| Internal::new("error_internal", format!("{}: {e}", self.inv.input)))?;
+            let info =
+                filehash::file_info(&self.path(&self.inv.input), &self.memo).map_err(|e| {
+                    Internal::new(Counter::ErrorInternal, format!("{}: {e}", self.inv.input))
+                })?;
             if info.flags.contains(Flags::EMBED) {
                 // `.include`/`.incbin`: the assembler reads a file this key does not cover.
                 let reason = Passthrough::UnsupportedDirective(".include/.incbin".into());
@@ -404,7 +408,7 @@ impl<'a> Call<'a> {
         args.push("-E".into());
         args.push(self.inv.input.clone().into());
         capture(&self.compiler.path, &args, self.req)
-            .map_err(|e| Internal::new("error_internal", format!("preprocessor: {e}")))
+            .map_err(|e| Internal::new(Counter::ErrorInternal, format!("preprocessor: {e}")))
     }
 
     /// The preprocessor failed: run the real compile uncached, so the user sees the compiler's
@@ -413,7 +417,7 @@ impl<'a> Call<'a> {
         self.log("preprocessor failed; compiling without the cache");
         let done = self.cache.run_uncached(&self.compiler.path, self.req);
         if done.status != 0 {
-            self.cache.count(&["compile_failed"]);
+            self.cache.count(&[Counter::CompileFailed]);
         }
         Completed {
             served: Served::Failed,
@@ -513,7 +517,7 @@ impl<'a> Call<'a> {
         match Manifest::decode(&bytes) {
             Ok(m) => Some(m),
             Err(e) => {
-                self.cache.count(&["error_store_read"]);
+                self.cache.count(&[Counter::ErrorStoreRead]);
                 self.log(&format!("undecodable manifest: {e}"));
                 None
             }
@@ -544,7 +548,7 @@ impl<'a> Call<'a> {
         let entry = match Entry::decode(&bytes) {
             Ok(e) => e,
             Err(e) => {
-                self.cache.count(&["error_store_read"]);
+                self.cache.count(&[Counter::ErrorStoreRead]);
                 self.log(&format!("undecodable entry {}: {e}", store::hex(key)));
                 return None;
             }
@@ -556,13 +560,13 @@ impl<'a> Call<'a> {
             return None;
         }
         let counter = match served {
-            Served::DirectHit => "direct_hit",
-            _ => "preprocessed_hit",
+            Served::DirectHit => Counter::DirectHit,
+            _ => Counter::PreprocessedHit,
         };
         let (stdout, stderr) = (self.expand(&entry.stdout), self.expand(&entry.stderr));
         if !replay::is_plain_terminal_text(&stdout) || !replay::is_plain_terminal_text(&stderr) {
             // Escape sequences beyond colours could retitle, rewrite or query the terminal.
-            self.cache.count(&["error_store_read"]);
+            self.cache.count(&[Counter::ErrorStoreRead]);
             self.log(&format!(
                 "bad entry {}: its output holds terminal control sequences",
                 store::hex(key)
@@ -572,11 +576,12 @@ impl<'a> Call<'a> {
         match self.replay(&entry) {
             Ok(()) => {
                 if self.remote.fetched() {
-                    self.cache.count(&[counter, "remote_hit"]);
+                    self.cache.count(&[counter, Counter::RemoteHit]);
                 } else {
                     self.cache.count(&[counter]);
                 }
-                self.log(&format!("{counter} {} {}", store::hex(key), self.inv.input));
+                let name = counter.name();
+                self.log(&format!("{name} {} {}", store::hex(key), self.inv.input));
                 Some(Completed {
                     status: 0,
                     stdout,
@@ -585,12 +590,12 @@ impl<'a> Call<'a> {
                 })
             }
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                self.cache.count(&["error_store_read"]);
+                self.cache.count(&[Counter::ErrorStoreRead]);
                 self.log(&format!("bad entry {}: {e}; compiling", store::hex(key)));
                 None
             }
             Err(e) => {
-                self.cache.count(&["error_replay"]);
+                self.cache.count(&[Counter::ErrorReplay]);
                 self.log(&format!("cannot write outputs of a hit: {e}; compiling"));
                 None
             }
@@ -787,7 +792,7 @@ impl<'a> Call<'a> {
             }
         };
         let outcome = if done.status != 0 {
-            self.cache.count(&["compile_failed"]);
+            self.cache.count(&[Counter::CompileFailed]);
             self.log(&format!("compile_failed {}", self.inv.input));
             Completed {
                 served: Served::Failed,
@@ -797,9 +802,9 @@ impl<'a> Call<'a> {
             let stored = if readonly || done.served == Served::Fallback {
                 // A read-only store is never written; a fallback compile has nothing to store.
                 Err(if readonly {
-                    "not_stored_readonly".to_string()
+                    Counter::NotStoredReadonly
                 } else {
-                    "error_added_arguments".to_string()
+                    Counter::ErrorAddedArguments
                 })
             } else {
                 self.store_result(&done, &keying, probe.take())
@@ -809,14 +814,14 @@ impl<'a> Call<'a> {
                     explain::save(&record_path, &record);
                     format!("stored {}", store::hex(key))
                 }
-                Err(reason) => reason.clone(),
+                Err(reason) => reason.name().into_owned(),
             };
-            let mut counters = vec!["miss"];
-            if let Err(reason) = &stored {
+            let mut counters = vec![Counter::Miss];
+            if let Err(reason) = stored {
                 counters.push(reason);
             }
             if self.remote.asked() {
-                counters.push("remote_miss");
+                counters.push(Counter::RemoteMiss);
             }
             self.cache.count(&counters);
             self.log(&format!("miss {}: {why}; {what}", self.inv.input));
@@ -939,7 +944,7 @@ impl<'a> Call<'a> {
                 (program, all)
             }
             Err(e) => {
-                self.cache.count(&["error_prefix"]);
+                self.cache.count(&[Counter::ErrorPrefix]);
                 self.log(&format!(
                     "ZCC_PREFIX {first}: {e}; compiling without the prefix"
                 ));
@@ -954,7 +959,7 @@ impl<'a> Call<'a> {
         done: &Completed,
         keying: &Keying,
         probe: Option<io::Result<includes::Probe>>,
-    ) -> Result<Key, String> {
+    ) -> Result<Key, Counter> {
         match keying {
             Keying::Known { key, inputs, exact } => {
                 let entry = self.collect(done, inputs)?;
@@ -977,7 +982,7 @@ impl<'a> Call<'a> {
                     .and_then(includes::Probe::wait)
                     .map_err(|e| {
                         self.log(&format!("include search path: {e}"));
-                        "not_stored_search_path".to_string()
+                        Counter::NotStoredSearchPath
                     })?;
                 let (mut candidate, flags) =
                     self.candidate(manifest_key, &files, &search, self.file_roots())?;
@@ -997,7 +1002,7 @@ impl<'a> Call<'a> {
                     // `__FILE__`: the preprocessor key keeps the result portable; an exact-path
                     // manifest pointing at the same entry gives direct hits on this layout.
                     let source = filehash::file_info(&self.path(&self.inv.input), &self.memo)
-                        .map_err(|_| "not_stored_modified_input".to_string())?;
+                        .map_err(|_| Counter::NotStoredModifiedInput)?;
                     let exact_key = self.exact_manifest_key(&source.hash);
                     let (mut exact, _) = self.candidate(&exact_key, &files, &search, no_roots())?;
                     exact.target = Target::Result(*key);
@@ -1020,30 +1025,30 @@ impl<'a> Call<'a> {
     /// expansions are in the preprocessed text, so that key is exact while staying portable.
     /// Time macros are not stored; nor are embedded files, when the preprocessed text still
     /// holds the directive that reads them (a mention in a comment is gone from it).
-    fn store_preprocessed(&self, entry: &Entry, flags: Flags) -> Result<Key, String> {
+    fn store_preprocessed(&self, entry: &Entry, flags: Flags) -> Result<Key, Counter> {
         if flags.contains(Flags::TIME) {
-            return Err("not_stored_time_macro".into());
+            return Err(Counter::NotStoredTimeMacro);
         }
-        let fail = |_| "not_stored_preprocessor".to_string();
+        let fail = |_| Counter::NotStoredPreprocessor;
         let cpp = self.run_preprocessor().map_err(fail)?;
         if cpp.status != 0 {
-            return Err("not_stored_preprocessor".into());
+            return Err(Counter::NotStoredPreprocessor);
         }
         let pp = self
             .preprocessed_key(&cpp)
-            .map_err(|_| "not_stored_embedded_file".to_string())?;
+            .map_err(|_| Counter::NotStoredEmbeddedFile)?;
         self.unchanged_since_start(&pp.inputs)?;
         self.put(Kind::Result, &pp.key, &entry.encode())?;
         Ok(pp.key)
     }
 
     /// Every write of a manifest or result goes through here ([`tiered_put`]).
-    fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
+    fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), Counter> {
         tiered_put(self.cache, self.store, &self.remote, kind, key, bytes)
     }
 
     /// The files the compile read, as the compiler named them.
-    fn read_includes(&self, includes: &Includes) -> Result<Vec<String>, String> {
+    fn read_includes(&self, includes: &Includes) -> Result<Vec<String>, Counter> {
         let bytes = match includes {
             Includes::CallersDepfile(path) => fs::read(self.path(path)),
             Includes::AddedDepfile(tmp) | Includes::Derived(tmp) => fs::read(tmp),
@@ -1060,11 +1065,11 @@ impl<'a> Call<'a> {
         }
         .map_err(|e| {
             self.log(&format!("cannot read the include list: {e}"));
-            "not_stored_depfile".to_string()
+            Counter::NotStoredDepfile
         })?;
         let files = depfile::prerequisites(&bytes);
         if files.is_empty() {
-            return Err("not_stored_depfile".into());
+            return Err(Counter::NotStoredDepfile);
         }
         Ok(files)
     }
@@ -1088,7 +1093,7 @@ impl<'a> Call<'a> {
         files: &[String],
         search: &includes::SearchPath,
         roots: &Roots,
-    ) -> Result<(Candidate, Flags), String> {
+    ) -> Result<(Candidate, Flags), Counter> {
         let mut hashed = Vec::with_capacity(files.len());
         let mut flags = Flags::default();
         // Where a quoted include would look first: next to the file that includes it.
@@ -1102,7 +1107,7 @@ impl<'a> Call<'a> {
         for f in files {
             let info = recent.file_info(&self.path(f), &self.memo).map_err(|e| {
                 self.log(&format!("cannot hash {f}: {e}"));
-                "not_stored_modified_input".to_string()
+                Counter::NotStoredModifiedInput
             })?;
             flags = flags.union(info.flags);
             hashed.push((manifest_path(roots, f), info.hash));
@@ -1157,7 +1162,7 @@ impl<'a> Call<'a> {
         for gch in self.pch_places(search) {
             if exists(&gch) {
                 self.log(&format!("{gch} may be used as a precompiled header"));
-                return Err("not_stored_pch".into());
+                return Err(Counter::NotStoredPch);
             }
             add_absent(manifest_path(roots, &gch));
         }
@@ -1201,7 +1206,9 @@ impl<'a> Call<'a> {
         let search = self
             .search_probe()
             .and_then(includes::Probe::wait)
-            .map_err(|e| Internal::new("error_internal", format!("include search path: {e}")))?;
+            .map_err(|e| {
+                Internal::new(Counter::ErrorInternal, format!("include search path: {e}"))
+            })?;
         let own = inputs.iter().map(|f| format!("{f}.gch"));
         let found = self
             .pch_places(&search)
@@ -1278,16 +1285,16 @@ impl<'a> Call<'a> {
     }
 
     /// Read back what the compiler wrote; `Err(counter)` when it must not be stored.
-    fn collect(&self, done: &Completed, inputs: &[String]) -> Result<Entry, String> {
+    fn collect(&self, done: &Completed, inputs: &[String]) -> Result<Entry, Counter> {
         // Regular files only, of a size an entry may hold: `-o /dev/zero` never ends.
         let read_at = |p: &std::path::Path| crate::safefs::read_regular(p, MAX_OUTPUT);
         let read = |p: &str| read_at(&self.path(p));
         let output = match (&self.inv.output, self.inv.mode) {
             (_, Mode::SyntaxOnly) | (None, _) => None,
             (Some(out), _) => {
-                let data = read(out).map_err(|_| "not_stored_no_output".to_string())?;
+                let data = read(out).map_err(|_| Counter::NotStoredNoOutput)?;
                 if data.is_empty() {
-                    return Err("not_stored_empty_output".into());
+                    return Err(Counter::NotStoredEmptyOutput);
                 }
                 Some(data)
             }
@@ -1295,10 +1302,10 @@ impl<'a> Call<'a> {
         let depfile = match &self.inv.dep {
             None => None,
             Some(dep) => {
-                let data = read(&dep.path).map_err(|_| "not_stored_no_output".to_string())?;
+                let data = read(&dep.path).map_err(|_| Counter::NotStoredNoOutput)?;
                 // Only what a hit may serve (see `replay`) is worth storing.
                 if !depfile::is_plain_rules(&data) {
-                    return Err("not_stored_depfile".into());
+                    return Err(Counter::NotStoredDepfile);
                 }
                 let style = match self.compiler.family {
                     Family::Gcc => depfile::Style::Gcc,
@@ -1306,7 +1313,7 @@ impl<'a> Call<'a> {
                 };
                 let target = dep.default_target.as_deref();
                 let stored = depfile::store_preferring(&data, &self.roots, target, style)
-                    .ok_or_else(|| "not_stored_depfile".to_string())?;
+                    .ok_or(Counter::NotStoredDepfile)?;
                 Some(stored)
             }
         };
@@ -1316,8 +1323,7 @@ impl<'a> Call<'a> {
                 for variant in self.extra_variants() {
                     let path = self.extra_path(out, *extra, *variant);
                     if modified_at_or_after(&path, self.start()) {
-                        let data =
-                            read_at(&path).map_err(|_| "not_stored_no_output".to_string())?;
+                        let data = read_at(&path).map_err(|_| Counter::NotStoredNoOutput)?;
                         extras.push((*extra, *variant, data));
                         break;
                     }
@@ -1354,7 +1360,7 @@ pub(crate) fn tiered_get(
         Lookup::Found(bytes) => return Some(bytes),
         Lookup::Missing => {}
         Lookup::Corrupt(why) => {
-            cache.count(&["error_store_read"]);
+            cache.count(&[Counter::ErrorStoreRead]);
             cache.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
         }
     }
@@ -1362,7 +1368,7 @@ pub(crate) fn tiered_get(
     if !cache.config().readonly
         && let Err(e) = store.put_entry(kind, key, &fetched.entry)
     {
-        cache.count(&["error_store_write"]);
+        cache.count(&[Counter::ErrorStoreWrite]);
         cache.log(&format!("cannot store {}: {e}", store::hex(key)));
     }
     Some(fetched.payload)
@@ -1378,14 +1384,14 @@ pub(crate) fn tiered_put(
     kind: Kind,
     key: &Key,
     bytes: &[u8],
-) -> Result<(), String> {
+) -> Result<(), Counter> {
     if cache.config().readonly {
-        return Err("not_stored_readonly".into());
+        return Err(Counter::NotStoredReadonly);
     }
     let entry = store::encode_entry(kind, key, bytes);
     let local = store.put_entry(kind, key, &entry).map_err(|e| {
         cache.log(&format!("cannot store {}: {e}", store::hex(key)));
-        "error_store_write".to_string()
+        Counter::ErrorStoreWrite
     });
     remote.put(kind, key, &entry);
     local
@@ -1423,11 +1429,14 @@ pub(crate) fn spec_hashes(
             let found = process::command_in(&compiler.path, &req.cwd, &req.env)
                 .arg(format!("-print-file-name={spec}"))
                 .output()
-                .map_err(|e| Internal::new("error_internal", format!("specs probe: {e}")))?;
+                .map_err(|e| Internal::new(Counter::ErrorInternal, format!("specs probe: {e}")))?;
             PathBuf::from(String::from_utf8_lossy(&found.stdout).trim())
         };
         let hash = filehash::content_hash(&path, memo).map_err(|e| {
-            Internal::new("error_internal", format!("specs {}: {e}", path.display()))
+            Internal::new(
+                Counter::ErrorInternal,
+                format!("specs {}: {e}", path.display()),
+            )
         })?;
         out.push(hash);
     }

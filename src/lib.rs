@@ -31,6 +31,7 @@ mod call;
 mod color;
 pub mod compiler;
 pub mod config;
+pub mod counter;
 pub mod depfile;
 pub mod entry;
 pub mod explain;

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cache, CompileRequest, Completed, Internal, Outcome, Served};
 use crate::compiler::{self, Compiler, Family};
+use crate::counter::Counter;
 use crate::entry::Text;
 use crate::filehash;
 use crate::key::{self, KeyBuilder};
@@ -137,7 +138,7 @@ impl<'a> Linking<'a> {
         let roots = Roots::new(dirs);
         let memo = store.aux_dir();
         let identity = toolchain_identity(compiler, req, &memo)
-            .map_err(|e| Internal::new("error_internal", format!("linker identity: {e}")))?;
+            .map_err(|e| Internal::new(Counter::ErrorInternal, format!("linker identity: {e}")))?;
         let specs = crate::call::spec_hashes(compiler, &link.specs, req, &memo)?;
         let manifest_key = manifest_key(&link, &identity, &specs, &roots, req);
         let directory_key = link
@@ -209,7 +210,7 @@ impl<'a> Linking<'a> {
         let bytes = self.get(Kind::Manifest, manifest_key)?;
         let manifest = Manifest::decode(&bytes).ok();
         if manifest.is_none() {
-            self.cache.count(&["error_store_read"]);
+            self.cache.count(&[Counter::ErrorStoreRead]);
         }
         manifest
     }
@@ -220,7 +221,7 @@ impl<'a> Linking<'a> {
     }
 
     /// Into the local store and the writable remote tiers.
-    fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), String> {
+    fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), Counter> {
         crate::call::tiered_put(self.cache, self.store, &self.remote, kind, key, bytes)
     }
 
@@ -228,7 +229,7 @@ impl<'a> Linking<'a> {
     fn serve(&self, key: &Key) -> Option<Completed> {
         let bytes = self.get(Kind::Result, key)?;
         let Ok(entry) = postcard::from_bytes::<LinkEntry>(&bytes) else {
-            self.cache.count(&["error_store_read"]);
+            self.cache.count(&[Counter::ErrorStoreRead]);
             return None;
         };
         let map = match (&self.link.map, &entry.map) {
@@ -241,15 +242,15 @@ impl<'a> Linking<'a> {
             .map_or(Ok(()), |(path, text)| write_atomic(&self.path(path), text))
             .and_then(|()| write_output(&self.path(&self.link.output), &entry));
         if let Err(e) = written {
-            self.cache.count(&["error_replay"]);
+            self.cache.count(&[Counter::ErrorReplay]);
             self.cache
                 .log(&format!("cannot write outputs of a link hit: {e}; linking"));
             return None;
         }
         if self.remote.fetched() {
-            self.cache.count(&["link_hit", "remote_hit"]);
+            self.cache.count(&[Counter::LinkHit, Counter::RemoteHit]);
         } else {
-            self.cache.count(&["link_hit"]);
+            self.cache.count(&[Counter::LinkHit]);
         }
         self.cache.log(&format!(
             "link_hit {} {}",
@@ -292,7 +293,8 @@ impl<'a> Linking<'a> {
         if !report.other.is_empty() {
             // The link printed something of its own: what a plain link prints is not known
             // for certain. Run it plainly.
-            self.cache.count(&["link_miss", "not_stored_link_stdout"]);
+            self.cache
+                .count(&[Counter::LinkMiss, Counter::NotStoredLinkStdout]);
             self.cache.log(&format!(
                 "link {}: output on stdout besides the linker's report; linking again",
                 self.link.output
@@ -302,7 +304,7 @@ impl<'a> Linking<'a> {
         if done.status != 0 {
             // Under --verbose ld 2.40 says more about a failure ("link errors found, deleting
             // executable"): the user gets the diagnostics of a plain link.
-            self.cache.count(&["link_failed"]);
+            self.cache.count(&[Counter::LinkFailed]);
             self.cache
                 .log(&format!("link_failed {}; linking again", self.link.output));
             let plain = self.cache.run_uncached(&self.compiler.path, self.req);
@@ -312,17 +314,17 @@ impl<'a> Linking<'a> {
             };
         }
         let stored = self.store_result(&report, &done.stderr, start);
-        let mut counters = vec!["link_miss"];
-        if let Err(reason) = &stored {
+        let mut counters = vec![Counter::LinkMiss];
+        if let Err(reason) = stored {
             counters.push(reason);
         }
         if self.remote.asked() {
-            counters.push("remote_miss");
+            counters.push(Counter::RemoteMiss);
         }
         self.cache.count(&counters);
         let what = match &stored {
             Ok(key) => format!("stored {}", store::hex(key)),
-            Err(reason) => reason.clone(),
+            Err(reason) => reason.name().into_owned(),
         };
         self.cache
             .log(&format!("link_miss {}: {why}; {what}", self.link.output));
@@ -340,14 +342,14 @@ impl<'a> Linking<'a> {
         report: &report::Report,
         stderr: &[u8],
         start: SystemTime,
-    ) -> Result<Key, String> {
+    ) -> Result<Key, Counter> {
         for script in &self.link.scripts {
             let named = |s: &String| s == script || s.ends_with(&format!("/{script}"));
             if !report.scripts.iter().any(named) {
                 self.cache.log(&format!(
                     "the linker did not report reading {script}; not stored"
                 ));
-                return Err("not_stored_link_unreported".into());
+                return Err(Counter::NotStoredLinkUnreported);
             }
         }
         let mut files = Vec::with_capacity(report.opened.len());
@@ -360,17 +362,17 @@ impl<'a> Linking<'a> {
             if written_since(&full, start) {
                 self.cache
                     .log(&format!("{opened} changed during the link; not stored"));
-                return Err("not_stored_modified_input".into());
+                return Err(Counter::NotStoredModifiedInput);
             }
             if archive::is_thin(&full) {
                 self.cache.log(&format!(
                     "{opened} is a thin archive (its members are not reported); not stored"
                 ));
-                return Err("not_stored_link_input".into());
+                return Err(Counter::NotStoredLinkInput);
             }
             let (hash, _) = archive::input_hash(&full, &self.memo).map_err(|e| {
                 self.cache.log(&format!("cannot hash {opened}: {e}"));
-                "not_stored_link_input".to_string()
+                Counter::NotStoredLinkInput
             })?;
             files.push((crate::call::manifest_path(&self.roots, opened), hash));
         }
@@ -379,21 +381,20 @@ impl<'a> Linking<'a> {
             if self.path(path).exists() {
                 self.cache
                     .log(&format!("{path} appeared during the link; not stored"));
-                return Err("not_stored_modified_input".into());
+                return Err(Counter::NotStoredModifiedInput);
             }
             absent.push(crate::call::manifest_path(&self.roots, path));
         }
         let output = self.path(&self.link.output);
-        let meta = fs::metadata(&output).map_err(|_| "not_stored_no_output".to_string())?;
-        let data = fs::read(&output).map_err(|_| "not_stored_no_output".to_string())?;
+        let meta = fs::metadata(&output).map_err(|_| Counter::NotStoredNoOutput)?;
+        let data = fs::read(&output).map_err(|_| Counter::NotStoredNoOutput)?;
         if data.is_empty() {
-            return Err("not_stored_empty_output".into());
+            return Err(Counter::NotStoredEmptyOutput);
         }
         let map = match &self.link.map {
             None => None,
             Some(path) => {
-                let text =
-                    fs::read(self.path(path)).map_err(|_| "not_stored_no_output".to_string())?;
+                let text = fs::read(self.path(path)).map_err(|_| Counter::NotStoredNoOutput)?;
                 Some(mapfile::store(&text, &self.roots))
             }
         };

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 use clap::{Parser, Subcommand};
+use zcc::counter::Counter;
 use zcc::{Cache, CompileError, CompileRequest, Config, Outcome};
 
 mod fp_cmd;
@@ -478,9 +479,9 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
         println!("{value}");
         return 0;
     }
-    let get = |name: &str| counters.get(name).copied().unwrap_or(0);
-    let hits = get("direct_hit") + get("preprocessed_hit");
-    let lookups = hits + get("miss");
+    let get = |c: Counter| counters.get(c.name().as_ref()).copied().unwrap_or(0);
+    let hits = get(Counter::DirectHit) + get(Counter::PreprocessedHit);
+    let lookups = hits + get(Counter::Miss);
     println!("store            {store}");
     if let Some(why) = refused {
         println!("REFUSED          {why}; compiles run without the cache");
@@ -493,43 +494,46 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
     );
     println!("entries          {}", usage.entries);
     println!("hits             {hits}");
-    println!("  direct         {}", get("direct_hit"));
-    println!("  preprocessed   {}", get("preprocessed_hit"));
-    println!("misses           {}", get("miss"));
+    println!("  direct         {}", get(Counter::DirectHit));
+    println!("  preprocessed   {}", get(Counter::PreprocessedHit));
+    println!("misses           {}", get(Counter::Miss));
     if lookups > 0 {
         println!(
             "hit rate         {:.1} %",
             100.0 * hits as f64 / lookups as f64
         );
     }
-    const LINKS: [(&str, &str); 3] = [
-        ("link_hit", "hits"),
-        ("link_miss", "misses"),
-        ("link_failed", "failed"),
+    const LINKS: [(Counter, &str); 3] = [
+        (Counter::LinkHit, "hits"),
+        (Counter::LinkMiss, "misses"),
+        (Counter::LinkFailed, "failed"),
     ];
-    if LINKS.iter().any(|(name, _)| get(name) > 0) {
+    if LINKS.iter().any(|(c, _)| get(*c) > 0) {
         println!("links");
-        for (name, label) in LINKS {
-            println!("  {label:<14} {}", get(name));
+        for (c, label) in LINKS {
+            println!("  {label:<14} {}", get(c));
         }
     }
-    const REMOTE: [(&str, &str); 4] = [
-        ("remote_hit", "hits"),
-        ("remote_miss", "misses"),
-        ("remote_error", "errors"),
-        ("remote_timeout", "timeouts"),
+    const REMOTE: [(Counter, &str); 4] = [
+        (Counter::RemoteHit, "hits"),
+        (Counter::RemoteMiss, "misses"),
+        (Counter::RemoteError, "errors"),
+        (Counter::RemoteTimeout, "timeouts"),
     ];
-    if REMOTE.iter().any(|(name, _)| get(name) > 0) {
+    if REMOTE.iter().any(|(c, _)| get(*c) > 0) {
         println!("remote");
-        for (name, label) in REMOTE {
-            println!("  {label:<14} {}", get(name));
+        for (c, label) in REMOTE {
+            println!("  {label:<14} {}", get(c));
         }
     }
+    let shown = [Counter::DirectHit, Counter::PreprocessedHit, Counter::Miss];
     let others: Vec<_> = counters
         .iter()
         .filter(|(k, _)| {
-            !matches!(k.as_str(), "direct_hit" | "preprocessed_hit" | "miss")
-                && !REMOTE.iter().chain(&LINKS).any(|(name, _)| name == k)
+            !shown
+                .iter()
+                .chain(REMOTE.iter().chain(&LINKS).map(|(c, _)| c))
+                .any(|c| c.name() == k.as_str())
         })
         .collect();
     if !others.is_empty() {

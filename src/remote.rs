@@ -54,6 +54,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::cache::Cache;
+use crate::counter::Counter;
 use crate::store::{self, Key, Kind};
 
 /// The largest value read from (or written to) a remote: an entry of a big debug object fits,
@@ -527,7 +528,7 @@ impl Session<'_> {
                     Err(why) => {
                         // The server works; the value is wrong. Not served, counted, and
                         // treated as missing: the compile that follows overwrites it.
-                        self.cache.count(&["remote_error"]);
+                        self.cache.count(&[Counter::RemoteError]);
                         self.cache.log(&format!(
                             "remote_error: {}: bad value for {}: {why}; treated as missing",
                             tier.shown,
@@ -583,7 +584,7 @@ impl Session<'_> {
             .is_some_and(|age| age < BACKOFF);
         if recent {
             self.down[i].set(true);
-            self.cache.count(&["remote_skipped"]);
+            self.cache.count(&[Counter::RemoteSkipped]);
             self.cache.log(&format!(
                 "remote_skipped: {}: failed less than {} s ago; not asked during this call",
                 self.remotes.tiers[i].shown,
@@ -609,13 +610,14 @@ impl Session<'_> {
             .open(mark);
         }
         let counter = if failure.timeout {
-            "remote_timeout"
+            Counter::RemoteTimeout
         } else {
-            "remote_error"
+            Counter::RemoteError
         };
         self.cache.count(&[counter]);
         self.cache.log(&format!(
-            "{counter}: {}: {}; not asked again during this call",
+            "{}: {}: {}; not asked again during this call",
+            counter.name(),
             self.remotes.tiers[i].shown,
             self.remotes.scrub(&failure.message)
         ));

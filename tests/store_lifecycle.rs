@@ -501,13 +501,11 @@ fn gc_unused_since_the_job_start_keeps_what_the_job_used() {
         assert_bytes_eq("j.o", &reference[n as usize], run.output("j.o"));
     }
     env.assert_counters(&[("direct_hit", 2)]);
-    let counters = |files: Vec<PathBuf>| -> Vec<PathBuf> {
-        files
-            .into_iter()
-            .filter(|f| !f.starts_with("stats") && !f.starts_with("v1/size"))
-            .collect()
-    };
-    assert_eq!(counters(env.store_files()), counters(kept));
+    // Nothing the trim kept was needed again (a hit may still add a memo, such as a snapshot
+    // of files that were too new to record before).
+    let now = env.store_files();
+    let missing: Vec<_> = kept.iter().filter(|f| !now.contains(f)).collect();
+    assert!(missing.is_empty(), "{missing:?}");
 
     for bad in ["yesterday", "1767225600", "2026-01-01"] {
         let run = env.zcc(&["gc", "--unused-since", bad]).run();
