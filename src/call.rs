@@ -26,15 +26,14 @@ use crate::key::{self, Context, KeyBuilder, KeyMode, PathNorm};
 use crate::manifest::{self, Candidate, Manifest, Mismatch, Target};
 use crate::paths::{self, Roots};
 use crate::process::{self, capture, fs_now, modified_at_or_after, written_since};
-use crate::remote;
 use crate::replay::{self, write_atomic};
-use crate::store::{self, Key, Kind, Lookup, Store};
+use crate::storage::Storage;
+use crate::store::{self, Key, Kind, Store};
 use crate::user_deps;
 
 /// Everything known about one cacheable call once it is classified.
 pub(crate) struct Call<'a> {
     cache: &'a Cache,
-    store: &'a Store,
     compiler: &'a Compiler,
     req: &'a CompileRequest,
     inv: Invocation,
@@ -47,8 +46,8 @@ pub(crate) struct Call<'a> {
     specs: Vec<[u8; 32]>,
     /// Content hashes of the other files options make the compiler read.
     read_files: Vec<[u8; 32]>,
-    /// The remote tiers during this call.
-    remote: remote::Session<'a>,
+    /// The local store and the remote tiers during this call.
+    storage: Storage<'a>,
     /// On the filesystem's clock, taken before the first program (preprocessor or compiler)
     /// reads an input; a hit never needs it.
     start: OnceLock<SystemTime>,
@@ -137,12 +136,9 @@ impl<'a> Call<'a> {
                     .map_err(|e| Internal::new(Counter::ErrorInternal, format!("{f}: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        // A read-only call leaves no failure markers in the store either.
-        let marks = (!cache.config().readonly).then_some(memo.as_path());
-        let remote = cache.remotes().session(cache, marks);
+        let storage = Storage::new(cache, store, &memo);
         Ok(Call {
             cache,
-            store,
             compiler,
             req,
             inv,
@@ -151,7 +147,7 @@ impl<'a> Call<'a> {
             identity,
             specs,
             read_files,
-            remote,
+            storage,
             start: OnceLock::new(),
         })
     }
@@ -524,9 +520,9 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Every read of a manifest or result goes through here ([`tiered_get`]).
+    /// Every read of a manifest or result goes through here ([`Storage::get`]).
     fn get(&self, kind: Kind, key: &Key) -> Option<Vec<u8>> {
-        tiered_get(self.cache, self.store, &self.remote, kind, key)
+        self.storage.get(kind, key)
     }
 
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
@@ -575,7 +571,7 @@ impl<'a> Call<'a> {
         }
         match self.replay(&entry) {
             Ok(()) => {
-                if self.remote.fetched() {
+                if self.storage.fetched() {
                     self.cache.count(&[counter, Counter::RemoteHit]);
                 } else {
                     self.cache.count(&[counter]);
@@ -820,7 +816,7 @@ impl<'a> Call<'a> {
             if let Err(reason) = stored {
                 counters.push(reason);
             }
-            if self.remote.asked() {
+            if self.storage.asked() {
                 counters.push(Counter::RemoteMiss);
             }
             self.cache.count(&counters);
@@ -1042,9 +1038,9 @@ impl<'a> Call<'a> {
         Ok(pp.key)
     }
 
-    /// Every write of a manifest or result goes through here ([`tiered_put`]).
+    /// Every write of a manifest or result goes through here ([`Storage::put`]).
     fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), Counter> {
-        tiered_put(self.cache, self.store, &self.remote, kind, key, bytes)
+        self.storage.put(kind, key, bytes)
     }
 
     /// The files the compile read, as the compiler named them.
@@ -1344,58 +1340,6 @@ impl<'a> Call<'a> {
 /// The largest output file read back to be stored (an entry file must stay under the store's
 /// read bound).
 const MAX_OUTPUT: u64 = 512 << 20;
-
-/// Read an entry or manifest: the local store, else the remote tiers (a verified value from a
-/// remote is written to the local store, unless `ZCC_READONLY`). A damaged one (or one stored
-/// under another key) is counted, logged and treated as absent. Compiles and links read
-/// through here.
-pub(crate) fn tiered_get(
-    cache: &Cache,
-    store: &Store,
-    remote: &remote::Session,
-    kind: Kind,
-    key: &Key,
-) -> Option<Vec<u8>> {
-    match store.get(kind, key) {
-        Lookup::Found(bytes) => return Some(bytes),
-        Lookup::Missing => {}
-        Lookup::Corrupt(why) => {
-            cache.count(&[Counter::ErrorStoreRead]);
-            cache.log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
-        }
-    }
-    let fetched = remote.get(kind, key)?;
-    if !cache.config().readonly
-        && let Err(e) = store.put_entry(kind, key, &fetched.entry)
-    {
-        cache.count(&[Counter::ErrorStoreWrite]);
-        cache.log(&format!("cannot store {}: {e}", store::hex(key)));
-    }
-    Some(fetched.payload)
-}
-
-/// Store `bytes` under `key` in the local store and the writable remote tiers (the same entry
-/// file bytes everywhere), unless the store is read-only for this call. A remote failure is
-/// counted and logged by the remote session and does not fail the store.
-pub(crate) fn tiered_put(
-    cache: &Cache,
-    store: &Store,
-    remote: &remote::Session,
-    kind: Kind,
-    key: &Key,
-    bytes: &[u8],
-) -> Result<(), Counter> {
-    if cache.config().readonly {
-        return Err(Counter::NotStoredReadonly);
-    }
-    let entry = store::encode_entry(kind, key, bytes);
-    let local = store.put_entry(kind, key, &entry).map_err(|e| {
-        cache.log(&format!("cannot store {}: {e}", store::hex(key)));
-        Counter::ErrorStoreWrite
-    });
-    remote.put(kind, key, &entry);
-    local
-}
 
 /// No roots: paths spelled exactly as the compiler spelled them.
 fn no_roots() -> &'static Roots {

@@ -55,6 +55,7 @@ pub mod remote;
 pub mod replay;
 mod safefs;
 pub mod stats;
+mod storage;
 pub mod store;
 pub mod user_deps;
 

@@ -37,8 +37,8 @@ use crate::key::{self, KeyBuilder};
 use crate::manifest::{self, Candidate, Manifest, Target};
 use crate::paths::Roots;
 use crate::process::{self, capture, written_since};
-use crate::remote;
 use crate::replay::write_atomic;
+use crate::storage::Storage;
 use crate::store::{self, Key, Kind, Store};
 
 use self::args::LinkCall;
@@ -101,7 +101,6 @@ pub(crate) fn run(
 /// One cacheable link.
 struct Linking<'a> {
     cache: &'a Cache,
-    store: &'a Store,
     compiler: &'a Compiler,
     req: &'a CompileRequest,
     link: LinkCall,
@@ -111,8 +110,8 @@ struct Linking<'a> {
     /// For LTO links, the manifest key with the working directory: where results whose output
     /// names the directory are recorded.
     directory_key: Option<Key>,
-    /// The remote tiers during this link.
-    remote: remote::Session<'a>,
+    /// The local store and the remote tiers during this link.
+    storage: Storage<'a>,
 }
 
 impl<'a> Linking<'a> {
@@ -144,12 +143,9 @@ impl<'a> Linking<'a> {
         let directory_key = link
             .lto
             .then(|| directory_key(&manifest_key, &link.output, req));
-        // A read-only call leaves no failure markers in the store either.
-        let marks = (!cache.config().readonly).then_some(memo.as_path());
-        let remote = cache.remotes().session(cache, marks);
+        let storage = Storage::new(cache, store, &memo);
         Ok(Linking {
             cache,
-            store,
             compiler,
             req,
             link,
@@ -157,7 +153,7 @@ impl<'a> Linking<'a> {
             memo,
             manifest_key,
             directory_key,
-            remote,
+            storage,
         })
     }
 
@@ -217,12 +213,12 @@ impl<'a> Linking<'a> {
 
     /// A manifest or entry: the local store, else the remote tiers.
     fn get(&self, kind: Kind, key: &Key) -> Option<Vec<u8>> {
-        crate::call::tiered_get(self.cache, self.store, &self.remote, kind, key)
+        self.storage.get(kind, key)
     }
 
     /// Into the local store and the writable remote tiers.
     fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), Counter> {
-        crate::call::tiered_put(self.cache, self.store, &self.remote, kind, key, bytes)
+        self.storage.put(kind, key, bytes)
     }
 
     /// Serve a hit: write the map and the executable, return what the link printed.
@@ -247,7 +243,7 @@ impl<'a> Linking<'a> {
                 .log(&format!("cannot write outputs of a link hit: {e}; linking"));
             return None;
         }
-        if self.remote.fetched() {
+        if self.storage.fetched() {
             self.cache.count(&[Counter::LinkHit, Counter::RemoteHit]);
         } else {
             self.cache.count(&[Counter::LinkHit]);
@@ -318,7 +314,7 @@ impl<'a> Linking<'a> {
         if let Err(reason) = stored {
             counters.push(reason);
         }
-        if self.remote.asked() {
+        if self.storage.asked() {
             counters.push(Counter::RemoteMiss);
         }
         self.cache.count(&counters);

@@ -17,7 +17,7 @@ use crate::safefs::no_follow;
 /// written. Process-wide, as memos are written from deep inside the call (hashing, probes).
 static READ_ONLY: AtomicBool = AtomicBool::new(false);
 
-/// Make every later [`write`] and [`write_once`] of this process, and every record of a
+/// Make every later [`write()`] and [`write_once`] of this process, and every record of a
 /// file's use ([`crate::lastuse::record`]), a no-op (`true`) or not.
 pub fn set_read_only(read_only: bool) {
     READ_ONLY.store(read_only, Ordering::Relaxed);

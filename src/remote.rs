@@ -24,7 +24,7 @@
 //! # Never stalling a build
 //!
 //! Every remote operation is bounded by `ZCC_REMOTE_TIMEOUT` as a whole (connect, send and
-//! the complete reply), and a value by [`MAX_VALUE`]. The first failure of a tier in
+//! the complete reply), and a value by `MAX_VALUE`. The first failure of a tier in
 //! a call (a refused connection, a server that never answers, a broken reply, an HTTP status
 //! other than 200/404 on GET or 2xx on PUT) is counted (`remote_error`, `remote_timeout`)
 //! and logged, and that tier is not asked again during the call: a dead server costs at most

@@ -14,7 +14,7 @@
 //! context before it could have included it: no system header (or file with the pragma)
 //! earlier in the list names it in a `<…>`/`"…"` or includes a macro that the caller's
 //! arguments or a user file mention. Otherwise, and whenever a path's directory is unclear,
-//! [`derive`] gives up and the caller lets the compiler write the file itself.
+//! [`derive()`] gives up and the caller lets the compiler write the file itself.
 
 use crate::depfile::{self, Style};
 use crate::includes::SearchPath;
@@ -43,7 +43,7 @@ const UNMODELLED: &[&str] = &[
 
 /// Whether a compile with these (expanded) arguments may have its `-MMD` file derived: it asks
 /// for `-MMD` in the argument list itself (not inside a response file, so the rewrite can
-/// reach it) and uses no option from [`UNMODELLED`].
+/// reach it) and uses no option from `UNMODELLED`.
 pub fn derivable(args: &[String], expanded: &[String]) -> bool {
     let mmd = |list: &[String]| list.iter().filter(|a| *a == "-MMD").count();
     mmd(args) > 0
