@@ -1457,20 +1457,21 @@ pub(crate) fn root_dirs(
     req: &CompileRequest,
 ) -> Vec<(String, PathBuf)> {
     let mut roots: Vec<(String, PathBuf)> = Vec::new();
+    // Prefer the apparent working directory ($PWD) when it names the same directory, so that
+    // both spellings of a symlinked workspace are known.
+    let apparent = req
+        .var("PWD")
+        .map(PathBuf::from)
+        .filter(|p| dunce::canonicalize(p).ok() == dunce::canonicalize(&req.cwd).ok());
+    let cwd = apparent.unwrap_or_else(|| req.cwd.clone());
     let basedirs = &cache.config().basedirs;
     if basedirs.is_empty() {
-        // Prefer the apparent working directory ($PWD) when it names the same directory, so
-        // that both spellings of a symlinked workspace are known.
-        let apparent = req
-            .var("PWD")
-            .map(PathBuf::from)
-            .filter(|p| dunce::canonicalize(p).ok() == dunce::canonicalize(&req.cwd).ok());
-        let cwd = apparent.unwrap_or_else(|| req.cwd.clone());
         if let Some(ws) = paths::detect_workspace(&cwd) {
             roots.push(("WS0".into(), ws));
         }
     } else {
-        for (i, dir) in basedirs.iter().enumerate() {
+        let ordered = paths::basedirs_by_cwd(basedirs, &[cwd.as_path(), req.cwd.as_path()]);
+        for (i, dir) in ordered.into_iter().enumerate() {
             roots.push((format!("WS{i}"), dir.clone()));
         }
     }

@@ -336,6 +336,34 @@ pub fn detect_workspace(dir: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// The configured base directories in the order their `WS<i>` labels are given: first the
+/// innermost one that holds one of `cwds` (the call's working directory, as `$PWD` and as the
+/// physical path), then the others in configured order. So two checkouts under different base
+/// directories both spell their own files `@WS0/...` and share entries, while within one call
+/// each base directory still has its own label. Lexical and component-wise: `/a/wsx` is not
+/// inside `/a/ws`.
+pub fn basedirs_by_cwd<'d>(basedirs: &'d [PathBuf], cwds: &[&Path]) -> Vec<&'d PathBuf> {
+    let lexical = |p: &Path| PathBuf::from(normalize_lexically(&p.to_string_lossy()));
+    let cwds: Vec<PathBuf> = cwds.iter().map(|cwd| lexical(cwd)).collect();
+    // Among equally long candidates the first configured wins.
+    let home = basedirs
+        .iter()
+        .map(|dir| lexical(dir))
+        .enumerate()
+        .filter(|(_, dir)| cwds.iter().any(|cwd| cwd.starts_with(dir)))
+        .max_by_key(|(i, dir)| (dir.as_os_str().len(), std::cmp::Reverse(*i)))
+        .map(|(i, _)| i);
+    let mut ordered: Vec<&PathBuf> = home.map(|i| &basedirs[i]).into_iter().collect();
+    ordered.extend(
+        basedirs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != home)
+            .map(|(_, dir)| dir),
+    );
+    ordered
+}
+
 /// The rest of `path` after root directory `dir` (empty or starting with `/`), when `path` is
 /// `dir` or inside it component-wise.
 fn strip_root<'p>(path: &'p str, dir: &str) -> Option<&'p str> {
@@ -885,6 +913,37 @@ mod tests {
             let _ = r.expand_text(&tokenized);
             let _ = r.expand_text(&input);
         }
+    }
+
+    #[test]
+    fn basedirs_by_cwd_puts_the_one_holding_the_cwd_first() {
+        let dirs: Vec<PathBuf> = ["/b1", "/b2", "/b2/sub", "/b3/"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let order = |cwds: &[&str]| -> Vec<String> {
+            let cwds: Vec<&Path> = cwds.iter().map(Path::new).collect();
+            basedirs_by_cwd(&dirs, &cwds)
+                .iter()
+                .map(|d| d.to_string_lossy().into_owned())
+                .collect()
+        };
+        // Outside every base dir: configured order.
+        assert_eq!(order(&["/elsewhere"]), ["/b1", "/b2", "/b2/sub", "/b3/"]);
+        assert_eq!(order(&["/b1/x/y"]), ["/b1", "/b2", "/b2/sub", "/b3/"]);
+        assert_eq!(order(&["/b2/co"]), ["/b2", "/b1", "/b2/sub", "/b3/"]);
+        // The innermost one wins; a trailing slash or `..` does not matter.
+        assert_eq!(order(&["/b2/sub/co"]), ["/b2/sub", "/b1", "/b2", "/b3/"]);
+        assert_eq!(order(&["/b3"]), ["/b3/", "/b1", "/b2", "/b2/sub"]);
+        assert_eq!(order(&["/b1/../b3/co"]), ["/b3/", "/b1", "/b2", "/b2/sub"]);
+        // Component-wise: `/b22` is not inside `/b2`.
+        assert_eq!(order(&["/b22"]), ["/b1", "/b2", "/b2/sub", "/b3/"]);
+        // Either spelling of the working directory counts.
+        assert_eq!(
+            order(&["/link", "/b2/co"]),
+            ["/b2", "/b1", "/b2/sub", "/b3/"]
+        );
+        assert!(basedirs_by_cwd(&[], &[Path::new("/x")]).is_empty());
     }
 
     #[test]

@@ -929,8 +929,9 @@ fn basedir_makes_unmarked_workspaces_portable() {
         "{}",
         env.log_tail()
     );
-    // A `:`-separated list: roots are numbered by position (docs/CONFIG.md:
-    // `@WS0`, `@WS1`, …), so each side lists its own workspace second.
+    // A `:`-separated list, each side's own workspace second: the base dir holding the
+    // working directory is `@WS0` whatever its position (docs/CONFIG.md), so both calls hit
+    // the entry of the first compile.
     let lists: Vec<String> = [("libs-a", &ws1), ("libs-b", &ws2)]
         .iter()
         .map(|(libs, ws)| {
@@ -943,8 +944,48 @@ fn basedir_makes_unmarked_workspaces_portable() {
     with(&ws2, &lists[1]);
     assert_eq!(
         delta(&BTreeMap::new(), &counters(&env, &store2)),
-        expect(&[("miss", 2), ("hit", 2)]),
+        expect(&[("miss", 1), ("hit", 3)]),
         "{}",
         env.log_tail()
     );
+}
+
+#[test]
+fn checkouts_under_different_base_dirs_share_entries() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let (base_a, base_b) = (env.work.join("base-a"), env.work.join("base-b"));
+    // Each base dir holds a library; each checkout uses the library of the other base dir, at
+    // another depth below its own.
+    let co_a = base_a.join("co");
+    let co_b = base_b.join("deeper/co");
+    for dir in [&co_a, &co_b, &base_a.join("lib"), &base_b.join("lib")] {
+        c_project(dir, false);
+    }
+    let basedir = format!("{}:{}", s(&base_a), s(&base_b));
+    let compile = |co: &Path, other_base: &Path| {
+        let args: Vec<String> = [
+            "gcc".to_string(),
+            "-O1".into(),
+            format!("-I{}", s(&other_base.join("lib/inc"))),
+            "-MMD".into(),
+            "-c".into(),
+            "src/x.c".into(),
+            "-o".into(),
+            "x.o".into(),
+        ]
+        .to_vec();
+        // Objects, `.d` (naming the other base dir's header) and the warning naming it are
+        // compared with the plain compile.
+        same_as_plain_at(&env, co, &args, &[("ZCC_BASEDIR", &basedir)]).1
+    };
+    compile(&co_a, &base_b);
+    env.assert_counters(&[("miss", 1)]);
+    // The same ZCC_BASEDIR on both sides: the base dir holding the working directory is `@WS0`
+    // in either checkout, the other one `@WS1`.
+    let hit = compile(&co_b, &base_a);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    let d = String::from_utf8_lossy(hit.output(&format!("{}/x.d", rel_to_work(&env, &co_b))))
+        .into_owned();
+    assert!(d.contains(&s(&base_a.join("lib/inc/x.h"))), "{d}");
 }
