@@ -426,7 +426,14 @@ impl<'a> Call<'a> {
         if let Some(directive) = key::unsupported_directive(&cpp.stdout) {
             return Err(Passthrough::UnsupportedDirective(directive.into()));
         }
-        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, self.norm());
+        // `__builtin_FILE()` takes its path from the line markers: they are keyed as the
+        // compiler wrote them, not through roots or the debug prefix maps.
+        let norm = if filehash::uses_builtin_file(&cpp.stdout) {
+            PathNorm::Exact
+        } else {
+            self.norm()
+        };
+        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, norm);
         let mut cpp_key = KeyBuilder::new("preprocessed");
         cpp_key.field("cpp", &text);
         cpp_key.field("cpp_stderr", &self.roots.tokenize_text(&cpp.stderr));
@@ -1072,7 +1079,7 @@ impl<'a> Call<'a> {
     /// Where the facts of the files the last compile of this source read are kept
     /// ([`filehash::Recent`]): keyed by the source's full path, as stat memos are.
     fn recent_path(&self) -> PathBuf {
-        let key = KeyBuilder::new("zcc-recent-2")
+        let key = KeyBuilder::new("zcc-recent-3")
             .field(
                 "input",
                 self.path(&self.inv.input).as_os_str().as_encoded_bytes(),

@@ -10,7 +10,7 @@ use crate::paths::Roots;
 use crate::store::Key;
 
 /// Bumped whenever the meaning of a key changes, so old entries are never misread.
-pub const KEY_VERSION: &str = "zcc-key-2";
+pub const KEY_VERSION: &str = "zcc-key-3";
 
 /// Environment variables that change what the compiler produces. Path lists among them are
 /// normalized element by element.

@@ -989,3 +989,44 @@ fn checkouts_under_different_base_dirs_share_entries() {
         .into_owned();
     assert!(d.contains(&s(&base_a.join("lib/inc/x.h"))), "{d}");
 }
+
+/// `__builtin_FILE()` is no macro: it survives preprocessing and takes its path from the line
+/// markers, so a header using it, found through an absolute `-I`, puts this workspace's path
+/// in the object. Moving the workspace must miss, in direct and in preprocessor mode.
+#[test]
+fn builtin_file_in_a_header_keeps_its_path_exact() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let header = "static inline const char *where(void) { return __builtin_FILE(); }\n";
+    let source = "#include \"x.h\"\nconst char *f(void) { return where(); }\n";
+    for (mode, zcc_env) in [
+        ("direct", &[][..]),
+        ("preprocessor", &[("ZCC_NODIRECT", "1")][..]),
+    ] {
+        for ws in ["one/ws", "two/deeper/ws"] {
+            let ws = env.work.join(mode).join(ws);
+            c_project(&ws, true);
+            fs::write(ws.join("inc/x.h"), header).unwrap();
+            fs::write(ws.join("src/x.c"), source).unwrap();
+            let args: Vec<String> = [
+                "gcc".to_string(),
+                "-O1".into(),
+                format!("-I{}", s(&ws.join("inc"))),
+                "-c".into(),
+                "src/x.c".into(),
+                "-o".into(),
+                "x.o".into(),
+            ]
+            .to_vec();
+            // The objects are compared with the plain compile's byte for byte.
+            let (plain, _) = same_as_plain_at(&env, &ws, &args, zcc_env);
+            let object = plain.output(&format!("{}/x.o", rel_to_work(&env, &ws)));
+            let path = s(&ws.join("inc/x.h"));
+            assert!(
+                object.windows(path.len()).any(|w| w == path.as_bytes()),
+                "{mode}: the object names {path}"
+            );
+        }
+    }
+    env.assert_counters(&[("miss", 4)]);
+}
