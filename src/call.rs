@@ -221,7 +221,8 @@ impl<'a> Call<'a> {
     /// The common part of the key for `mode`, with paths spelled by `norm`.
     fn common_with(&self, mode: KeyMode, norm: PathNorm) -> key::Common {
         let env = |name: &str| self.req.var(name).map(|v| v.to_string_lossy().into_owned());
-        let cwd = self.req.cwd.to_string_lossy().into_owned();
+        // What the outputs record (debug info, `.gcno`, `.gcda` path) is the compiler's view.
+        let cwd = self.req.compiler_pwd().to_string_lossy().into_owned();
         let ctx = Context {
             compiler: &self.identity,
             cwd: &cwd,
@@ -1466,11 +1467,7 @@ pub(crate) fn root_dirs(
     let mut roots: Vec<(String, PathBuf)> = Vec::new();
     // Prefer the apparent working directory ($PWD) when it names the same directory, so that
     // both spellings of a symlinked workspace are known.
-    let apparent = req
-        .var("PWD")
-        .map(PathBuf::from)
-        .filter(|p| dunce::canonicalize(p).ok() == dunce::canonicalize(&req.cwd).ok());
-    let cwd = apparent.unwrap_or_else(|| req.cwd.clone());
+    let cwd = req.compiler_pwd();
     let basedirs = &cache.config().basedirs;
     if basedirs.is_empty() {
         if let Some(ws) = paths::detect_workspace(&cwd) {

@@ -112,7 +112,8 @@ pub enum KeyMode {
 pub struct Context<'a> {
     /// Content identity of the compiler (executable and the programs it runs).
     pub compiler: &'a [u8; 32],
-    /// The call's working directory (physical).
+    /// The call's working directory as the compiler reports it
+    /// ([`crate::cache::CompileRequest::compiler_pwd`]).
     pub cwd: &'a str,
     /// Looks up an environment variable of the call.
     pub env: &'a dyn Fn(&str) -> Option<String>,

@@ -526,15 +526,9 @@ fn directory_key(manifest_key: &Key, output: &str, req: &CompileRequest) -> Key 
 fn names_directory(output: &[u8], req: &CompileRequest) -> bool {
     // GCC takes `$PWD` only when it names the working directory (a stale `$PWD`, as a
     // process that changed directory without a shell passes on, is ignored).
-    let pwd = req.var("PWD").map(Path::new).filter(|p| {
-        matches!(
-            (dunce::canonicalize(p), dunce::canonicalize(&req.cwd)),
-            (Ok(a), Ok(b)) if a == b
-        )
-    });
-    [Some(req.cwd.as_path()), pwd]
+    let pwd = req.compiler_pwd();
+    [req.cwd.as_path(), pwd.as_path()]
         .into_iter()
-        .flatten()
         .any(|dir| match dir.file_name() {
             Some(name) => memchr::memmem::find(output, name.as_encoded_bytes()).is_some(),
             None => true,

@@ -1030,3 +1030,64 @@ fn builtin_file_in_a_header_keeps_its_path_exact() {
     }
     env.assert_counters(&[("miss", 4)]);
 }
+
+/// A working directory reached through a symlink (macOS `/var` → `/private/var`, CI
+/// workspaces behind links): the compiler records `$PWD` as the compilation directory, so
+/// `-fdebug-prefix-map=$PWD=.` maps it away and two such machines make identical objects.
+#[test]
+fn debug_build_in_a_symlinked_working_directory_with_a_pwd_map_hits() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let mut objects = Vec::new();
+    for (real, link) in [("one/real/ws", "one/ws"), ("two/deeper/real/ws", "two/ws")] {
+        let (real, link) = (env.work.join(real), env.work.join(link));
+        c_project(&real, true);
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let args: Vec<String> = [
+            "gcc".to_string(),
+            "-g".into(),
+            format!("-fdebug-prefix-map={}=.", s(&link)),
+            "-O1".into(),
+            "-Iinc".into(),
+            "-c".into(),
+            "src/x.c".into(),
+            "-o".into(),
+            "x.o".into(),
+        ]
+        .to_vec();
+        // `at` runs the call in `link` with PWD=link; the process's own directory is `real`.
+        let (plain, _) = same_as_plain_at(&env, &link, &args, &[]);
+        objects.push(
+            plain
+                .output(&format!("{}/x.o", rel_to_work(&env, &real)))
+                .to_vec(),
+        );
+    }
+    assert_bytes_eq("the objects of both machines", &objects[0], &objects[1]);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+}
+
+/// The same directory as `$PWD` through a link and as its physical path: with `-g` the
+/// objects record different compilation directories, so the second call must not be served
+/// the first one's object.
+#[test]
+fn debug_build_keys_the_working_directory_as_the_compiler_spells_it() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let [(link, _), (real, _)] = symlinked_project(&env);
+    let args: Vec<String> = ["gcc", "-g", "-O1", "-Iinc", "-c", "src/x.c", "-o", "x.o"]
+        .map(String::from)
+        .to_vec();
+    let object = |dir: &Path| {
+        let (plain, _) = same_as_plain_at(&env, dir, &args, &[]);
+        plain
+            .output(&format!("{}/x.o", rel_to_work(&env, &real)))
+            .to_vec()
+    };
+    let (through_link, physical) = (object(&link), object(&real));
+    assert_ne!(
+        through_link, physical,
+        "gcc records $PWD as the compilation directory"
+    );
+    env.assert_counters(&[("miss", 2)]);
+}
