@@ -155,14 +155,19 @@ impl<'a> Call<'a> {
     }
 
     fn norm(&self) -> PathNorm<'_> {
-        if self.coverage() {
-            // The `.gcno` holds the paths as the compiler saw them, prefix maps or not.
+        if self.exact_paths() {
             PathNorm::Exact
         } else if self.inv.debug {
             PathNorm::PrefixMaps(&self.inv.prefix_maps)
         } else {
             PathNorm::Roots(&self.roots)
         }
+    }
+
+    /// The outputs hold paths exactly as the compiler saw them, prefix maps or not: the `.gcno`
+    /// of a coverage build, a sanitizer's source locations.
+    fn exact_paths(&self) -> bool {
+        self.coverage() || self.inv.sanitize
     }
 
     /// The compile writes a `.gcno` (`--coverage`, `-ftest-coverage`).
@@ -536,7 +541,7 @@ impl<'a> Call<'a> {
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
     /// manifest does too.
     fn file_roots(&self) -> &Roots {
-        if self.inv.debug || self.coverage() {
+        if self.inv.debug || self.exact_paths() {
             no_roots()
         } else {
             &self.roots

@@ -1091,3 +1091,45 @@ fn debug_build_keys_the_working_directory_as_the_compiler_spells_it() {
     );
     env.assert_counters(&[("miss", 2)]);
 }
+
+/// `-fsanitize=undefined` puts the source locations of its checks in the object, with the paths
+/// of the source and the headers as the compiler spelled them: a header found through an
+/// absolute `-I` names this workspace, so moving the workspace must miss.
+#[test]
+fn sanitizer_source_locations_keep_their_paths_exact() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let header = "static inline int shift(int a, int b) { return a << b; }\n";
+    let source = "#include \"x.h\"\nint f(int a, int b) { return shift(a, b); }\n";
+    for (mode, zcc_env) in [
+        ("direct", &[][..]),
+        ("preprocessor", &[("ZCC_NODIRECT", "1")][..]),
+    ] {
+        for ws in ["one/ws", "two/deeper/ws"] {
+            let ws = env.work.join(mode).join(ws);
+            c_project(&ws, true);
+            fs::write(ws.join("inc/x.h"), header).unwrap();
+            fs::write(ws.join("src/x.c"), source).unwrap();
+            let args: Vec<String> = [
+                "gcc".to_string(),
+                "-O1".into(),
+                "-fsanitize=undefined".into(),
+                format!("-I{}", s(&ws.join("inc"))),
+                "-c".into(),
+                "src/x.c".into(),
+                "-o".into(),
+                "x.o".into(),
+            ]
+            .to_vec();
+            // The objects are compared with the plain compile's byte for byte.
+            let (plain, _) = same_as_plain_at(&env, &ws, &args, zcc_env);
+            let object = plain.output(&format!("{}/x.o", rel_to_work(&env, &ws)));
+            let path = s(&ws.join("inc/x.h"));
+            assert!(
+                object.windows(path.len()).any(|w| w == path.as_bytes()),
+                "{mode}: the object names {path}"
+            );
+        }
+    }
+    env.assert_counters(&[("miss", 4)]);
+}
