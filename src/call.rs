@@ -165,14 +165,17 @@ impl<'a> Call<'a> {
     }
 
     /// The outputs hold paths exactly as the compiler saw them, prefix maps or not: the `.gcno`
-    /// of a coverage build, a sanitizer's source locations.
+    /// of a coverage build, a sanitizer's source locations, the file names in a `.su`
+    /// (`-fstack-usage`) or a `.ci` (`-fcallgraph-info`).
     fn exact_paths(&self) -> bool {
-        self.coverage() || self.inv.sanitize
-    }
-
-    /// The compile writes a `.gcno` (`--coverage`, `-ftest-coverage`).
-    fn coverage(&self) -> bool {
-        self.inv.extras.contains(&crate::args::Extra::Coverage)
+        use crate::args::Extra;
+        self.inv.sanitize
+            || self.inv.extras.iter().any(|e| {
+                matches!(
+                    e,
+                    Extra::Coverage | Extra::StackUsage | Extra::CallgraphInfo
+                )
+            })
     }
 
     fn log(&self, message: &str) {

@@ -990,47 +990,6 @@ fn checkouts_under_different_base_dirs_share_entries() {
     assert!(d.contains(&s(&base_a.join("lib/inc/x.h"))), "{d}");
 }
 
-/// `__builtin_FILE()` is no macro: it survives preprocessing and takes its path from the line
-/// markers, so a header using it, found through an absolute `-I`, puts this workspace's path
-/// in the object. Moving the workspace must miss, in direct and in preprocessor mode.
-#[test]
-fn builtin_file_in_a_header_keeps_its_path_exact() {
-    require_tool("gcc");
-    let env = TestEnv::new();
-    let header = "static inline const char *where(void) { return __builtin_FILE(); }\n";
-    let source = "#include \"x.h\"\nconst char *f(void) { return where(); }\n";
-    for (mode, zcc_env) in [
-        ("direct", &[][..]),
-        ("preprocessor", &[("ZCC_NODIRECT", "1")][..]),
-    ] {
-        for ws in ["one/ws", "two/deeper/ws"] {
-            let ws = env.work.join(mode).join(ws);
-            c_project(&ws, true);
-            fs::write(ws.join("inc/x.h"), header).unwrap();
-            fs::write(ws.join("src/x.c"), source).unwrap();
-            let args: Vec<String> = [
-                "gcc".to_string(),
-                "-O1".into(),
-                format!("-I{}", s(&ws.join("inc"))),
-                "-c".into(),
-                "src/x.c".into(),
-                "-o".into(),
-                "x.o".into(),
-            ]
-            .to_vec();
-            // The objects are compared with the plain compile's byte for byte.
-            let (plain, _) = same_as_plain_at(&env, &ws, &args, zcc_env);
-            let object = plain.output(&format!("{}/x.o", rel_to_work(&env, &ws)));
-            let path = s(&ws.join("inc/x.h"));
-            assert!(
-                object.windows(path.len()).any(|w| w == path.as_bytes()),
-                "{mode}: the object names {path}"
-            );
-        }
-    }
-    env.assert_counters(&[("miss", 4)]);
-}
-
 /// A working directory reached through a symlink (macOS `/var` → `/private/var`, CI
 /// workspaces behind links): the compiler records `$PWD` as the compilation directory, so
 /// `-fdebug-prefix-map=$PWD=.` maps it away and two such machines make identical objects.
@@ -1092,15 +1051,10 @@ fn debug_build_keys_the_working_directory_as_the_compiler_spells_it() {
     env.assert_counters(&[("miss", 2)]);
 }
 
-/// `-fsanitize=undefined` puts the source locations of its checks in the object, with the paths
-/// of the source and the headers as the compiler spelled them: a header found through an
-/// absolute `-I` names this workspace, so moving the workspace must miss.
-#[test]
-fn sanitizer_source_locations_keep_their_paths_exact() {
-    require_tool("gcc");
-    let env = TestEnv::new();
-    let header = "static inline int shift(int a, int b) { return a << b; }\n";
-    let source = "#include \"x.h\"\nint f(int a, int b) { return shift(a, b); }\n";
+/// Compiles `source` (including `header` through an absolute `-I`) with `flags` in a
+/// workspace, then in one at another depth, in direct and in preprocessor mode: `output`
+/// names the workspace, so each compile must miss and match the plain compile byte for byte.
+fn moved_workspace_misses(env: &TestEnv, header: &str, source: &str, flags: &[&str], output: &str) {
     for (mode, zcc_env) in [
         ("direct", &[][..]),
         ("preprocessor", &[("ZCC_NODIRECT", "1")][..]),
@@ -1110,26 +1064,54 @@ fn sanitizer_source_locations_keep_their_paths_exact() {
             c_project(&ws, true);
             fs::write(ws.join("inc/x.h"), header).unwrap();
             fs::write(ws.join("src/x.c"), source).unwrap();
-            let args: Vec<String> = [
-                "gcc".to_string(),
-                "-O1".into(),
-                "-fsanitize=undefined".into(),
+            let mut args = vec!["gcc".to_string(), "-O1".into()];
+            args.extend(flags.iter().map(|f| f.to_string()));
+            args.extend([
                 format!("-I{}", s(&ws.join("inc"))),
                 "-c".into(),
-                "src/x.c".into(),
+                s(&ws.join("src/x.c")),
                 "-o".into(),
                 "x.o".into(),
-            ]
-            .to_vec();
-            // The objects are compared with the plain compile's byte for byte.
-            let (plain, _) = same_as_plain_at(&env, &ws, &args, zcc_env);
-            let object = plain.output(&format!("{}/x.o", rel_to_work(&env, &ws)));
-            let path = s(&ws.join("inc/x.h"));
+            ]);
+            let (plain, _) = same_as_plain_at(env, &ws, &args, zcc_env);
+            let written = plain.output(&format!("{}/{output}", rel_to_work(env, &ws)));
+            let path = s(&ws);
             assert!(
-                object.windows(path.len()).any(|w| w == path.as_bytes()),
-                "{mode}: the object names {path}"
+                written.windows(path.len()).any(|w| w == path.as_bytes()),
+                "{mode}: {output} names {path}"
             );
         }
     }
     env.assert_counters(&[("miss", 4)]);
+}
+
+/// `__builtin_FILE()` is no macro: it survives preprocessing and takes its path from the line
+/// markers.
+#[test]
+fn builtin_file_in_a_header_keeps_its_path_exact() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let header = "static inline const char *where(void) { return __builtin_FILE(); }\n";
+    let source = "#include \"x.h\"\nconst char *f(void) { return where(); }\n";
+    moved_workspace_misses(&env, header, source, &[], "x.o");
+}
+
+/// `-fsanitize=undefined` puts the source locations of its checks in the object, with the
+/// paths of the source and the headers as the compiler spelled them.
+#[test]
+fn sanitizer_source_locations_keep_their_paths_exact() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let header = "static inline int shift(int a, int b) { return a << b; }\n";
+    let source = "#include \"x.h\"\nint f(int a, int b) { return shift(a, b); }\n";
+    moved_workspace_misses(&env, header, source, &["-fsanitize=undefined"], "x.o");
+}
+
+/// The `.su` of `-fstack-usage` names each function's file as the compiler spelled it.
+#[test]
+fn stack_usage_files_keep_their_paths_exact() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let source = "int f(int a) { volatile int x[4]; x[0] = a; return x[0]; }\n";
+    moved_workspace_misses(&env, "", source, &["-fstack-usage"], "x.su");
 }
