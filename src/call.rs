@@ -115,8 +115,8 @@ impl<'a> Call<'a> {
         req: &'a CompileRequest,
         inv: Invocation,
     ) -> Result<Call<'a>, Internal> {
-        let roots = roots_for(cache, compiler, req);
         let memo = store.aux_dir();
+        let roots = Roots::new(with_packages(root_dirs(cache, compiler, req), &inv, &memo));
         // The compiler runs other programs (cc1, as) found through -B.
         let probe: Vec<String> = inv
             .key_args
@@ -1461,12 +1461,28 @@ pub(crate) fn manifest_path(roots: &Roots, path: &str) -> String {
     }
 }
 
-/// The roots of one call: the workspace(s), the compiler's installation prefixes, and HOME.
-pub(crate) fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest) -> Roots {
-    Roots::new(root_dirs(cache, compiler, req))
+/// `dirs` and the package roots ([`crate::packages`]) above the absolute paths the compile
+/// names: its path arguments (`-I`, `-isystem`, …) and its input.
+fn with_packages(
+    mut dirs: Vec<(String, PathBuf)>,
+    inv: &Invocation,
+    memo: &std::path::Path,
+) -> Vec<(String, PathBuf)> {
+    let starts: Vec<String> = inv
+        .key_args
+        .iter()
+        .filter_map(|a| a.path.clone())
+        .chain(std::iter::once(inv.input.clone()))
+        .filter(|p| p.starts_with('/'))
+        .collect();
+    let known: Vec<PathBuf> = dirs.iter().map(|(_, dir)| dir.clone()).collect();
+    dirs.extend(crate::packages::find(&starts, &known, memo));
+    dirs
 }
 
-/// [`roots_for`] as (name, directory) pairs, for a caller that adds roots of its own.
+/// The roots of one call as (name, directory) pairs: the workspace(s), the compiler's
+/// installation prefixes, and HOME. A caller adds roots of its own (package roots, the
+/// output directory of a link).
 pub(crate) fn root_dirs(
     cache: &Cache,
     compiler: &Compiler,

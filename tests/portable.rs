@@ -152,12 +152,14 @@ fn parse_depfile(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
 // The Arduino project on a "machine"
 // ---------------------------------------------------------------------------
 
-/// One machine's layout: HOME (holding the toolchain and the framework), the
-/// project (cwd of every compile) and the store.
+/// One machine's layout: HOME, the toolchain and the framework (PlatformIO packages, under
+/// HOME unless placed elsewhere), the project (cwd of every compile) and the store.
 struct Machine {
     home: PathBuf,
     proj: PathBuf,
     store: PathBuf,
+    toolchain: PathBuf,
+    framework: PathBuf,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -182,10 +184,26 @@ impl Machine {
     /// the framework copied in, a fresh copy of the sketch at `root/<proj>`, all
     /// mtimes set to now, and an empty store directory.
     fn create(root: &Path, home: &str, proj: &str) -> Machine {
+        let packages = format!("{home}/.platformio/packages");
+        Machine::create_with_packages(root, home, proj, &packages, &packages)
+    }
+
+    /// [`Machine::create`] with the toolchain and the framework in the package directories
+    /// `toolchains` and `frameworks` (relative to `root`), each package with PlatformIO's
+    /// `package.json`.
+    fn create_with_packages(
+        root: &Path,
+        home: &str,
+        proj: &str,
+        toolchains: &str,
+        frameworks: &str,
+    ) -> Machine {
         let m = Machine {
             home: root.join(home),
             proj: root.join(proj),
             store: root.join("zcc-store"),
+            toolchain: root.join(toolchains).join("toolchain-atmelavr"),
+            framework: root.join(frameworks).join("framework-arduino-avr"),
         };
         install_avr_toolchain(&m.toolchain());
         copy_tree(
@@ -204,6 +222,14 @@ impl Machine {
         let mut text = fs::read_to_string(&pins).unwrap();
         text.push_str("\n#warning \"zcc portable test: a diagnostic in a framework header\"\n");
         fs::write(&pins, text).unwrap();
+        for (dir, name) in [
+            (m.toolchain(), "toolchain-atmelavr"),
+            (m.framework(), "framework-arduino-avr"),
+        ] {
+            let manifest = format!("{{\"name\": \"{name}\", \"version\": \"1.0.0\"}}\n");
+            fs::write(dir.join("package.json"), manifest).unwrap();
+        }
+        fs::create_dir_all(&m.home).unwrap();
         let _ = fs::remove_file(m.proj.join("Makefile"));
         assert!(m.proj.join("platformio.ini").is_file());
         fs::create_dir_all(&m.store).unwrap();
@@ -213,11 +239,11 @@ impl Machine {
     }
 
     fn toolchain(&self) -> PathBuf {
-        self.home.join(".platformio/packages/toolchain-atmelavr")
+        self.toolchain.clone()
     }
 
     fn framework(&self) -> PathBuf {
-        self.home.join(".platformio/packages/framework-arduino-avr")
+        self.framework.clone()
     }
 
     fn tool(&self, name: &str) -> String {
@@ -591,6 +617,65 @@ fn arduino_project_store_restored_on_another_machine_hits_everything() {
         &cached2.hex,
     );
     assert_same_build_outputs(&env, "machine B after the header edit", &plain2, &cached2);
+}
+
+/// The packages sit elsewhere relative to HOME on the serving machine (another build tool's
+/// package directory, a container image with toolchains in `/opt`): the framework and the
+/// toolchain are found as package roots by their manifests, so a store filled with them in
+/// `~/.platformio/packages` hits every compile wherever they moved, separately or together,
+/// with the firmware, diagnostics and dependency files of a plain build there.
+#[test]
+fn arduino_store_hits_wherever_the_packages_live() {
+    require_arduino();
+    let env = TestEnv::new();
+    let a = Machine::create(&env.root.join("A"), "home", "ws/proj");
+    let n = a.compiles().len() as u64;
+    build(&env, &a, Mode::Zcc);
+    assert_eq!(
+        delta(&BTreeMap::new(), &counters(&env, &a.store)),
+        expect(&[("miss", n)]),
+        "{}",
+        env.log_tail()
+    );
+    let layouts = [
+        (
+            "framework",
+            "home/.platformio/packages",
+            "home/.cache/fbuild/packages",
+        ),
+        ("toolchain", "opt/toolchains", "home/.platformio/packages"),
+        ("both", "opt/pio/packages", "srv/frameworks"),
+    ];
+    for (what, toolchains, frameworks) in layouts {
+        let b = Machine::create_with_packages(
+            &env.root.join(format!("B-{what}")),
+            "home",
+            "some/other/proj",
+            toolchains,
+            frameworks,
+        );
+        copy_tree(&a.store, &b.store);
+        let plain = build(&env, &b, Mode::Plain);
+        let before = counters(&env, &b.store);
+        let cached = build(&env, &b, Mode::Zcc);
+        assert_eq!(
+            delta(&before, &counters(&env, &b.store)),
+            expect(&[("hit", n)]),
+            "{what} moved: every compile should hit\n{}",
+            env.log_tail()
+        );
+        assert_bytes_eq(
+            &format!("firmware.hex, {what} moved"),
+            &plain.hex,
+            &cached.hex,
+        );
+        assert_same_build_outputs(&env, &format!("{what} moved"), &plain, &cached);
+        let framework = s(&b.framework());
+        assert!(
+            cached.deps.values().any(|t| t.contains(&framework)),
+            "{what} moved: the dependency files name the framework at {framework}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
