@@ -562,13 +562,34 @@ fn arduino_project_store_restored_on_another_machine_hits_everything() {
 
     // Edit a header at B (a change that alters the code).
     let header = b.proj.join("lib/Blinker/src/Blinker.h");
-    let old = fs::read_to_string(&header).unwrap();
-    let new = old.replace(
-        "unsigned long toggles() const { return toggles_; }",
-        "unsigned long toggles() const { return toggles_ / 2; }\n    void extra();",
+    let (plain2, _) = edit_recompiles_exactly_its_includers(&env, &b, &cached, &header, &|old| {
+        old.replace(
+            "unsigned long toggles() const { return toggles_; }",
+            "unsigned long toggles() const { return toggles_ / 2; }\n    void extra();",
+        )
+    });
+    assert_ne!(
+        plain.hex, plain2.hex,
+        "the header edit should change the firmware"
     );
+}
+
+/// Edits `header` on `m` with `edit`, then builds plainly and through zcc one compile at a
+/// time: exactly the units whose dependency files (in `cached`) name the header miss, the
+/// others hit, and firmware, diagnostics and dependency files equal the plain build's.
+/// Returns (plain, zcc) builds.
+fn edit_recompiles_exactly_its_includers(
+    env: &TestEnv,
+    m: &Machine,
+    cached: &Build,
+    header: &Path,
+    edit: &dyn Fn(&str) -> String,
+) -> (Build, Build) {
+    let n = cached.output.len();
+    let old = fs::read_to_string(header).unwrap();
+    let new = edit(&old);
     assert_ne!(old, new, "the header edit did not apply");
-    fs::write(&header, new).unwrap();
+    fs::write(header, new).unwrap();
     let header_real = header.canonicalize().unwrap();
     let includers: BTreeSet<String> = cached
         .deps
@@ -577,22 +598,18 @@ fn arduino_project_store_restored_on_another_machine_hits_everything() {
             parse_depfile(text).iter().any(|(_, prereqs)| {
                 prereqs
                     .iter()
-                    .any(|p| b.proj.join(p).canonicalize().ok().as_ref() == Some(&header_real))
+                    .any(|p| m.proj.join(p).canonicalize().ok().as_ref() == Some(&header_real))
             })
         })
         .map(|(id, _)| id.clone())
         .collect();
     assert!(
-        !includers.is_empty() && (includers.len() as u64) < n,
-        "units including Blinker.h per the dependency files: {includers:?}"
+        !includers.is_empty() && includers.len() < n,
+        "units including {} per the dependency files: {includers:?}",
+        header.display()
     );
-
-    let plain2 = build(&env, &b, Mode::Plain);
-    assert_ne!(
-        plain.hex, plain2.hex,
-        "the header edit should change the firmware"
-    );
-    let cached2 = build(&env, &b, Mode::ZccOneByOne);
+    let plain2 = build(env, m, Mode::Plain);
+    let cached2 = build(env, m, Mode::ZccOneByOne);
     let mut wrong = Vec::new();
     for (id, (d, log)) in &cached2.outcome {
         let want = if includers.contains(id) {
@@ -608,15 +625,17 @@ fn arduino_project_store_restored_on_another_machine_hits_everything() {
     }
     assert!(
         wrong.is_empty(),
-        "after editing Blinker.h exactly {includers:?} should miss:\n{}",
+        "after editing {} exactly {includers:?} should miss:\n{}",
+        header.display(),
         wrong.join("\n")
     );
     assert_bytes_eq(
-        "firmware.hex at B after the header edit (zcc vs plain)",
+        "firmware.hex after the header edit (zcc vs plain)",
         &plain2.hex,
         &cached2.hex,
     );
-    assert_same_build_outputs(&env, "machine B after the header edit", &plain2, &cached2);
+    assert_same_build_outputs(env, "after the header edit", &plain2, &cached2);
+    (plain2, cached2)
 }
 
 /// The packages sit elsewhere relative to HOME on the serving machine (another build tool's
@@ -675,6 +694,14 @@ fn arduino_store_hits_wherever_the_packages_live() {
             cached.deps.values().any(|t| t.contains(&framework)),
             "{what} moved: the dependency files name the framework at {framework}"
         );
+        if what == "both" {
+            // A framework header the C++ units include: a declaration added changes their
+            // preprocessed text.
+            let header = b.framework().join("cores/arduino/WString.h");
+            edit_recompiles_exactly_its_includers(&env, &b, &cached, &header, &|old| {
+                format!("{old}\nextern int zcc_test_edit_marker;\n")
+            });
+        }
     }
 }
 
