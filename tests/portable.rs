@@ -1227,3 +1227,66 @@ fn stack_usage_files_keep_their_paths_exact() {
     let source = "int f(int a) { volatile int x[4]; x[0] = a; return x[0]; }\n";
     moved_workspace_misses(&env, "", source, &["-fstack-usage"], "x.su");
 }
+
+/// An Arduino library (`library.properties`) installed at different places, and in the same
+/// call another library of the same name: each library is its own root, found by its
+/// manifest, so the compile hits wherever the libraries live, and the dependency file and
+/// the warnings name each library's own files.
+#[test]
+fn arduino_libraries_are_roots_wherever_installed_and_never_share_a_label() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    // Different contents: GCC's `#pragma once` takes files with equal contents for one.
+    let library = |dir: &Path, header: &str| {
+        fs::create_dir_all(dir.join("src")).unwrap();
+        let manifest = "name=Blink Lib\nversion=1.0.0\n";
+        fs::write(dir.join("library.properties"), manifest).unwrap();
+        let text = X_H.replace("twice", &header.replace(".h", "_twice"));
+        fs::write(dir.join("src").join(header), text).unwrap();
+    };
+    for (proj, first, second) in [
+        (
+            "A/proj",
+            "A/sketchbook/libraries/BlinkLib",
+            "A/vendor/BlinkLib",
+        ),
+        (
+            "B/deeper/proj",
+            "B/opt/arduino/libs/BlinkLib",
+            "B/other/place/BlinkLib",
+        ),
+    ] {
+        let proj = env.work.join(proj);
+        fs::create_dir_all(proj.join("src")).unwrap();
+        fs::write(proj.join("platformio.ini"), "").unwrap();
+        fs::write(
+            proj.join("src/x.c"),
+            "#include \"x.h\"\n#include \"y.h\"\nint f(int v) { return x_twice(v) + y_twice(v); }\n",
+        )
+        .unwrap();
+        let (first, second) = (env.work.join(first), env.work.join(second));
+        library(&first, "x.h");
+        library(&second, "y.h");
+        let args: Vec<String> = [
+            "gcc".to_string(),
+            "-O1".into(),
+            format!("-I{}", s(&first.join("src"))),
+            format!("-I{}", s(&second.join("src"))),
+            "-MMD".into(),
+            "-c".into(),
+            "src/x.c".into(),
+            "-o".into(),
+            "x.o".into(),
+        ]
+        .to_vec();
+        // Objects, `.d` and warnings (naming both libraries' headers) equal the plain compile's.
+        let (_, cached) = same_as_plain_at(&env, &proj, &args, &[]);
+        let d =
+            String::from_utf8_lossy(cached.output(&format!("{}/x.d", rel_to_work(&env, &proj))))
+                .into_owned();
+        for header in [first.join("src/x.h"), second.join("src/y.h")] {
+            assert!(d.contains(&s(&header)), "{d}");
+        }
+    }
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+}
