@@ -39,6 +39,9 @@ pub(crate) struct Call<'a> {
     inv: Invocation,
     /// Roots for paths in keys (unless debug info needs exact paths) and in stored text.
     roots: Roots,
+    /// `-fdebug-prefix-map=<root>=@<NAME>` options zcc puts before the call's arguments
+    /// (`ZCC_PORTABLE_DEBUG`); empty unless the setting is on and the compile has debug info.
+    debug_maps: Vec<OsString>,
     /// The stat cache and probe memos.
     memo: PathBuf,
     identity: [u8; 32],
@@ -113,10 +116,24 @@ impl<'a> Call<'a> {
         store: &'a Store,
         compiler: &'a Compiler,
         req: &'a CompileRequest,
-        inv: Invocation,
+        mut inv: Invocation,
     ) -> Result<Call<'a>, Internal> {
         let memo = store.aux_dir();
         let roots = Roots::new(with_packages(root_dirs(cache, compiler, req), &inv, &memo));
+        let mut debug_maps = Vec::new();
+        // Not with `-frecord-gcc-switches`: the object would hold the maps, which name this
+        // machine's directories.
+        if cache.config().portable_debug && inv.debug && !inv.record_switches && !exact_paths(&inv)
+        {
+            // Before the call's own maps, which then still win where they match (the last
+            // matching map wins): the key sees them in the same order.
+            let maps = roots.prefix_maps();
+            debug_maps = maps
+                .iter()
+                .map(|(dir, token)| OsString::from(format!("-fdebug-prefix-map={dir}={token}")))
+                .collect();
+            inv.prefix_maps.splice(0..0, maps);
+        }
         // The compiler runs other programs (cc1, as) found through -B.
         let probe: Vec<String> = inv
             .key_args
@@ -145,6 +162,7 @@ impl<'a> Call<'a> {
             req,
             inv,
             roots,
+            debug_maps,
             memo,
             identity,
             specs,
@@ -164,18 +182,44 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// The outputs hold paths exactly as the compiler saw them, prefix maps or not: the `.gcno`
-    /// of a coverage build, a sanitizer's source locations, the file names in a `.su`
-    /// (`-fstack-usage`) or a `.ci` (`-fcallgraph-info`).
     fn exact_paths(&self) -> bool {
-        use crate::args::Extra;
-        self.inv.sanitize
-            || self.inv.extras.iter().any(|e| {
-                matches!(
-                    e,
-                    Extra::Coverage | Extra::StackUsage | Extra::CallgraphInfo
-                )
-            })
+        exact_paths(&self.inv)
+    }
+
+    /// The call's arguments as zcc compiles them: its own, after the portable debug maps.
+    fn own_args(&self) -> Vec<OsString> {
+        let mut args = self.debug_maps.clone();
+        args.extend(self.req.args.iter().cloned());
+        args
+    }
+
+    /// How a manifest spells a file of this call: exactly (`exact`, or a compile whose
+    /// outputs hold exact paths), through the roots, or, with the portable debug maps, as the
+    /// compiler spells it in the object when that is a root token (`@NAME/rest`, the rest as
+    /// written), else exactly.
+    fn spell(&self, exact: bool, path: &str) -> String {
+        if exact {
+            return path.to_string();
+        }
+        if self.debug_maps.is_empty() {
+            return manifest_path(self.file_roots(), path);
+        }
+        let mapped = key::apply_prefix_maps(&self.inv.prefix_maps, path);
+        let token = mapped.split('/').next().unwrap_or("");
+        if self.roots.has_token(token) {
+            mapped
+        } else {
+            path.to_string()
+        }
+    }
+
+    /// The roots that expand the paths of this call's manifest ([`Call::spell`]).
+    fn manifest_roots(&self) -> &Roots {
+        if self.debug_maps.is_empty() {
+            self.file_roots()
+        } else {
+            &self.roots
+        }
     }
 
     fn log(&self, message: &str) {
@@ -389,8 +433,7 @@ impl<'a> Call<'a> {
         let Ok(search) = search else {
             return;
         };
-        let roots = self.file_roots();
-        let Ok((mut candidate, flags)) = self.candidate(manifest_key, &pp.inputs, &search, roots)
+        let Ok((mut candidate, flags)) = self.candidate(manifest_key, &pp.inputs, &search, false)
         else {
             return;
         };
@@ -466,7 +509,7 @@ impl<'a> Call<'a> {
             Some(m) => m,
             None => return Direct::Miss(None),
         };
-        match manifest::find(&manifest, self.file_roots(), &self.req.cwd, &self.memo) {
+        match manifest::find(&manifest, self.manifest_roots(), &self.req.cwd, &self.memo) {
             Err(why) => Direct::Miss(why),
             Ok(Target::Preprocessor) => Direct::Preprocessor,
             Ok(Target::Exact) => Direct::Exact,
@@ -499,8 +542,7 @@ impl<'a> Call<'a> {
         let Ok(search) = search else {
             return;
         };
-        let Ok((mut candidate, flags)) = self.candidate(exact_key, files, &search, no_roots())
-        else {
+        let Ok((mut candidate, flags)) = self.candidate(exact_key, files, &search, true) else {
             return;
         };
         if !only_file_macros(flags) || self.unchanged_since_start(files).is_err() {
@@ -724,7 +766,7 @@ impl<'a> Call<'a> {
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
         let readonly = self.cache.config().readonly;
         self.start();
-        let mut args = self.req.args.clone();
+        let mut args = self.own_args();
         // What zcc adds to the call's arguments: the compiler names one of these when it is
         // what fails the compile (`Call::compile`).
         let mut added: Vec<OsString> = Vec::new();
@@ -763,7 +805,7 @@ impl<'a> Call<'a> {
         // keeps them; a call that shows none compiles as it asked (`color.rs`). A compiler
         // older than the option (GCC < 4.9) rejects it: `compile` then runs the call as given.
         let own_command = || {
-            let mut own = self.req.args.clone();
+            let mut own = self.own_args();
             if self.wants_color() {
                 own.push(color::ALWAYS.into());
             }
@@ -773,7 +815,10 @@ impl<'a> Call<'a> {
             added.push(color::ALWAYS.into());
         }
         args.extend(added.iter().cloned());
-        let mut compiled = self.compile(args, &added);
+        // The compiler may reject what zcc adds: `compile` then runs the call as given.
+        let mut named = self.debug_maps.clone();
+        named.extend(added.iter().cloned());
+        let mut compiled = self.compile(args, &named);
         if let (Some(tmp), Ok(c)) = (derived, &compiled)
             && c.served == Served::Miss
         {
@@ -790,7 +835,7 @@ impl<'a> Call<'a> {
             };
             if !written {
                 self.log("compiling again with the call's own dependency options");
-                compiled = self.compile(own_command(), &[]);
+                compiled = self.compile(own_command(), &self.debug_maps);
             }
         }
         let done = match compiled {
@@ -996,7 +1041,7 @@ impl<'a> Call<'a> {
                         "not_stored_search_path".to_string()
                     })?;
                 let (mut candidate, flags) =
-                    self.candidate(manifest_key, &files, &search, self.file_roots())?;
+                    self.candidate(manifest_key, &files, &search, false)?;
                 let entry = self.collect(done, &files)?;
                 if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
                     candidate.target = Target::Result(*key);
@@ -1015,7 +1060,7 @@ impl<'a> Call<'a> {
                     let source = filehash::file_info(&self.path(&self.inv.input), &self.memo)
                         .map_err(|_| "not_stored_modified_input".to_string())?;
                     let exact_key = self.exact_manifest_key(&source.hash);
-                    let (mut exact, _) = self.candidate(&exact_key, &files, &search, no_roots())?;
+                    let (mut exact, _) = self.candidate(&exact_key, &files, &search, true)?;
                     exact.target = Target::Result(*key);
                     let manifest = self.read_manifest(&exact_key).unwrap_or_default();
                     self.put(Kind::Manifest, &exact_key, &manifest.with(exact).encode())?;
@@ -1103,7 +1148,7 @@ impl<'a> Call<'a> {
         manifest_key: &Key,
         files: &[String],
         search: &includes::SearchPath,
-        roots: &Roots,
+        exact: bool,
     ) -> Result<(Candidate, Flags), String> {
         let mut hashed = Vec::with_capacity(files.len());
         let mut flags = Flags::default();
@@ -1121,7 +1166,7 @@ impl<'a> Call<'a> {
                 "not_stored_modified_input".to_string()
             })?;
             flags = flags.union(info.flags);
-            hashed.push((manifest_path(roots, f), info.hash));
+            hashed.push((self.spell(exact, f), info.hash));
             next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
             probed.extend(info.probed.into_iter().map(|p| (f, p)));
             wrappers.extend(info.wrappers);
@@ -1164,7 +1209,7 @@ impl<'a> Call<'a> {
                 continue;
             }
             if !exists(&p) {
-                add_absent(manifest_path(roots, &p));
+                add_absent(self.spell(exact, &p));
             }
             checked.insert(p);
         }
@@ -1175,7 +1220,7 @@ impl<'a> Call<'a> {
                 self.log(&format!("{gch} may be used as a precompiled header"));
                 return Err("not_stored_pch".into());
             }
-            add_absent(manifest_path(roots, &gch));
+            add_absent(self.spell(exact, &gch));
         }
         // A `__has_include` answer holds while the file it found still exists, or while none
         // of the places it looked in gains the file.
@@ -1183,10 +1228,10 @@ impl<'a> Call<'a> {
         for (includer, p) in probed {
             let paths = includes::probe_paths(search, includer, &p.name, p.quoted);
             match paths.iter().find(|path| self.path(path).exists()) {
-                Some(found) => present.push(manifest_path(roots, found)),
+                Some(found) => present.push(self.spell(exact, found)),
                 None => {
                     for path in paths {
-                        add_absent(manifest_path(roots, &path));
+                        add_absent(self.spell(exact, &path));
                     }
                 }
             }
@@ -1405,6 +1450,20 @@ pub(crate) fn tiered_put(
     });
     remote.put(kind, key, &entry);
     local
+}
+
+/// The outputs hold paths exactly as the compiler saw them, prefix maps or not: the `.gcno`
+/// of a coverage build, a sanitizer's source locations, the file names in a `.su`
+/// (`-fstack-usage`) or a `.ci` (`-fcallgraph-info`).
+fn exact_paths(inv: &Invocation) -> bool {
+    use crate::args::Extra;
+    inv.sanitize
+        || inv.extras.iter().any(|e| {
+            matches!(
+                e,
+                Extra::Coverage | Extra::StackUsage | Extra::CallgraphInfo
+            )
+        })
 }
 
 /// No roots: paths spelled exactly as the compiler spelled them.

@@ -87,6 +87,24 @@ impl Roots {
             .collect()
     }
 
+    /// `(directory, @NAME)` for every form of every root, shortest directory first: as
+    /// `-fdebug-prefix-map=` options in this order, the last matching one, the longest root,
+    /// wins (GCC's and Clang's rule), so the compiler spells paths under a root as its token.
+    pub fn prefix_maps(&self) -> Vec<(String, String)> {
+        self.forms
+            .iter()
+            .rev()
+            .map(|form| (form.dir.clone(), format!("@{}", self.roots[form.root].name)))
+            .collect()
+    }
+
+    /// Whether `token` (`@NAME`) names a root of this value.
+    pub fn has_token(&self, token: &str) -> bool {
+        token
+            .strip_prefix('@')
+            .is_some_and(|name| self.root_named(name.as_bytes()).is_some())
+    }
+
     /// Portable spelling of an absolute path: `@NAME/rest` for the longest root containing it,
     /// else the lexically normalized path. The lexical form is tried against every form of every
     /// root first; only if nothing matches are symlinks resolved (if the path exists) and the
@@ -913,6 +931,21 @@ mod tests {
             let _ = r.expand_text(&tokenized);
             let _ = r.expand_text(&input);
         }
+    }
+
+    #[test]
+    fn prefix_maps_put_the_longest_root_last() {
+        let roots = Roots::new(vec![
+            ("HOME".into(), PathBuf::from("/h")),
+            ("WS0".into(), PathBuf::from("/h/ws/")),
+            ("TC0".into(), PathBuf::from("/opt/tc")),
+        ]);
+        assert_eq!(
+            roots.prefix_maps(),
+            [("/h", "@HOME"), ("/h/ws", "@WS0"), ("/opt/tc", "@TC0")]
+                .map(|(d, t)| (d.to_string(), t.to_string()))
+        );
+        assert!(roots.has_token("@WS0") && !roots.has_token("@WS1") && !roots.has_token("WS0"));
     }
 
     #[test]

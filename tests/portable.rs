@@ -1290,3 +1290,59 @@ fn arduino_libraries_are_roots_wherever_installed_and_never_share_a_label() {
     }
     env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
 }
+
+/// `ZCC_PORTABLE_DEBUG=1`: zcc adds `-fdebug-prefix-map=<root>=@<NAME>` for each root, so a
+/// debug build's object names `@WS0`, `@HOME`, `@TC0` instead of this machine's directories
+/// and hits in a workspace elsewhere; it equals a plain compile given the same maps. Off, the
+/// same builds key the exact paths and miss.
+#[test]
+fn portable_debug_builds_hit_across_layouts_with_root_relative_paths() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let home = env.root.join("home");
+    let args = |ws: &Path| -> Vec<String> {
+        ["gcc", "-g", "-O1"]
+            .map(String::from)
+            .into_iter()
+            .chain([format!("-I{}", s(&ws.join("inc")))])
+            .chain(["-c", "src/x.c", "-o", "x.o"].map(String::from))
+            .collect()
+    };
+    let mut objects = Vec::new();
+    for (i, ws) in ["one/ws", "two/much/deeper/ws"].into_iter().enumerate() {
+        let ws = env.work.join(ws);
+        c_project(&ws, true);
+        // Off: exact paths, so the second workspace misses.
+        same_as_plain_at(&env, &ws, &args(&ws), &[]);
+        env.assert_counters(&[("miss", 2 * i as u64 + 1)]);
+        // On: the plain compile with the maps zcc adds (gcc's prefix is /usr).
+        let mut mapped = vec!["gcc".to_string()];
+        for (dir, token) in [
+            (&ws, "@WS0"),
+            (&home, "@HOME"),
+            (&PathBuf::from("/usr"), "@TC0"),
+        ] {
+            mapped.push(format!("-fdebug-prefix-map={}={token}", s(dir)));
+        }
+        mapped.extend(args(&ws).into_iter().skip(1));
+        let plain = at(&env, &ws, &mapped, false).run();
+        plain.success();
+        let cached = at(&env, &ws, &args(&ws), true)
+            .env("ZCC_PORTABLE_DEBUG", "1")
+            .run();
+        env.assert_same_run(&plain, &cached);
+        let object = cached
+            .output(&format!("{}/x.o", rel_to_work(&env, &ws)))
+            .to_vec();
+        let contains = |needle: &str| object.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(
+            contains("@WS0") && !contains(&s(&ws)),
+            "the object names @WS0, not {}",
+            s(&ws)
+        );
+        objects.push(object);
+    }
+    assert_bytes_eq("the portable debug objects", &objects[0], &objects[1]);
+    // Off: two misses; on: a miss, then a hit in the other workspace.
+    env.assert_counters(&[("miss", 3), ("direct_hit", 1)]);
+}
