@@ -119,7 +119,8 @@ impl<'a> Call<'a> {
         mut inv: Invocation,
     ) -> Result<Call<'a>, Internal> {
         let memo = store.aux_dir();
-        let roots = Roots::new(with_packages(root_dirs(cache, compiler, req), &inv, &memo));
+        let dirs = root_dirs(cache, compiler, req);
+        let roots = Roots::new(with_packages(dirs, &inv.key_args, Some(&inv.input), &memo));
         let mut debug_maps = Vec::new();
         // Not with `-frecord-gcc-switches`: the object would hold the maps, which name this
         // machine's directories.
@@ -1520,19 +1521,21 @@ pub(crate) fn manifest_path(roots: &Roots, path: &str) -> String {
     }
 }
 
-/// `dirs` and the package roots ([`crate::packages`]) above the absolute paths the compile
-/// names: its path arguments (`-I`, `-isystem`, …) and its input.
-fn with_packages(
+/// `dirs` and the package roots ([`crate::packages`]) above the absolute paths a call names:
+/// the path arguments of `key_args` (`-I`, `-isystem`, `-L`, objects, …) and `more` (the input
+/// of a compile).
+pub(crate) fn with_packages(
     mut dirs: Vec<(String, PathBuf)>,
-    inv: &Invocation,
+    key_args: &[crate::args::KeyArg],
+    more: Option<&str>,
     memo: &std::path::Path,
 ) -> Vec<(String, PathBuf)> {
-    let starts: Vec<String> = inv
-        .key_args
+    let starts: Vec<String> = key_args
         .iter()
-        .filter_map(|a| a.path.clone())
-        .chain(std::iter::once(inv.input.clone()))
+        .filter_map(|a| a.path.as_deref())
+        .chain(more)
         .filter(|p| p.starts_with('/'))
+        .map(str::to_string)
         .collect();
     let known: Vec<PathBuf> = dirs.iter().map(|(_, dir)| dir.clone()).collect();
     dirs.extend(crate::packages::find(&starts, &known, memo));

@@ -134,8 +134,10 @@ impl<'a> Linking<'a> {
                 dirs.push(("OUT".into(), PathBuf::from(out_dir)));
             }
         }
-        let roots = Roots::new(dirs);
         let memo = store.aux_dir();
+        // Package roots: libraries and objects under a framework installed anywhere.
+        let dirs = crate::call::with_packages(dirs, &link.key_args, None, &memo);
+        let roots = Roots::new(dirs);
         let identity = toolchain_identity(compiler, req, &memo)
             .map_err(|e| Internal::new("error_internal", format!("linker identity: {e}")))?;
         let specs = crate::call::spec_hashes(compiler, &link.specs, req, &memo)?;
