@@ -1297,11 +1297,18 @@ fn arduino_libraries_are_roots_wherever_installed_and_never_share_a_label() {
 /// same builds key the exact paths and miss.
 #[test]
 fn portable_debug_builds_hit_across_layouts_with_root_relative_paths() {
-    require_tool("gcc");
+    for cc in ["gcc", "avr-gcc"] {
+        require_tool(cc);
+        portable_debug_builds_with(cc);
+    }
+}
+
+/// [`portable_debug_builds_hit_across_layouts_with_root_relative_paths`] with compiler `cc`.
+fn portable_debug_builds_with(cc: &str) {
     let env = TestEnv::new();
     let home = env.root.join("home");
     let args = |ws: &Path| -> Vec<String> {
-        ["gcc", "-g", "-O1"]
+        [cc, "-g", "-O1"]
             .map(String::from)
             .into_iter()
             .chain([format!("-I{}", s(&ws.join("inc")))])
@@ -1315,8 +1322,8 @@ fn portable_debug_builds_hit_across_layouts_with_root_relative_paths() {
         // Off: exact paths, so the second workspace misses.
         same_as_plain_at(&env, &ws, &args(&ws), &[]);
         env.assert_counters(&[("miss", 2 * i as u64 + 1)]);
-        // On: the plain compile with the maps zcc adds (gcc's prefix is /usr).
-        let mut mapped = vec!["gcc".to_string()];
+        // On: the plain compile with the maps zcc adds (the compilers' prefix is /usr).
+        let mut mapped = vec![cc.to_string()];
         for (dir, token) in [
             (&ws, "@WS0"),
             (&home, "@HOME"),
@@ -1337,7 +1344,7 @@ fn portable_debug_builds_hit_across_layouts_with_root_relative_paths() {
         let contains = |needle: &str| object.windows(needle.len()).any(|w| w == needle.as_bytes());
         assert!(
             contains("@WS0") && !contains(&s(&ws)),
-            "the object names @WS0, not {}",
+            "{cc}: the object names @WS0, not {}",
             s(&ws)
         );
         objects.push(object);
