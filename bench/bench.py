@@ -509,6 +509,10 @@ def scenario_hit(ctx):
                  ("zcc direct hit", [zcc] + argv, zcc_env(store)),
                  ("zcc preprocessor hit (ZCC_NODIRECT=1)", [zcc] + argv,
                   zcc_env(store, ZCC_NODIRECT=1))]
+        if ctx.baseline:
+            # the same hit through another zcc (an earlier commit, say), with its own store
+            cases.append(("baseline direct hit", [ctx.baseline] + argv,
+                          zcc_env(Path(tmp) / "bstore")))
         have_ccache = shutil.which("ccache") is not None
         if have_ccache:
             cases.append(("ccache direct hit", ["ccache"] + argv,
@@ -551,10 +555,13 @@ def scenario_moved(ctx):
     with tempfile.TemporaryDirectory(prefix="zcc-bench-moved-") as tmp:
         tmp = Path(tmp)
 
-        def machine(root, proj_rel):
+        def machine(root, proj_rel, packages=".platformio/packages"):
             home = root / "home"
-            fw = home / ".platformio" / "packages" / "framework-arduino-avr"
+            fw = home / packages / "framework-arduino-avr"
             (fw / "cores").mkdir(parents=True)
+            # the manifest every PlatformIO package ships
+            (fw / "package.json").write_text(
+                '{"name": "framework-arduino-avr", "version": "1.8.7"}\n')
             (fw / "variants").mkdir(parents=True)
             # copy (not copy2): new mtimes, as on a fresh checkout / package unpack
             shutil.copytree(CORE_DIR, fw / "cores" / "arduino", copy_function=shutil.copy)
@@ -657,6 +664,24 @@ def scenario_moved(ctx):
         if same != n:
             problem(f"moved: only {same}/{n} objects on B are identical to A's")
 
+        # machine C: like B, but the packages sit elsewhere under HOME (another build tool's
+        # package directory): found as package roots, no configuration
+        homeC, fwC, projC = machine(tmp / "C-runner", "ws/checkout/firmware",
+                                    ".cache/fbuild/packages")
+        (homeC / ".cache").mkdir(parents=True, exist_ok=True)
+        with tarfile.open(tarball) as tf:
+            kw = {"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}
+            tf.extractall(homeC / ".cache", **kw)
+        storeC = homeC / ".cache" / "zcc"
+        envC = zcc_env(storeC, HOME=homeC)
+        jobsC = jobs_for(fwC, projC)
+        before = zcc_stats(zcc, storeC)
+        reshaped = build(jobsC, projC, envC)
+        dC = delta(zcc_stats(zcc, storeC), before)
+        if dC.get("direct_hit", 0) != n:
+            problem(f"moved: first build on C (packages elsewhere) expected direct_hit={n}, "
+                    f"counters moved by {fmt_counts(dC)}")
+
     ws = median(warm_same)
     mv = moved[0]
     rows = [["cold on A (empty store)", f"{cold:.2f}", "100%", fmt_counts(dA)],
@@ -668,6 +693,8 @@ def scenario_moved(ctx):
         m2 = median(moved[1:])
         rows.append(["warm on B, later builds (median)", f"{m2:.2f}",
                      f"{m2 / cold * 100:.1f}%", fmt_counts(hit_rates[-1][2])])
+    rows.append(["warm, reshaped to C (packages elsewhere)", f"{reshaped:.2f}",
+                 f"{reshaped / cold * 100:.1f}%", fmt_counts(dC)])
     table(["build", "total s", "of cold", "zcc stats --json counters"], rows)
     h = first_moved.get("direct_hit", 0) + first_moved.get("preprocessed_hit", 0)
     print(f"  hit rate when moved: {h}/{n} = {h / n * 100:.0f}% "
@@ -1200,7 +1227,8 @@ def main():
                     "target/<host triple>/release/zcc)")
     ap.add_argument("--rounds", type=int, default=3, help="repetitions of each pass (default 3)")
     ap.add_argument("--baseline", help="another zcc binary, compiled interleaved in the miss "
-                    "scenario (e.g. a build of an earlier commit)")
+                    "scenario and timed next to zcc in the hit scenario (e.g. a build of an "
+                    "earlier commit)")
     args = ap.parse_args()
     chosen = []
     for s in args.scenarios:

@@ -182,6 +182,9 @@ pub struct Invocation {
     pub record_switches: bool,
     /// `--coverage`, `-fprofile-arcs`, `-fprofile-generate`: the object embeds its absolute path.
     pub profile_paths: bool,
+    /// `-fsanitize=`: the object holds source locations (UBSan checks, ASan globals) with the
+    /// paths of the source and headers exactly as the compiler spelled them.
+    pub sanitize: bool,
     /// `--specs=` values, in order; their content enters the key.
     pub specs: Vec<String>,
     /// Other files the options make the compiler read (sanitizer ignore lists, …), as given
@@ -787,6 +790,7 @@ fn finish(mut p: Parse, expanded: Vec<String>) -> Result<Invocation, Passthrough
     if !language.is_preprocessed() || dep.as_ref().is_some_and(|d| d.path == "/dev/null") {
         dep = None;
     }
+    let sanitize = expanded.iter().any(|a| a.starts_with("-fsanitize="));
     Ok(Invocation {
         input,
         language,
@@ -805,6 +809,7 @@ fn finish(mut p: Parse, expanded: Vec<String>) -> Result<Invocation, Passthrough
         compilation_dir: p.compilation_dir,
         record_switches: p.record_switches,
         profile_paths: p.profile_paths,
+        sanitize,
         specs: p.specs,
         read_files: p.read_files,
         color: p.color,
@@ -1228,6 +1233,10 @@ mod tests {
         assert!(inv.profile_paths);
         assert!(!ok("-c x.c -ftest-coverage").profile_paths);
         assert!(ok("-c x.c -fprofile-arcs").extras.is_empty());
+        assert!(ok("-c x.c -fsanitize=undefined").sanitize);
+        assert!(ok("-c x.c -fsanitize=address -fno-sanitize=address").sanitize);
+        assert!(!ok("-c x.c -fno-sanitize=all").sanitize);
+        assert!(!ok("-c x.c -O2").sanitize);
     }
 
     #[test]

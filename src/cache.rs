@@ -57,6 +57,28 @@ impl CompileRequest {
             .map(|(_, v)| v.as_os_str())
             .filter(|v| !v.is_empty())
     }
+
+    /// The working directory as the compiler reports it (GCC's `getpwd`, LLVM's
+    /// `current_path`): `$PWD` when it is absolute and names the same directory (device and
+    /// inode) as the physical one, else the physical one. Debug info (`DW_AT_comp_dir`), the
+    /// `.gcno` and the `.gcda` path hold this spelling, so a directory reached through a
+    /// symlink is recorded as the link's path, which a `-fdebug-prefix-map=$PWD=.` matches.
+    pub fn compiler_pwd(&self) -> PathBuf {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let same =
+                |a: &fs::Metadata, b: &fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
+            if let Some(pwd) = self.var("PWD").map(PathBuf::from)
+                && pwd.is_absolute()
+                && let (Ok(a), Ok(b)) = (fs::metadata(&pwd), fs::metadata(&self.cwd))
+                && same(&a, &b)
+            {
+                return pwd;
+            }
+        }
+        self.cwd.clone()
+    }
 }
 
 /// How a completed call was served.

@@ -39,6 +39,9 @@ pub(crate) struct Call<'a> {
     inv: Invocation,
     /// Roots for paths in keys (unless debug info needs exact paths) and in stored text.
     roots: Roots,
+    /// `-fdebug-prefix-map=<root>=@<NAME>` options zcc puts before the call's arguments
+    /// (`ZCC_PORTABLE_DEBUG`); empty unless the setting is on and the compile has debug info.
+    debug_maps: Vec<OsString>,
     /// The stat cache and probe memos.
     memo: PathBuf,
     identity: [u8; 32],
@@ -113,10 +116,25 @@ impl<'a> Call<'a> {
         store: &'a Store,
         compiler: &'a Compiler,
         req: &'a CompileRequest,
-        inv: Invocation,
+        mut inv: Invocation,
     ) -> Result<Call<'a>, Internal> {
-        let roots = roots_for(cache, compiler, req);
         let memo = store.aux_dir();
+        let dirs = root_dirs(cache, compiler, req);
+        let roots = Roots::new(with_packages(dirs, &inv.key_args, Some(&inv.input), &memo));
+        let mut debug_maps = Vec::new();
+        // Not with `-frecord-gcc-switches`: the object would hold the maps, which name this
+        // machine's directories.
+        if cache.config().portable_debug && inv.debug && !inv.record_switches && !exact_paths(&inv)
+        {
+            // Before the call's own maps, which then still win where they match (the last
+            // matching map wins): the key sees them in the same order.
+            let maps = roots.prefix_maps();
+            debug_maps = maps
+                .iter()
+                .map(|(dir, token)| OsString::from(format!("-fdebug-prefix-map={dir}={token}")))
+                .collect();
+            inv.prefix_maps.splice(0..0, maps);
+        }
         // The compiler runs other programs (cc1, as) found through -B.
         let probe: Vec<String> = inv
             .key_args
@@ -143,6 +161,7 @@ impl<'a> Call<'a> {
             req,
             inv,
             roots,
+            debug_maps,
             memo,
             identity,
             specs,
@@ -153,8 +172,7 @@ impl<'a> Call<'a> {
     }
 
     fn norm(&self) -> PathNorm<'_> {
-        if self.coverage() {
-            // The `.gcno` holds the paths as the compiler saw them, prefix maps or not.
+        if self.exact_paths() {
             PathNorm::Exact
         } else if self.inv.debug {
             PathNorm::PrefixMaps(&self.inv.prefix_maps)
@@ -163,9 +181,44 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// The compile writes a `.gcno` (`--coverage`, `-ftest-coverage`).
-    fn coverage(&self) -> bool {
-        self.inv.extras.contains(&crate::args::Extra::Coverage)
+    fn exact_paths(&self) -> bool {
+        exact_paths(&self.inv)
+    }
+
+    /// The call's arguments as zcc compiles them: its own, after the portable debug maps.
+    fn own_args(&self) -> Vec<OsString> {
+        let mut args = self.debug_maps.clone();
+        args.extend(self.req.args.iter().cloned());
+        args
+    }
+
+    /// How a manifest spells a file of this call: exactly (`exact`, or a compile whose
+    /// outputs hold exact paths), through the roots, or, with the portable debug maps, as the
+    /// compiler spells it in the object when that is a root token (`@NAME/rest`, the rest as
+    /// written), else exactly.
+    fn spell(&self, exact: bool, path: &str) -> String {
+        if exact {
+            return path.to_string();
+        }
+        if self.debug_maps.is_empty() {
+            return manifest_path(self.file_roots(), path);
+        }
+        let mapped = key::apply_prefix_maps(&self.inv.prefix_maps, path);
+        let token = mapped.split('/').next().unwrap_or("");
+        if self.roots.has_token(token) {
+            mapped
+        } else {
+            path.to_string()
+        }
+    }
+
+    /// The roots that expand the paths of this call's manifest ([`Call::spell`]).
+    fn manifest_roots(&self) -> &Roots {
+        if self.debug_maps.is_empty() {
+            self.file_roots()
+        } else {
+            &self.roots
+        }
     }
 
     fn log(&self, message: &str) {
@@ -219,7 +272,8 @@ impl<'a> Call<'a> {
     /// The common part of the key for `mode`, with paths spelled by `norm`.
     fn common_with(&self, mode: KeyMode, norm: PathNorm) -> key::Common {
         let env = |name: &str| self.req.var(name).map(|v| v.to_string_lossy().into_owned());
-        let cwd = self.req.cwd.to_string_lossy().into_owned();
+        // What the outputs record (debug info, `.gcno`, `.gcda` path) is the compiler's view.
+        let cwd = self.req.compiler_pwd().to_string_lossy().into_owned();
         let ctx = Context {
             compiler: &self.identity,
             cwd: &cwd,
@@ -380,8 +434,7 @@ impl<'a> Call<'a> {
         let Ok(search) = search else {
             return;
         };
-        let roots = self.file_roots();
-        let Ok((mut candidate, flags)) = self.candidate(manifest_key, &pp.inputs, &search, roots)
+        let Ok((mut candidate, flags)) = self.candidate(manifest_key, &pp.inputs, &search, false)
         else {
             return;
         };
@@ -426,7 +479,14 @@ impl<'a> Call<'a> {
         if let Some(directive) = key::unsupported_directive(&cpp.stdout) {
             return Err(Passthrough::UnsupportedDirective(directive.into()));
         }
-        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, self.norm());
+        // `__builtin_FILE()` takes its path from the line markers: they are keyed as the
+        // compiler wrote them, not through roots or the debug prefix maps.
+        let norm = if filehash::uses_builtin_file(&cpp.stdout) {
+            PathNorm::Exact
+        } else {
+            self.norm()
+        };
+        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, norm);
         let mut cpp_key = KeyBuilder::new("preprocessed");
         cpp_key.field("cpp", &text);
         cpp_key.field("cpp_stderr", &self.roots.tokenize_text(&cpp.stderr));
@@ -450,7 +510,7 @@ impl<'a> Call<'a> {
             Some(m) => m,
             None => return Direct::Miss(None),
         };
-        match manifest::find(&manifest, self.file_roots(), &self.req.cwd, &self.memo) {
+        match manifest::find(&manifest, self.manifest_roots(), &self.req.cwd, &self.memo) {
             Err(why) => Direct::Miss(why),
             Ok(Target::Preprocessor) => Direct::Preprocessor,
             Ok(Target::Exact) => Direct::Exact,
@@ -483,8 +543,7 @@ impl<'a> Call<'a> {
         let Ok(search) = search else {
             return;
         };
-        let Ok((mut candidate, flags)) = self.candidate(exact_key, files, &search, no_roots())
-        else {
+        let Ok((mut candidate, flags)) = self.candidate(exact_key, files, &search, true) else {
             return;
         };
         if !only_file_macros(flags) || self.unchanged_since_start(files).is_err() {
@@ -528,7 +587,7 @@ impl<'a> Call<'a> {
     /// Roots for the paths in manifests. With debug info the key spells paths exactly, so the
     /// manifest does too.
     fn file_roots(&self) -> &Roots {
-        if self.inv.debug || self.coverage() {
+        if self.inv.debug || self.exact_paths() {
             no_roots()
         } else {
             &self.roots
@@ -709,7 +768,7 @@ impl<'a> Call<'a> {
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
         let readonly = self.cache.config().readonly;
         self.start();
-        let mut args = self.req.args.clone();
+        let mut args = self.own_args();
         // What zcc adds to the call's arguments: the compiler names one of these when it is
         // what fails the compile (`Call::compile`).
         let mut added: Vec<OsString> = Vec::new();
@@ -748,7 +807,7 @@ impl<'a> Call<'a> {
         // keeps them; a call that shows none compiles as it asked (`color.rs`). A compiler
         // older than the option (GCC < 4.9) rejects it: `compile` then runs the call as given.
         let own_command = || {
-            let mut own = self.req.args.clone();
+            let mut own = self.own_args();
             if self.wants_color() {
                 own.push(color::ALWAYS.into());
             }
@@ -758,7 +817,10 @@ impl<'a> Call<'a> {
             added.push(color::ALWAYS.into());
         }
         args.extend(added.iter().cloned());
-        let mut compiled = self.compile(args, &added);
+        // The compiler may reject what zcc adds: `compile` then runs the call as given.
+        let mut named = self.debug_maps.clone();
+        named.extend(added.iter().cloned());
+        let mut compiled = self.compile(args, &named);
         if let (Some(tmp), Ok(c)) = (derived, &compiled)
             && c.served == Served::Miss
         {
@@ -775,7 +837,7 @@ impl<'a> Call<'a> {
             };
             if !written {
                 self.log("compiling again with the call's own dependency options");
-                compiled = self.compile(own_command(), &[]);
+                compiled = self.compile(own_command(), &self.debug_maps);
             }
         }
         let done = match compiled {
@@ -981,7 +1043,7 @@ impl<'a> Call<'a> {
                         Counter::NotStoredSearchPath
                     })?;
                 let (mut candidate, flags) =
-                    self.candidate(manifest_key, &files, &search, self.file_roots())?;
+                    self.candidate(manifest_key, &files, &search, false)?;
                 let entry = self.collect(done, &files)?;
                 if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
                     candidate.target = Target::Result(*key);
@@ -1000,7 +1062,7 @@ impl<'a> Call<'a> {
                     let source = filehash::file_info(&self.path(&self.inv.input), &self.memo)
                         .map_err(|_| Counter::NotStoredModifiedInput)?;
                     let exact_key = self.exact_manifest_key(&source.hash);
-                    let (mut exact, _) = self.candidate(&exact_key, &files, &search, no_roots())?;
+                    let (mut exact, _) = self.candidate(&exact_key, &files, &search, true)?;
                     exact.target = Target::Result(*key);
                     let manifest = self.read_manifest(&exact_key).unwrap_or_default();
                     self.put(Kind::Manifest, &exact_key, &manifest.with(exact).encode())?;
@@ -1073,7 +1135,7 @@ impl<'a> Call<'a> {
     /// Where the facts of the files the last compile of this source read are kept
     /// ([`filehash::Recent`]): keyed by the source's full path, as stat memos are.
     fn recent_path(&self) -> PathBuf {
-        let key = KeyBuilder::new("zcc-recent-2")
+        let key = KeyBuilder::new("zcc-recent-3")
             .field(
                 "input",
                 self.path(&self.inv.input).as_os_str().as_encoded_bytes(),
@@ -1088,7 +1150,7 @@ impl<'a> Call<'a> {
         manifest_key: &Key,
         files: &[String],
         search: &includes::SearchPath,
-        roots: &Roots,
+        exact: bool,
     ) -> Result<(Candidate, Flags), Counter> {
         let mut hashed = Vec::with_capacity(files.len());
         let mut flags = Flags::default();
@@ -1106,7 +1168,7 @@ impl<'a> Call<'a> {
                 Counter::NotStoredModifiedInput
             })?;
             flags = flags.union(info.flags);
-            hashed.push((manifest_path(roots, f), info.hash));
+            hashed.push((self.spell(exact, f), info.hash));
             next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
             probed.extend(info.probed.into_iter().map(|p| (f, p)));
             wrappers.extend(info.wrappers);
@@ -1149,7 +1211,7 @@ impl<'a> Call<'a> {
                 continue;
             }
             if !exists(&p) {
-                add_absent(manifest_path(roots, &p));
+                add_absent(self.spell(exact, &p));
             }
             checked.insert(p);
         }
@@ -1160,7 +1222,7 @@ impl<'a> Call<'a> {
                 self.log(&format!("{gch} may be used as a precompiled header"));
                 return Err(Counter::NotStoredPch);
             }
-            add_absent(manifest_path(roots, &gch));
+            add_absent(self.spell(exact, &gch));
         }
         // A `__has_include` answer holds while the file it found still exists, or while none
         // of the places it looked in gains the file.
@@ -1168,10 +1230,10 @@ impl<'a> Call<'a> {
         for (includer, p) in probed {
             let paths = includes::probe_paths(search, includer, &p.name, p.quoted);
             match paths.iter().find(|path| self.path(path).exists()) {
-                Some(found) => present.push(manifest_path(roots, found)),
+                Some(found) => present.push(self.spell(exact, found)),
                 None => {
                     for path in paths {
-                        add_absent(manifest_path(roots, &path));
+                        add_absent(self.spell(exact, &path));
                     }
                 }
             }
@@ -1341,6 +1403,20 @@ impl<'a> Call<'a> {
 /// read bound).
 const MAX_OUTPUT: u64 = 512 << 20;
 
+/// The outputs hold paths exactly as the compiler saw them, prefix maps or not: the `.gcno`
+/// of a coverage build, a sanitizer's source locations, the file names in a `.su`
+/// (`-fstack-usage`) or a `.ci` (`-fcallgraph-info`).
+fn exact_paths(inv: &Invocation) -> bool {
+    use crate::args::Extra;
+    inv.sanitize
+        || inv.extras.iter().any(|e| {
+            matches!(
+                e,
+                Extra::Coverage | Extra::StackUsage | Extra::CallgraphInfo
+            )
+        })
+}
+
 /// No roots: paths spelled exactly as the compiler spelled them.
 fn no_roots() -> &'static Roots {
     static EMPTY: OnceLock<Roots> = OnceLock::new();
@@ -1398,32 +1474,47 @@ pub(crate) fn manifest_path(roots: &Roots, path: &str) -> String {
     }
 }
 
-/// The roots of one call: the workspace(s), the compiler's installation prefixes, and HOME.
-pub(crate) fn roots_for(cache: &Cache, compiler: &Compiler, req: &CompileRequest) -> Roots {
-    Roots::new(root_dirs(cache, compiler, req))
+/// `dirs` and the package roots ([`crate::packages`]) above the absolute paths a call names:
+/// the path arguments of `key_args` (`-I`, `-isystem`, `-L`, objects, …) and `more` (the input
+/// of a compile).
+pub(crate) fn with_packages(
+    mut dirs: Vec<(String, PathBuf)>,
+    key_args: &[crate::args::KeyArg],
+    more: Option<&str>,
+    memo: &std::path::Path,
+) -> Vec<(String, PathBuf)> {
+    let starts: Vec<String> = key_args
+        .iter()
+        .filter_map(|a| a.path.as_deref())
+        .chain(more)
+        .filter(|p| p.starts_with('/'))
+        .map(str::to_string)
+        .collect();
+    let known: Vec<PathBuf> = dirs.iter().map(|(_, dir)| dir.clone()).collect();
+    dirs.extend(crate::packages::find(&starts, &known, memo));
+    dirs
 }
 
-/// [`roots_for`] as (name, directory) pairs, for a caller that adds roots of its own.
+/// The roots of one call as (name, directory) pairs: the workspace(s), the compiler's
+/// installation prefixes, and HOME. A caller adds roots of its own (package roots, the
+/// output directory of a link).
 pub(crate) fn root_dirs(
     cache: &Cache,
     compiler: &Compiler,
     req: &CompileRequest,
 ) -> Vec<(String, PathBuf)> {
     let mut roots: Vec<(String, PathBuf)> = Vec::new();
+    // Prefer the apparent working directory ($PWD) when it names the same directory, so that
+    // both spellings of a symlinked workspace are known.
+    let cwd = req.compiler_pwd();
     let basedirs = &cache.config().basedirs;
     if basedirs.is_empty() {
-        // Prefer the apparent working directory ($PWD) when it names the same directory, so
-        // that both spellings of a symlinked workspace are known.
-        let apparent = req
-            .var("PWD")
-            .map(PathBuf::from)
-            .filter(|p| dunce::canonicalize(p).ok() == dunce::canonicalize(&req.cwd).ok());
-        let cwd = apparent.unwrap_or_else(|| req.cwd.clone());
         if let Some(ws) = paths::detect_workspace(&cwd) {
             roots.push(("WS0".into(), ws));
         }
     } else {
-        for (i, dir) in basedirs.iter().enumerate() {
+        let ordered = paths::basedirs_by_cwd(basedirs, &[cwd.as_path(), req.cwd.as_path()]);
+        for (i, dir) in ordered.into_iter().enumerate() {
             roots.push((format!("WS{i}"), dir.clone()));
         }
     }

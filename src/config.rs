@@ -20,6 +20,9 @@ pub struct Config {
     pub basedirs: Vec<PathBuf>,
     /// Preprocessor-mode keys only.
     pub nodirect: bool,
+    /// `ZCC_PORTABLE_DEBUG`: debug builds get a `-fdebug-prefix-map=<root>=@<NAME>` per root,
+    /// so their objects hold root-relative paths and hit on any layout.
+    pub portable_debug: bool,
     /// Run links as they are, never cached (`ZCC_NOLINK`).
     pub nolink: bool,
     /// Serve hits, write nothing.
@@ -265,6 +268,7 @@ impl Config {
             logfile: None,
             basedirs: Vec::new(),
             nodirect: false,
+            portable_debug: false,
             nolink: false,
             readonly: false,
             recache: false,
@@ -308,6 +312,7 @@ impl Config {
             logfile: non_empty(get("ZCC_LOGFILE")).map(PathBuf::from),
             basedirs,
             nodirect: parse_bool("ZCC_NODIRECT", get("ZCC_NODIRECT"))?,
+            portable_debug: parse_bool("ZCC_PORTABLE_DEBUG", get("ZCC_PORTABLE_DEBUG"))?,
             nolink: parse_bool("ZCC_NOLINK", get("ZCC_NOLINK"))?,
             readonly: parse_bool("ZCC_READONLY", get("ZCC_READONLY"))?,
             recache: parse_bool("ZCC_RECACHE", get("ZCC_RECACHE"))?,

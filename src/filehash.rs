@@ -22,8 +22,9 @@ pub struct Flags(u8);
 impl Flags {
     /// `__TIME__`, `__DATE__` or `__TIMESTAMP__`: the output depends on the clock or an mtime.
     pub const TIME: Flags = Flags(1);
-    /// `__FILE__` or `__BASE_FILE__`: the output holds the path the compiler used, which root
-    /// tokens would hide.
+    /// `__FILE__`, `__BASE_FILE__` or a builtin that names the current file
+    /// ([`BUILTIN_FILE`]): the output holds the path the compiler used, which root tokens
+    /// would hide.
     pub const FILE_MACRO: Flags = Flags(2);
     /// `#embed`, or the assembler's `.incbin`/`.include` (inline `asm`, `.S` files): the output
     /// depends on a file no dependency list names.
@@ -69,6 +70,8 @@ impl Flags {
             (b"__TIMESTAMP__", Flags::TIME),
             (b"__FILE__", Flags::FILE_MACRO),
             (b"__BASE_FILE__", Flags::FILE_MACRO),
+            (BUILTIN_FILE[0], Flags::FILE_MACRO),
+            (BUILTIN_FILE[1], Flags::FILE_MACRO),
             (b"#embed", Flags::EMBED),
         ];
         let mut flags = if probes_readable {
@@ -97,6 +100,19 @@ impl Flags {
         }
         flags
     }
+}
+
+/// Compiler builtins that expand to the current file's path as the compiler spelled it
+/// (`__builtin_FILE()`, and `__builtin_source_location()` behind C++20
+/// `std::source_location`). Unlike `__FILE__` they survive preprocessing unexpanded: the path
+/// comes from the line markers, so a preprocessed text holding one is keyed with exact paths.
+pub const BUILTIN_FILE: [&[u8]; 2] = [b"__builtin_FILE", b"__builtin_source_location"];
+
+/// Whether `text` names one of the [`BUILTIN_FILE`] builtins.
+pub fn uses_builtin_file(text: &[u8]) -> bool {
+    BUILTIN_FILE
+        .iter()
+        .any(|needle| memchr::memmem::find(text, needle).is_some())
 }
 
 /// The first assembler directive in `content` that reads another file (`.include`, `.incbin`),
@@ -683,7 +699,7 @@ pub fn file_info(path: &Path, memo_dir: &Path) -> io::Result<FileInfo> {
 
 /// [`file_info`] and the file's stat as it was before the content was read.
 fn file_info_and_stat(path: &Path, memo_dir: &Path) -> io::Result<(FileInfo, StatId)> {
-    let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-3", MEMO_MIN_SIZE)?;
+    let (stat, memo) = stat_and_memo(path, memo_dir, "zcc-stat-4", MEMO_MIN_SIZE)?;
     if let Some(memo) = &memo
         && let Some(bytes) = crate::memo::read(memo)
         && let Some(info) = decode_memo(&bytes)
@@ -854,6 +870,9 @@ mod tests {
             (b"x __TIMESTAMP__", Flags::TIME),
             (b"assert(__FILE__)", Flags::FILE_MACRO),
             (b"__BASE_FILE__", Flags::FILE_MACRO),
+            (b"return __builtin_FILE();", Flags::FILE_MACRO),
+            (b"auto l = __builtin_source_location();", Flags::FILE_MACRO),
+            (b"__builtin_LINE()", Flags::default()),
             (b"asm(\".incbin \\\"f\\\"\")", Flags::EMBED),
             (b"#embed \"x.bin\"", Flags::EMBED),
             (b"__TIME", Flags::default()),

@@ -10,7 +10,7 @@ use crate::paths::Roots;
 use crate::store::Key;
 
 /// Bumped whenever the meaning of a key changes, so old entries are never misread.
-pub const KEY_VERSION: &str = "zcc-key-2";
+pub const KEY_VERSION: &str = "zcc-key-3";
 
 /// Environment variables that change what the compiler produces. Path lists among them are
 /// normalized element by element.
@@ -122,7 +122,8 @@ impl KeyMode {
 pub struct Context<'a> {
     /// Content identity of the compiler (executable and the programs it runs).
     pub compiler: &'a [u8; 32],
-    /// The call's working directory (physical).
+    /// The call's working directory as the compiler reports it
+    /// ([`crate::cache::CompileRequest::compiler_pwd`]).
     pub cwd: &'a str,
     /// Looks up an environment variable of the call.
     pub env: &'a dyn Fn(&str) -> Option<String>,
@@ -391,8 +392,8 @@ mod tests {
     }
 
     const GOLDEN_KEYS: [&str; 2] = [
-        "eb7595ee0b31cf1e38f03e2ad433868d580a0f271e813e867f1b0a3b937e0ab3",
-        "c1bd6d180fdd7b027865f95fa3d636a8adc285c3476d7b916940016f837a2d2c",
+        "e04271a9db27e529ab43bd42ec1926e9b50d85575455e297885ad44579bcdf1b",
+        "54ca8fb0f2656fc0ee3c389e7cda82d9b50877f67e17a7e6b8b975a69f2789c5",
     ];
 
     fn roots() -> Roots {

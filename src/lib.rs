@@ -48,6 +48,7 @@ pub mod manifest;
 pub mod memo;
 pub mod notice;
 pub mod options;
+pub mod packages;
 pub mod paths;
 pub mod platformio;
 pub mod process;

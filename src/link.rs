@@ -134,8 +134,10 @@ impl<'a> Linking<'a> {
                 dirs.push(("OUT".into(), PathBuf::from(out_dir)));
             }
         }
-        let roots = Roots::new(dirs);
         let memo = store.aux_dir();
+        // Package roots: libraries and objects under a framework installed anywhere.
+        let dirs = crate::call::with_packages(dirs, &link.key_args, None, &memo);
+        let roots = Roots::new(dirs);
         let identity = toolchain_identity(compiler, req, &memo)
             .map_err(|e| Internal::new(Counter::ErrorInternal, format!("linker identity: {e}")))?;
         let specs = crate::call::spec_hashes(compiler, &link.specs, req, &memo)?;
@@ -523,15 +525,9 @@ fn directory_key(manifest_key: &Key, output: &str, req: &CompileRequest) -> Key 
 fn names_directory(output: &[u8], req: &CompileRequest) -> bool {
     // GCC takes `$PWD` only when it names the working directory (a stale `$PWD`, as a
     // process that changed directory without a shell passes on, is ignored).
-    let pwd = req.var("PWD").map(Path::new).filter(|p| {
-        matches!(
-            (dunce::canonicalize(p), dunce::canonicalize(&req.cwd)),
-            (Ok(a), Ok(b)) if a == b
-        )
-    });
-    [Some(req.cwd.as_path()), pwd]
+    let pwd = req.compiler_pwd();
+    [req.cwd.as_path(), pwd.as_path()]
         .into_iter()
-        .flatten()
         .any(|dir| match dir.file_name() {
             Some(name) => memchr::memmem::find(output, name.as_encoded_bytes()).is_some(),
             None => true,

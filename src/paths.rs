@@ -87,6 +87,24 @@ impl Roots {
             .collect()
     }
 
+    /// `(directory, @NAME)` for every form of every root, shortest directory first: as
+    /// `-fdebug-prefix-map=` options in this order, the last matching one, the longest root,
+    /// wins (GCC's and Clang's rule), so the compiler spells paths under a root as its token.
+    pub fn prefix_maps(&self) -> Vec<(String, String)> {
+        self.forms
+            .iter()
+            .rev()
+            .map(|form| (form.dir.clone(), format!("@{}", self.roots[form.root].name)))
+            .collect()
+    }
+
+    /// Whether `token` (`@NAME`) names a root of this value.
+    pub fn has_token(&self, token: &str) -> bool {
+        token
+            .strip_prefix('@')
+            .is_some_and(|name| self.root_named(name.as_bytes()).is_some())
+    }
+
     /// Portable spelling of an absolute path: `@NAME/rest` for the longest root containing it,
     /// else the lexically normalized path. The lexical form is tried against every form of every
     /// root first; only if nothing matches are symlinks resolved (if the path exists) and the
@@ -334,6 +352,34 @@ pub fn detect_workspace(dir: &Path) -> Option<PathBuf> {
             candidate.join(".git").exists() || candidate.join("platformio.ini").exists()
         })
         .map(Path::to_path_buf)
+}
+
+/// The configured base directories in the order their `WS<i>` labels are given: first the
+/// innermost one that holds one of `cwds` (the call's working directory, as `$PWD` and as the
+/// physical path), then the others in configured order. So two checkouts under different base
+/// directories both spell their own files `@WS0/...` and share entries, while within one call
+/// each base directory still has its own label. Lexical and component-wise: `/a/wsx` is not
+/// inside `/a/ws`.
+pub fn basedirs_by_cwd<'d>(basedirs: &'d [PathBuf], cwds: &[&Path]) -> Vec<&'d PathBuf> {
+    let lexical = |p: &Path| PathBuf::from(normalize_lexically(&p.to_string_lossy()));
+    let cwds: Vec<PathBuf> = cwds.iter().map(|cwd| lexical(cwd)).collect();
+    // Among equally long candidates the first configured wins.
+    let home = basedirs
+        .iter()
+        .map(|dir| lexical(dir))
+        .enumerate()
+        .filter(|(_, dir)| cwds.iter().any(|cwd| cwd.starts_with(dir)))
+        .max_by_key(|(i, dir)| (dir.as_os_str().len(), std::cmp::Reverse(*i)))
+        .map(|(i, _)| i);
+    let mut ordered: Vec<&PathBuf> = home.map(|i| &basedirs[i]).into_iter().collect();
+    ordered.extend(
+        basedirs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != home)
+            .map(|(_, dir)| dir),
+    );
+    ordered
 }
 
 /// The rest of `path` after root directory `dir` (empty or starting with `/`), when `path` is
@@ -885,6 +931,52 @@ mod tests {
             let _ = r.expand_text(&tokenized);
             let _ = r.expand_text(&input);
         }
+    }
+
+    #[test]
+    fn prefix_maps_put_the_longest_root_last() {
+        let roots = Roots::new(vec![
+            ("HOME".into(), PathBuf::from("/h")),
+            ("WS0".into(), PathBuf::from("/h/ws/")),
+            ("TC0".into(), PathBuf::from("/opt/tc")),
+        ]);
+        assert_eq!(
+            roots.prefix_maps(),
+            [("/h", "@HOME"), ("/h/ws", "@WS0"), ("/opt/tc", "@TC0")]
+                .map(|(d, t)| (d.to_string(), t.to_string()))
+        );
+        assert!(roots.has_token("@WS0") && !roots.has_token("@WS1") && !roots.has_token("WS0"));
+    }
+
+    #[test]
+    fn basedirs_by_cwd_puts_the_one_holding_the_cwd_first() {
+        let dirs: Vec<PathBuf> = ["/b1", "/b2", "/b2/sub", "/b3/"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let order = |cwds: &[&str]| -> Vec<String> {
+            let cwds: Vec<&Path> = cwds.iter().map(Path::new).collect();
+            basedirs_by_cwd(&dirs, &cwds)
+                .iter()
+                .map(|d| d.to_string_lossy().into_owned())
+                .collect()
+        };
+        // Outside every base dir: configured order.
+        assert_eq!(order(&["/elsewhere"]), ["/b1", "/b2", "/b2/sub", "/b3/"]);
+        assert_eq!(order(&["/b1/x/y"]), ["/b1", "/b2", "/b2/sub", "/b3/"]);
+        assert_eq!(order(&["/b2/co"]), ["/b2", "/b1", "/b2/sub", "/b3/"]);
+        // The innermost one wins; a trailing slash or `..` does not matter.
+        assert_eq!(order(&["/b2/sub/co"]), ["/b2/sub", "/b1", "/b2", "/b3/"]);
+        assert_eq!(order(&["/b3"]), ["/b3/", "/b1", "/b2", "/b2/sub"]);
+        assert_eq!(order(&["/b1/../b3/co"]), ["/b3/", "/b1", "/b2", "/b2/sub"]);
+        // Component-wise: `/b22` is not inside `/b2`.
+        assert_eq!(order(&["/b22"]), ["/b1", "/b2", "/b2/sub", "/b3/"]);
+        // Either spelling of the working directory counts.
+        assert_eq!(
+            order(&["/link", "/b2/co"]),
+            ["/b2", "/b1", "/b2/sub", "/b3/"]
+        );
+        assert!(basedirs_by_cwd(&[], &[Path::new("/x")]).is_empty());
     }
 
     #[test]

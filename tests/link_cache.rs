@@ -626,3 +626,45 @@ fn a_build_directory_outside_every_root_links_portably() {
     }
     env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
 }
+
+/// A library inside a package (`package.json`) installed at different places, outside every
+/// other root: the package is a root of the link too, so the second layout hits, with the
+/// map file naming its own library.
+#[test]
+fn a_library_in_a_package_links_portably_wherever_the_package_lives() {
+    let env = TestEnv::new();
+    avr_project(&env, AVR);
+    let places = tempfile::tempdir().unwrap();
+    for packages in ["runner-a/.platformio/packages", "elsewhere/opt/pio"] {
+        let package = places.path().join(packages).join("framework-x");
+        fs::create_dir_all(package.join("lib")).unwrap();
+        fs::write(
+            package.join("package.json"),
+            "{\"name\": \"framework-x\"}\n",
+        )
+        .unwrap();
+        fs::copy(env.path("lib/libb.a"), package.join("lib/libb.a")).unwrap();
+        let lib = format!("-L{}", package.join("lib").to_str().unwrap());
+        let mut args = vec!["avr-gcc"];
+        args.extend_from_slice(AVR);
+        args.extend([
+            "-o",
+            "fw.elf",
+            "-Wl,-Map=fw.map",
+            "main.o",
+            &lib,
+            "-lb",
+            "-lm",
+        ]);
+        let plain = env.plain(&args).run();
+        plain.success();
+        let cached = env.zcc(&args).run();
+        cached.success();
+        for file in ["fw.elf", "fw.map"] {
+            assert_bytes_eq(file, plain.output(file), cached.output(file));
+        }
+        let map = String::from_utf8_lossy(cached.output("fw.map")).into_owned();
+        assert!(map.contains(package.to_str().unwrap()), "{map}");
+    }
+    env.assert_counters(&[("link_miss", 1), ("link_hit", 1)]);
+}

@@ -152,12 +152,14 @@ fn parse_depfile(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
 // The Arduino project on a "machine"
 // ---------------------------------------------------------------------------
 
-/// One machine's layout: HOME (holding the toolchain and the framework), the
-/// project (cwd of every compile) and the store.
+/// One machine's layout: HOME, the toolchain and the framework (PlatformIO packages, under
+/// HOME unless placed elsewhere), the project (cwd of every compile) and the store.
 struct Machine {
     home: PathBuf,
     proj: PathBuf,
     store: PathBuf,
+    toolchain: PathBuf,
+    framework: PathBuf,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -182,10 +184,26 @@ impl Machine {
     /// the framework copied in, a fresh copy of the sketch at `root/<proj>`, all
     /// mtimes set to now, and an empty store directory.
     fn create(root: &Path, home: &str, proj: &str) -> Machine {
+        let packages = format!("{home}/.platformio/packages");
+        Machine::create_with_packages(root, home, proj, &packages, &packages)
+    }
+
+    /// [`Machine::create`] with the toolchain and the framework in the package directories
+    /// `toolchains` and `frameworks` (relative to `root`), each package with PlatformIO's
+    /// `package.json`.
+    fn create_with_packages(
+        root: &Path,
+        home: &str,
+        proj: &str,
+        toolchains: &str,
+        frameworks: &str,
+    ) -> Machine {
         let m = Machine {
             home: root.join(home),
             proj: root.join(proj),
             store: root.join("zcc-store"),
+            toolchain: root.join(toolchains).join("toolchain-atmelavr"),
+            framework: root.join(frameworks).join("framework-arduino-avr"),
         };
         install_avr_toolchain(&m.toolchain());
         copy_tree(
@@ -204,6 +222,14 @@ impl Machine {
         let mut text = fs::read_to_string(&pins).unwrap();
         text.push_str("\n#warning \"zcc portable test: a diagnostic in a framework header\"\n");
         fs::write(&pins, text).unwrap();
+        for (dir, name) in [
+            (m.toolchain(), "toolchain-atmelavr"),
+            (m.framework(), "framework-arduino-avr"),
+        ] {
+            let manifest = format!("{{\"name\": \"{name}\", \"version\": \"1.0.0\"}}\n");
+            fs::write(dir.join("package.json"), manifest).unwrap();
+        }
+        fs::create_dir_all(&m.home).unwrap();
         let _ = fs::remove_file(m.proj.join("Makefile"));
         assert!(m.proj.join("platformio.ini").is_file());
         fs::create_dir_all(&m.store).unwrap();
@@ -213,11 +239,11 @@ impl Machine {
     }
 
     fn toolchain(&self) -> PathBuf {
-        self.home.join(".platformio/packages/toolchain-atmelavr")
+        self.toolchain.clone()
     }
 
     fn framework(&self) -> PathBuf {
-        self.home.join(".platformio/packages/framework-arduino-avr")
+        self.framework.clone()
     }
 
     fn tool(&self, name: &str) -> String {
@@ -536,13 +562,34 @@ fn arduino_project_store_restored_on_another_machine_hits_everything() {
 
     // Edit a header at B (a change that alters the code).
     let header = b.proj.join("lib/Blinker/src/Blinker.h");
-    let old = fs::read_to_string(&header).unwrap();
-    let new = old.replace(
-        "unsigned long toggles() const { return toggles_; }",
-        "unsigned long toggles() const { return toggles_ / 2; }\n    void extra();",
+    let (plain2, _) = edit_recompiles_exactly_its_includers(&env, &b, &cached, &header, &|old| {
+        old.replace(
+            "unsigned long toggles() const { return toggles_; }",
+            "unsigned long toggles() const { return toggles_ / 2; }\n    void extra();",
+        )
+    });
+    assert_ne!(
+        plain.hex, plain2.hex,
+        "the header edit should change the firmware"
     );
+}
+
+/// Edits `header` on `m` with `edit`, then builds plainly and through zcc one compile at a
+/// time: exactly the units whose dependency files (in `cached`) name the header miss, the
+/// others hit, and firmware, diagnostics and dependency files equal the plain build's.
+/// Returns (plain, zcc) builds.
+fn edit_recompiles_exactly_its_includers(
+    env: &TestEnv,
+    m: &Machine,
+    cached: &Build,
+    header: &Path,
+    edit: &dyn Fn(&str) -> String,
+) -> (Build, Build) {
+    let n = cached.output.len();
+    let old = fs::read_to_string(header).unwrap();
+    let new = edit(&old);
     assert_ne!(old, new, "the header edit did not apply");
-    fs::write(&header, new).unwrap();
+    fs::write(header, new).unwrap();
     let header_real = header.canonicalize().unwrap();
     let includers: BTreeSet<String> = cached
         .deps
@@ -551,22 +598,18 @@ fn arduino_project_store_restored_on_another_machine_hits_everything() {
             parse_depfile(text).iter().any(|(_, prereqs)| {
                 prereqs
                     .iter()
-                    .any(|p| b.proj.join(p).canonicalize().ok().as_ref() == Some(&header_real))
+                    .any(|p| m.proj.join(p).canonicalize().ok().as_ref() == Some(&header_real))
             })
         })
         .map(|(id, _)| id.clone())
         .collect();
     assert!(
-        !includers.is_empty() && (includers.len() as u64) < n,
-        "units including Blinker.h per the dependency files: {includers:?}"
+        !includers.is_empty() && includers.len() < n,
+        "units including {} per the dependency files: {includers:?}",
+        header.display()
     );
-
-    let plain2 = build(&env, &b, Mode::Plain);
-    assert_ne!(
-        plain.hex, plain2.hex,
-        "the header edit should change the firmware"
-    );
-    let cached2 = build(&env, &b, Mode::ZccOneByOne);
+    let plain2 = build(env, m, Mode::Plain);
+    let cached2 = build(env, m, Mode::ZccOneByOne);
     let mut wrong = Vec::new();
     for (id, (d, log)) in &cached2.outcome {
         let want = if includers.contains(id) {
@@ -582,15 +625,84 @@ fn arduino_project_store_restored_on_another_machine_hits_everything() {
     }
     assert!(
         wrong.is_empty(),
-        "after editing Blinker.h exactly {includers:?} should miss:\n{}",
+        "after editing {} exactly {includers:?} should miss:\n{}",
+        header.display(),
         wrong.join("\n")
     );
     assert_bytes_eq(
-        "firmware.hex at B after the header edit (zcc vs plain)",
+        "firmware.hex after the header edit (zcc vs plain)",
         &plain2.hex,
         &cached2.hex,
     );
-    assert_same_build_outputs(&env, "machine B after the header edit", &plain2, &cached2);
+    assert_same_build_outputs(env, "after the header edit", &plain2, &cached2);
+    (plain2, cached2)
+}
+
+/// The packages sit elsewhere relative to HOME on the serving machine (another build tool's
+/// package directory, a container image with toolchains in `/opt`): the framework and the
+/// toolchain are found as package roots by their manifests, so a store filled with them in
+/// `~/.platformio/packages` hits every compile wherever they moved, separately or together,
+/// with the firmware, diagnostics and dependency files of a plain build there.
+#[test]
+fn arduino_store_hits_wherever_the_packages_live() {
+    require_arduino();
+    let env = TestEnv::new();
+    let a = Machine::create(&env.root.join("A"), "home", "ws/proj");
+    let n = a.compiles().len() as u64;
+    build(&env, &a, Mode::Zcc);
+    assert_eq!(
+        delta(&BTreeMap::new(), &counters(&env, &a.store)),
+        expect(&[("miss", n)]),
+        "{}",
+        env.log_tail()
+    );
+    let layouts = [
+        (
+            "framework",
+            "home/.platformio/packages",
+            "home/.cache/fbuild/packages",
+        ),
+        ("toolchain", "opt/toolchains", "home/.platformio/packages"),
+        ("both", "opt/pio/packages", "srv/frameworks"),
+    ];
+    for (what, toolchains, frameworks) in layouts {
+        let b = Machine::create_with_packages(
+            &env.root.join(format!("B-{what}")),
+            "home",
+            "some/other/proj",
+            toolchains,
+            frameworks,
+        );
+        copy_tree(&a.store, &b.store);
+        let plain = build(&env, &b, Mode::Plain);
+        let before = counters(&env, &b.store);
+        let cached = build(&env, &b, Mode::Zcc);
+        assert_eq!(
+            delta(&before, &counters(&env, &b.store)),
+            expect(&[("hit", n)]),
+            "{what} moved: every compile should hit\n{}",
+            env.log_tail()
+        );
+        assert_bytes_eq(
+            &format!("firmware.hex, {what} moved"),
+            &plain.hex,
+            &cached.hex,
+        );
+        assert_same_build_outputs(&env, &format!("{what} moved"), &plain, &cached);
+        let framework = s(&b.framework());
+        assert!(
+            cached.deps.values().any(|t| t.contains(&framework)),
+            "{what} moved: the dependency files name the framework at {framework}"
+        );
+        if what == "both" {
+            // A framework header the C++ units include: a declaration added changes their
+            // preprocessed text.
+            let header = b.framework().join("cores/arduino/WString.h");
+            edit_recompiles_exactly_its_includers(&env, &b, &cached, &header, &|old| {
+                format!("{old}\nextern int zcc_test_edit_marker;\n")
+            });
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -929,8 +1041,9 @@ fn basedir_makes_unmarked_workspaces_portable() {
         "{}",
         env.log_tail()
     );
-    // A `:`-separated list: roots are numbered by position (docs/CONFIG.md:
-    // `@WS0`, `@WS1`, …), so each side lists its own workspace second.
+    // A `:`-separated list, each side's own workspace second: the base dir holding the
+    // working directory is `@WS0` whatever its position (docs/CONFIG.md), so both calls hit
+    // the entry of the first compile.
     let lists: Vec<String> = [("libs-a", &ws1), ("libs-b", &ws2)]
         .iter()
         .map(|(libs, ws)| {
@@ -943,8 +1056,300 @@ fn basedir_makes_unmarked_workspaces_portable() {
     with(&ws2, &lists[1]);
     assert_eq!(
         delta(&BTreeMap::new(), &counters(&env, &store2)),
-        expect(&[("miss", 2), ("hit", 2)]),
+        expect(&[("miss", 1), ("hit", 3)]),
         "{}",
         env.log_tail()
     );
+}
+
+#[test]
+fn checkouts_under_different_base_dirs_share_entries() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let (base_a, base_b) = (env.work.join("base-a"), env.work.join("base-b"));
+    // Each base dir holds a library; each checkout uses the library of the other base dir, at
+    // another depth below its own.
+    let co_a = base_a.join("co");
+    let co_b = base_b.join("deeper/co");
+    for dir in [&co_a, &co_b, &base_a.join("lib"), &base_b.join("lib")] {
+        c_project(dir, false);
+    }
+    let basedir = format!("{}:{}", s(&base_a), s(&base_b));
+    let compile = |co: &Path, other_base: &Path| {
+        let args: Vec<String> = [
+            "gcc".to_string(),
+            "-O1".into(),
+            format!("-I{}", s(&other_base.join("lib/inc"))),
+            "-MMD".into(),
+            "-c".into(),
+            "src/x.c".into(),
+            "-o".into(),
+            "x.o".into(),
+        ]
+        .to_vec();
+        // Objects, `.d` (naming the other base dir's header) and the warning naming it are
+        // compared with the plain compile.
+        same_as_plain_at(&env, co, &args, &[("ZCC_BASEDIR", &basedir)]).1
+    };
+    compile(&co_a, &base_b);
+    env.assert_counters(&[("miss", 1)]);
+    // The same ZCC_BASEDIR on both sides: the base dir holding the working directory is `@WS0`
+    // in either checkout, the other one `@WS1`.
+    let hit = compile(&co_b, &base_a);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    let d = String::from_utf8_lossy(hit.output(&format!("{}/x.d", rel_to_work(&env, &co_b))))
+        .into_owned();
+    assert!(d.contains(&s(&base_a.join("lib/inc/x.h"))), "{d}");
+}
+
+/// A working directory reached through a symlink (macOS `/var` → `/private/var`, CI
+/// workspaces behind links): the compiler records `$PWD` as the compilation directory, so
+/// `-fdebug-prefix-map=$PWD=.` maps it away and two such machines make identical objects.
+#[test]
+fn debug_build_in_a_symlinked_working_directory_with_a_pwd_map_hits() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let mut objects = Vec::new();
+    for (real, link) in [("one/real/ws", "one/ws"), ("two/deeper/real/ws", "two/ws")] {
+        let (real, link) = (env.work.join(real), env.work.join(link));
+        c_project(&real, true);
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let args: Vec<String> = [
+            "gcc".to_string(),
+            "-g".into(),
+            format!("-fdebug-prefix-map={}=.", s(&link)),
+            "-O1".into(),
+            "-Iinc".into(),
+            "-c".into(),
+            "src/x.c".into(),
+            "-o".into(),
+            "x.o".into(),
+        ]
+        .to_vec();
+        // `at` runs the call in `link` with PWD=link; the process's own directory is `real`.
+        let (plain, _) = same_as_plain_at(&env, &link, &args, &[]);
+        objects.push(
+            plain
+                .output(&format!("{}/x.o", rel_to_work(&env, &real)))
+                .to_vec(),
+        );
+    }
+    assert_bytes_eq("the objects of both machines", &objects[0], &objects[1]);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+}
+
+/// The same directory as `$PWD` through a link and as its physical path: with `-g` the
+/// objects record different compilation directories, so the second call must not be served
+/// the first one's object.
+#[test]
+fn debug_build_keys_the_working_directory_as_the_compiler_spells_it() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let [(link, _), (real, _)] = symlinked_project(&env);
+    let args: Vec<String> = ["gcc", "-g", "-O1", "-Iinc", "-c", "src/x.c", "-o", "x.o"]
+        .map(String::from)
+        .to_vec();
+    let object = |dir: &Path| {
+        let (plain, _) = same_as_plain_at(&env, dir, &args, &[]);
+        plain
+            .output(&format!("{}/x.o", rel_to_work(&env, &real)))
+            .to_vec()
+    };
+    let (through_link, physical) = (object(&link), object(&real));
+    assert_ne!(
+        through_link, physical,
+        "gcc records $PWD as the compilation directory"
+    );
+    env.assert_counters(&[("miss", 2)]);
+}
+
+/// Compiles `source` (including `header` through an absolute `-I`) with `flags` in a
+/// workspace, then in one at another depth, in direct and in preprocessor mode: `output`
+/// names the workspace, so each compile must miss and match the plain compile byte for byte.
+fn moved_workspace_misses(env: &TestEnv, header: &str, source: &str, flags: &[&str], output: &str) {
+    for (mode, zcc_env) in [
+        ("direct", &[][..]),
+        ("preprocessor", &[("ZCC_NODIRECT", "1")][..]),
+    ] {
+        for ws in ["one/ws", "two/deeper/ws"] {
+            let ws = env.work.join(mode).join(ws);
+            c_project(&ws, true);
+            fs::write(ws.join("inc/x.h"), header).unwrap();
+            fs::write(ws.join("src/x.c"), source).unwrap();
+            let mut args = vec!["gcc".to_string(), "-O1".into()];
+            args.extend(flags.iter().map(|f| f.to_string()));
+            args.extend([
+                format!("-I{}", s(&ws.join("inc"))),
+                "-c".into(),
+                s(&ws.join("src/x.c")),
+                "-o".into(),
+                "x.o".into(),
+            ]);
+            let (plain, _) = same_as_plain_at(env, &ws, &args, zcc_env);
+            let written = plain.output(&format!("{}/{output}", rel_to_work(env, &ws)));
+            let path = s(&ws);
+            assert!(
+                written.windows(path.len()).any(|w| w == path.as_bytes()),
+                "{mode}: {output} names {path}"
+            );
+        }
+    }
+    env.assert_counters(&[("miss", 4)]);
+}
+
+/// `__builtin_FILE()` is no macro: it survives preprocessing and takes its path from the line
+/// markers.
+#[test]
+fn builtin_file_in_a_header_keeps_its_path_exact() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let header = "static inline const char *where(void) { return __builtin_FILE(); }\n";
+    let source = "#include \"x.h\"\nconst char *f(void) { return where(); }\n";
+    moved_workspace_misses(&env, header, source, &[], "x.o");
+}
+
+/// `-fsanitize=undefined` puts the source locations of its checks in the object, with the
+/// paths of the source and the headers as the compiler spelled them.
+#[test]
+fn sanitizer_source_locations_keep_their_paths_exact() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let header = "static inline int shift(int a, int b) { return a << b; }\n";
+    let source = "#include \"x.h\"\nint f(int a, int b) { return shift(a, b); }\n";
+    moved_workspace_misses(&env, header, source, &["-fsanitize=undefined"], "x.o");
+}
+
+/// The `.su` of `-fstack-usage` names each function's file as the compiler spelled it.
+#[test]
+fn stack_usage_files_keep_their_paths_exact() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let source = "int f(int a) { volatile int x[4]; x[0] = a; return x[0]; }\n";
+    moved_workspace_misses(&env, "", source, &["-fstack-usage"], "x.su");
+}
+
+/// An Arduino library (`library.properties`) installed at different places, and in the same
+/// call another library of the same name: each library is its own root, found by its
+/// manifest, so the compile hits wherever the libraries live, and the dependency file and
+/// the warnings name each library's own files.
+#[test]
+fn arduino_libraries_are_roots_wherever_installed_and_never_share_a_label() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    // Different contents: GCC's `#pragma once` takes files with equal contents for one.
+    let library = |dir: &Path, header: &str| {
+        fs::create_dir_all(dir.join("src")).unwrap();
+        let manifest = "name=Blink Lib\nversion=1.0.0\n";
+        fs::write(dir.join("library.properties"), manifest).unwrap();
+        let text = X_H.replace("twice", &header.replace(".h", "_twice"));
+        fs::write(dir.join("src").join(header), text).unwrap();
+    };
+    for (proj, first, second) in [
+        (
+            "A/proj",
+            "A/sketchbook/libraries/BlinkLib",
+            "A/vendor/BlinkLib",
+        ),
+        (
+            "B/deeper/proj",
+            "B/opt/arduino/libs/BlinkLib",
+            "B/other/place/BlinkLib",
+        ),
+    ] {
+        let proj = env.work.join(proj);
+        fs::create_dir_all(proj.join("src")).unwrap();
+        fs::write(proj.join("platformio.ini"), "").unwrap();
+        fs::write(
+            proj.join("src/x.c"),
+            "#include \"x.h\"\n#include \"y.h\"\nint f(int v) { return x_twice(v) + y_twice(v); }\n",
+        )
+        .unwrap();
+        let (first, second) = (env.work.join(first), env.work.join(second));
+        library(&first, "x.h");
+        library(&second, "y.h");
+        let args: Vec<String> = [
+            "gcc".to_string(),
+            "-O1".into(),
+            format!("-I{}", s(&first.join("src"))),
+            format!("-I{}", s(&second.join("src"))),
+            "-MMD".into(),
+            "-c".into(),
+            "src/x.c".into(),
+            "-o".into(),
+            "x.o".into(),
+        ]
+        .to_vec();
+        // Objects, `.d` and warnings (naming both libraries' headers) equal the plain compile's.
+        let (_, cached) = same_as_plain_at(&env, &proj, &args, &[]);
+        let d =
+            String::from_utf8_lossy(cached.output(&format!("{}/x.d", rel_to_work(&env, &proj))))
+                .into_owned();
+        for header in [first.join("src/x.h"), second.join("src/y.h")] {
+            assert!(d.contains(&s(&header)), "{d}");
+        }
+    }
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+}
+
+/// `ZCC_PORTABLE_DEBUG=1`: zcc adds `-fdebug-prefix-map=<root>=@<NAME>` for each root, so a
+/// debug build's object names `@WS0`, `@HOME`, `@TC0` instead of this machine's directories
+/// and hits in a workspace elsewhere; it equals a plain compile given the same maps. Off, the
+/// same builds key the exact paths and miss.
+#[test]
+fn portable_debug_builds_hit_across_layouts_with_root_relative_paths() {
+    for cc in ["gcc", "avr-gcc"] {
+        require_tool(cc);
+        portable_debug_builds_with(cc);
+    }
+}
+
+/// [`portable_debug_builds_hit_across_layouts_with_root_relative_paths`] with compiler `cc`.
+fn portable_debug_builds_with(cc: &str) {
+    let env = TestEnv::new();
+    let home = env.root.join("home");
+    let args = |ws: &Path| -> Vec<String> {
+        [cc, "-g", "-O1"]
+            .map(String::from)
+            .into_iter()
+            .chain([format!("-I{}", s(&ws.join("inc")))])
+            .chain(["-c", "src/x.c", "-o", "x.o"].map(String::from))
+            .collect()
+    };
+    let mut objects = Vec::new();
+    for (i, ws) in ["one/ws", "two/much/deeper/ws"].into_iter().enumerate() {
+        let ws = env.work.join(ws);
+        c_project(&ws, true);
+        // Off: exact paths, so the second workspace misses.
+        same_as_plain_at(&env, &ws, &args(&ws), &[]);
+        env.assert_counters(&[("miss", 2 * i as u64 + 1)]);
+        // On: the plain compile with the maps zcc adds (the compilers' prefix is /usr).
+        let mut mapped = vec![cc.to_string()];
+        for (dir, token) in [
+            (&ws, "@WS0"),
+            (&home, "@HOME"),
+            (&PathBuf::from("/usr"), "@TC0"),
+        ] {
+            mapped.push(format!("-fdebug-prefix-map={}={token}", s(dir)));
+        }
+        mapped.extend(args(&ws).into_iter().skip(1));
+        let plain = at(&env, &ws, &mapped, false).run();
+        plain.success();
+        let cached = at(&env, &ws, &args(&ws), true)
+            .env("ZCC_PORTABLE_DEBUG", "1")
+            .run();
+        env.assert_same_run(&plain, &cached);
+        let object = cached
+            .output(&format!("{}/x.o", rel_to_work(&env, &ws)))
+            .to_vec();
+        let contains = |needle: &str| object.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(
+            contains("@WS0") && !contains(&s(&ws)),
+            "{cc}: the object names @WS0, not {}",
+            s(&ws)
+        );
+        objects.push(object);
+    }
+    assert_bytes_eq("the portable debug objects", &objects[0], &objects[1]);
+    // Off: two misses; on: a miss, then a hit in the other workspace.
+    env.assert_counters(&[("miss", 3), ("direct_hit", 1)]);
 }
