@@ -333,6 +333,18 @@ void loop() { digitalWrite(LED, HIGH); delay(%d); digitalWrite(LED, LOW); delay(
 """
 
 
+def sketch_project(tmp, i, srcs, main_obj):
+    """Sketch project number i: the core sources plus its own main.cpp (compiled to
+    main_obj); returns (project directory, compile jobs)."""
+    proj = make_project(tmp, f"sketch{i}")
+    main = proj / "src" / "main.cpp"
+    main.parent.mkdir(parents=True, exist_ok=True)
+    main.write_text(SKETCH_MAIN % (13 - i, 100 * (i + 1), 50 * (i + 1)))
+    jobs = [compile_cmd(s, obj_name(s)) for s in srcs]
+    jobs.append(compile_cmd(main, main_obj))
+    return proj, jobs
+
+
 def scenario_sketches(ctx, n_sketches=3):
     """The issue's warm rebuild: N sketch projects, each compiling the whole core plus its
     main.cpp (26 compiles), sharing one store, against the same compiles uncached."""
@@ -344,15 +356,8 @@ def scenario_sketches(ctx, n_sketches=3):
           f"medians ==")
     zcc = ctx.zcc
     with tempfile.TemporaryDirectory(prefix="zcc-bench-sketches-") as tmp:
-        projects = []
-        for i in range(n_sketches):
-            proj = make_project(tmp, f"sketch{i}")
-            main = proj / "src" / "main.cpp"
-            main.parent.mkdir(parents=True, exist_ok=True)
-            main.write_text(SKETCH_MAIN % (13 - i, 100 * (i + 1), 50 * (i + 1)))
-            jobs = [compile_cmd(s, obj_name(s)) for s in srcs]
-            jobs.append(compile_cmd(main, f"{OBJ_DIR}/main.cpp.o"))
-            projects.append((proj, jobs))
+        projects = [sketch_project(tmp, i, srcs, f"{OBJ_DIR}/main.cpp.o")
+                    for i in range(n_sketches)]
 
         def all_projects(env, wrapper=None):
             return sum(sum(build_pass(jobs, proj, env, wrapper)) for proj, jobs in projects)
@@ -403,16 +408,11 @@ def scenario_links(ctx, n_sketches=3):
           f"medians ==")
     zcc = ctx.zcc
     with tempfile.TemporaryDirectory(prefix="zcc-bench-links-") as tmp:
+        main_obj = ".pio/build/uno/src/main.cpp.o"
         projects = []
         for i in range(n_sketches):
-            proj = make_project(tmp, f"sketch{i}")
-            main = proj / "src" / "main.cpp"
-            main.parent.mkdir(parents=True, exist_ok=True)
-            main.write_text(SKETCH_MAIN % (13 - i, 100 * (i + 1), 50 * (i + 1)))
-            jobs = [compile_cmd(s, obj_name(s)) for s in srcs]
-            main_obj = ".pio/build/uno/src/main.cpp.o"
+            proj, jobs = sketch_project(tmp, i, srcs, main_obj)
             (proj / ".pio/build/uno/src").mkdir(parents=True, exist_ok=True)
-            jobs.append(compile_cmd(main, main_obj))
             projects.append((proj, jobs, main_obj))
 
         def build_all(env, wrapper=None):
