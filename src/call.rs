@@ -619,7 +619,7 @@ impl<'a> Call<'a> {
             _ => Counter::PreprocessedHit,
         };
         let (stdout, stderr) = (self.expand(&entry.stdout), self.expand(&entry.stderr));
-        if !replay::is_plain_terminal_text(&stdout) || !replay::is_plain_terminal_text(&stderr) {
+        if !color::is_plain(&stdout) || !color::is_plain(&stderr) {
             // Escape sequences beyond colours could retitle, rewrite or query the terminal.
             self.cache.count(&[Counter::ErrorStoreRead]);
             self.log(&format!(
@@ -664,7 +664,7 @@ impl<'a> Call<'a> {
     }
 
     /// Diagnostics as this call shows them: as stored (a stored entry holds no terminal
-    /// sequences but colours and links, `replay::is_plain_terminal_text`), or without colours.
+    /// sequences but colours and links, `color::is_plain`), or without colours.
     fn shown(&self, stderr: Vec<u8>) -> Vec<u8> {
         if self.wants_color() {
             stderr

@@ -28,59 +28,115 @@ pub fn is_colored(stderr: &[u8]) -> bool {
     stderr.is_empty() || memchr::memchr(0x1b, stderr).is_some()
 }
 
-/// `text` without terminal control sequences: CSI (`ESC [ … final`, the colours and `ESC[K`)
-/// and OSC (`ESC ] … BEL` or `ESC ] … ESC \`, the links GCC puts around option names).
-pub fn strip(text: &[u8]) -> Vec<u8> {
+/// How a terminal control sequence found in text is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `ESC [` parameters, intermediates, one final byte.
+    Csi,
+    /// `ESC ]` … ended by BEL or `ESC \`.
+    Osc,
+    /// An `ESC` that starts neither.
+    Lone,
+}
+
+/// One terminal control sequence in a text: `text[start..end]`.
+struct Sequence {
+    start: usize,
+    end: usize,
+    kind: Kind,
+    /// Ended as its kind requires (not cut short by the end of the text).
+    complete: bool,
+}
+
+/// The first control sequence in `text` at or after `from`.
+fn next_sequence(text: &[u8], from: usize) -> Option<Sequence> {
     const ESC: u8 = 0x1b;
-    if memchr::memchr(ESC, text).is_none() {
-        return text.to_vec();
-    }
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        if text[i] != ESC {
-            out.push(text[i]);
-            i += 1;
-            continue;
-        }
-        match text.get(i + 1) {
-            Some(b'[') => {
-                // Parameters and intermediates, then one final byte in 0x40..=0x7e.
-                let mut j = i + 2;
-                while j < text.len() && (0x20..=0x3f).contains(&text[j]) {
-                    j += 1;
-                }
-                i = if j < text.len() && (0x40..=0x7e).contains(&text[j]) {
-                    j + 1
-                } else {
-                    j
-                };
+    let start = from + memchr::memchr(ESC, &text[from..])?;
+    let (end, kind, complete) = match text.get(start + 1) {
+        Some(b'[') => {
+            let mut j = start + 2;
+            while j < text.len() && (0x20..=0x3f).contains(&text[j]) {
+                j += 1;
             }
-            Some(b']') => {
-                let mut j = i + 2;
-                loop {
-                    match text.get(j) {
-                        None => break,
-                        Some(0x07) => {
-                            j += 1;
-                            break;
-                        }
-                        Some(&ESC) if text.get(j + 1) == Some(&b'\\') => {
-                            j += 2;
-                            break;
-                        }
-                        Some(_) => j += 1,
+            match text.get(j) {
+                Some(b) if (0x40..=0x7e).contains(b) => (j + 1, Kind::Csi, true),
+                _ => (j, Kind::Csi, false),
+            }
+        }
+        Some(b']') => {
+            let mut j = start + 2;
+            loop {
+                match text.get(j) {
+                    None => break (j, Kind::Osc, false),
+                    Some(0x07) => break (j + 1, Kind::Osc, true),
+                    Some(&ESC) if text.get(j + 1) == Some(&b'\\') => {
+                        break (j + 2, Kind::Osc, true);
                     }
+                    Some(_) => j += 1,
                 }
-                i = j;
-            }
-            _ => {
-                out.push(ESC);
-                i += 1;
             }
         }
+        _ => (start + 1, Kind::Lone, true),
+    };
+    Some(Sequence {
+        start,
+        end,
+        kind,
+        complete,
+    })
+}
+
+/// Whether a compiler prints this sequence: colours (`ESC [ <digits and ;> m` and the `ESC [ K`
+/// GCC puts after each) and OSC 8 links (`ESC ] 8 ; … ESC \` or BEL, GCC's
+/// `-fdiagnostics-urls`), whose text holds no other control byte.
+fn is_compilers(seq: &Sequence, text: &[u8]) -> bool {
+    // A complete CSI or OSC holds at least its final byte or terminator after `ESC [`/`ESC ]`.
+    let body = || &text[seq.start + 2..seq.end];
+    match seq.kind {
+        Kind::Csi if seq.complete => {
+            let (params, last) = body().split_at(body().len() - 1);
+            matches!(last, b"m" | b"K") && params.iter().all(|b| b.is_ascii_digit() || *b == b';')
+        }
+        Kind::Osc if seq.complete => {
+            let body = body();
+            let terminator = if body.ends_with(b"\x07") { 1 } else { 2 };
+            let link = &body[..body.len() - terminator];
+            link.starts_with(b"8;") && !link.iter().any(u8::is_ascii_control)
+        }
+        _ => false,
     }
+}
+
+/// `text` without terminal control sequences: CSI (`ESC [ … final`, the colours and `ESC[K`)
+/// and OSC (`ESC ] … BEL` or `ESC ] … ESC \`, the links GCC puts around option names). A lone
+/// `ESC` stays.
+pub fn strip(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(seq) = next_sequence(text, at) {
+        out.extend_from_slice(&text[at..seq.start]);
+        if seq.kind == Kind::Lone {
+            out.push(text[seq.start]);
+        }
+        at = seq.end;
+    }
+    out.extend_from_slice(&text[at..]);
     out
+}
+
+/// Whether compiler output replayed from a store is safe for a terminal: its only control
+/// sequences are those compilers print (colours and links). Anything else (setting the
+/// title, writing the clipboard, moving the cursor, answering queries) is not what a compiler
+/// prints, and a stored entry holding it is refused.
+pub fn is_plain(text: &[u8]) -> bool {
+    let mut at = 0;
+    while let Some(seq) = next_sequence(text, at) {
+        if !is_compilers(&seq, text) {
+            return false;
+        }
+        at = seq.end;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -96,6 +152,32 @@ mod tests {
         assert!(!wanted(Color::Auto, false, xterm));
         assert!(!wanted(Color::Auto, true, None));
         assert!(!wanted(Color::Auto, true, Some(OsStr::new("dumb"))));
+    }
+
+    #[test]
+    fn terminal_text_allows_colours_and_links_only() {
+        for good in [
+            &b"plain text\n"[..],
+            b"\x1b[01m\x1b[Kx.c:\x1b[m\x1b[K In function \x1b[01;35m\x1b[Kwarning:\x1b[m\x1b[K",
+            b"\x1b[0;1;31merror\x1b[0m",
+            b"\x1b]8;;https://gcc.gnu.org/onlinedocs/gcc/Warning-Options.html#index-Wunused\x1b\\-Wunused\x1b]8;;\x1b\\",
+            b"\x1b]8;;http://x\x07link\x1b]8;;\x07",
+        ] {
+            assert!(is_plain(good), "{}", String::from_utf8_lossy(good));
+        }
+        for bad in [
+            &b"\x1b]0;new title\x07"[..],
+            b"\x1b]52;c;aGVsbG8=\x07",
+            b"\x1b[2J",
+            b"\x1b[6n",
+            b"\x1bP+q\x1b\\",
+            b"\x1b[1",
+            b"\x1b",
+            b"\x1b]8;;never terminated",
+            b"\x1b]8;;a\nb\x07",
+        ] {
+            assert!(!is_plain(bad), "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@
 pub mod args;
 pub mod cache;
 mod call;
-mod color;
+pub mod color;
 pub mod compiler;
 pub mod config;
 pub mod counter;

@@ -72,45 +72,6 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Whether compiler output replayed from a store is safe for a terminal: the only escape
-/// sequences are the ones compilers print for colours (`ESC [ <digits and ;> m` and the
-/// `ESC [ K` GCC puts after each) and OSC 8 links (`ESC ] 8 ; … ESC \` or BEL, GCC's
-/// `-fdiagnostics-urls`). Anything else (setting the title, writing the clipboard, moving the
-/// cursor, answering queries) is not what a compiler prints.
-pub fn is_plain_terminal_text(text: &[u8]) -> bool {
-    let mut i = 0;
-    while let Some(at) = memchr::memchr(0x1b, &text[i..]) {
-        let seq = &text[i + at..];
-        let len = match seq.get(1) {
-            Some(b'[') => {
-                let params = seq[2..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit() || **b == b';')
-                    .count();
-                match seq.get(2 + params) {
-                    Some(b'm' | b'K') => 3 + params,
-                    _ => return false,
-                }
-            }
-            Some(b']') if seq[2..].starts_with(b"8;") => {
-                // Up to the string terminator, which must come before any other control byte.
-                let body = &seq[4..];
-                let Some(end) = body.iter().position(|b| b.is_ascii_control()) else {
-                    return false;
-                };
-                match (body[end], body.get(end + 1)) {
-                    (0x07, _) => 4 + end + 1,
-                    (0x1b, Some(b'\\')) => 4 + end + 2,
-                    _ => return false,
-                }
-            }
-            _ => return false,
-        };
-        i += at + len;
-    }
-    true
-}
-
 /// Where the compiler writes an extra output for the object `output`. GCC strips the object's
 /// last extension and appends the suffix, but versions disagree on a trailing dot (`foo.` →
 /// `foo.su` in GCC 12, `foo..su` in GCC 5): `variant` 0 strips any extension, 1 keeps a name
@@ -134,35 +95,6 @@ pub fn extra_variants(output: &str) -> &'static [u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn terminal_text_allows_colours_and_links_only() {
-        for good in [
-            &b"plain text\n"[..],
-            b"\x1b[01m\x1b[Kx.c:\x1b[m\x1b[K In function \x1b[01;35m\x1b[Kwarning:\x1b[m\x1b[K",
-            b"\x1b[0;1;31merror\x1b[0m",
-            b"\x1b]8;;https://gcc.gnu.org/onlinedocs/gcc/Warning-Options.html#index-Wunused\x1b\\-Wunused\x1b]8;;\x1b\\",
-            b"\x1b]8;;http://x\x07link\x1b]8;;\x07",
-        ] {
-            assert!(is_plain_terminal_text(good), "{}", String::from_utf8_lossy(good));
-        }
-        for bad in [
-            &b"\x1b]0;new title\x07"[..],
-            b"\x1b]52;c;aGVsbG8=\x07",
-            b"\x1b[2J",
-            b"\x1b[6n",
-            b"\x1bP+q\x1b\\",
-            b"\x1b[1",
-            b"\x1b",
-            b"\x1b]8;;never terminated",
-        ] {
-            assert!(
-                !is_plain_terminal_text(bad),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
 
     #[test]
     fn extra_paths() {

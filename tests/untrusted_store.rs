@@ -867,8 +867,8 @@ mod crafted {
             let outputs: Vec<&String> = cached.outputs.keys().collect();
             prop_assert_eq!(outputs, vec!["a.d", "a.o"]);
             prop_assert!(zcc::depfile::is_plain_rules(cached.output("a.d")));
-            prop_assert!(zcc::replay::is_plain_terminal_text(&cached.stdout));
-            prop_assert!(zcc::replay::is_plain_terminal_text(&cached.stderr));
+            prop_assert!(zcc::color::is_plain(&cached.stdout));
+            prop_assert!(zcc::color::is_plain(&cached.stderr));
             let mut beside: Vec<String> = fs::read_dir(&env.root)
                 .unwrap()
                 .flatten()
