@@ -5,7 +5,7 @@
 //! passes. Every option is interpreted through the table in `options.rs`; nothing downstream
 //! re-parses the command line.
 
-use crate::options::{self, Role, Value};
+use crate::options::{self, ColorOption, CoverageOption, DepOption, Produces, Role, Value};
 
 /// Source language of the input, from `-x` or the file extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -411,6 +411,13 @@ impl Parse {
         });
     }
 
+    /// An option that makes the compile write `extra` beside the object: hashed and passed on.
+    fn extra_option(&mut self, extra: Extra, arg: &str, spelled: Vec<String>) {
+        self.add_extra(extra);
+        self.key(arg, None, false);
+        self.cpp_args.extend(spelled);
+    }
+
     fn add_extra(&mut self, extra: Extra) {
         if !self.extras.contains(&extra) {
             self.extras.push(extra);
@@ -587,12 +594,12 @@ pub fn classify(
                 }
                 p.output = Some(v.to_string());
             }
-            Role::Mode => match opt.name {
-                "-c" => p.compile = true,
-                "-S" => p.assemble_only = true,
-                "-E" => p.preprocess_only = true,
-                "-fsyntax-only" => p.syntax_only = true,
-                _ => p.deps_only = true, // -M, -MM
+            Role::Mode(produces) => match produces {
+                Produces::Object => p.compile = true,
+                Produces::Assembly => p.assemble_only = true,
+                Produces::Preprocessed => p.preprocess_only = true,
+                Produces::Diagnostics => p.syntax_only = true,
+                Produces::Dependencies => p.deps_only = true,
             },
             Role::Language => {
                 p.cpp_args.extend(spelled);
@@ -609,21 +616,22 @@ pub fn classify(
                     }
                 }
             }
-            Role::Dep => match opt.name {
-                "-MD" => p.md = true,
-                "-MMD" => p.mmd = true,
-                "-MF" => p.mf = Some(v.to_string()),
-                "-MP" => p.key("-MP", None, false),
-                _ => p.explicit_targets.push((v.to_string(), opt.name == "-MQ")),
+            Role::Dep(dep) => match dep {
+                DepOption::AllHeaders => p.md = true,
+                DepOption::UserHeaders => p.mmd = true,
+                DepOption::File => p.mf = Some(v.to_string()),
+                DepOption::PhonyTargets => p.key(opt.name, None, false),
+                DepOption::Target => p.explicit_targets.push((v.to_string(), false)),
+                DepOption::QuotedTarget => p.explicit_targets.push((v.to_string(), true)),
             },
             Role::Debug => {
                 p.debug_option(v)?;
                 p.key(arg, None, false);
                 p.cpp_args.extend(spelled);
             }
-            Role::PrefixMap => {
+            Role::PrefixMap { debug } => {
                 let (old, new) = v.split_once('=').unwrap_or((v, ""));
-                if opt.name != "-fmacro-prefix-map=" {
+                if debug {
                     p.prefix_maps.push((old.to_string(), new.to_string()));
                 }
                 // The old prefix is this machine's path; what is embedded is the new one.
@@ -641,23 +649,21 @@ pub fn classify(
             Role::Verbose => return Err(Passthrough::Verbose),
             Role::Wp => p.wp_option(arg, v)?,
             Role::NoLineMarkers => p.key(arg, None, false),
-            Role::Color => {
-                p.color = match (opt.name, v) {
-                    ("-fdiagnostics-color", _) | ("-fcolor-diagnostics", _) => Color::Always,
-                    ("-fdiagnostics-color=", "always") => Color::Always,
-                    ("-fdiagnostics-color=", "never") => Color::Never,
-                    ("-fdiagnostics-color=", "auto") => Color::Auto,
-                    ("-fdiagnostics-color=", _) => {
+            Role::Color(option) => {
+                p.color = match (option, v) {
+                    (ColorOption::Always, _) | (ColorOption::Choice, "always") => Color::Always,
+                    (ColorOption::Never, _) | (ColorOption::Choice, "never") => Color::Never,
+                    (ColorOption::Choice, "auto") => Color::Auto,
+                    (ColorOption::Choice, _) => {
                         // The compiler rejects it: let it say so.
                         return Err(Passthrough::BadArguments(arg.to_string()));
                     }
-                    _ => Color::Never,
                 };
             }
             Role::Assembler => p.assembler_option(spelled, v)?,
-            Role::OptInfo => {
+            Role::OptInfo { to_file } => {
                 // `-fopt-info-vec-missed=FILE`, `-fopt-info=FILE`: notes go to a file.
-                if opt.name == "-fopt-info=" || v.contains('=') {
+                if to_file || v.contains('=') {
                     return Err(Passthrough::SideFile(arg.to_string()));
                 }
                 p.key(arg, None, false);
@@ -677,25 +683,21 @@ pub fn classify(
                 p.read_files.push(v.to_string());
                 p.cpp_args.extend(spelled);
             }
-            Role::StackUsage | Role::Coverage | Role::SplitDwarf | Role::CallgraphInfo => {
-                match opt.role {
-                    Role::StackUsage => p.add_extra(Extra::StackUsage),
-                    Role::SplitDwarf => {
-                        p.add_extra(Extra::SplitDwarf);
-                        p.debug = true;
-                    }
-                    Role::CallgraphInfo => p.add_extra(Extra::CallgraphInfo),
-                    _ => {
-                        if opt.name != "-fprofile-arcs" && !opt.name.starts_with("-fprofile-gen") {
-                            p.add_extra(Extra::Coverage);
-                        }
-                        if opt.name != "-ftest-coverage" {
-                            p.profile_paths = true;
-                        }
-                    }
+            Role::StackUsage => p.extra_option(Extra::StackUsage, arg, spelled),
+            Role::CallgraphInfo => p.extra_option(Extra::CallgraphInfo, arg, spelled),
+            Role::SplitDwarf => {
+                p.debug = true;
+                p.extra_option(Extra::SplitDwarf, arg, spelled);
+            }
+            Role::Coverage(coverage) => {
+                // `.gcda` paths are embedded by the instrumentation (`-fprofile-arcs`).
+                p.profile_paths |= coverage != CoverageOption::Notes;
+                if coverage == CoverageOption::Arcs {
+                    p.key(arg, None, false);
+                    p.cpp_args.extend(spelled);
+                } else {
+                    p.extra_option(Extra::Coverage, arg, spelled);
                 }
-                p.key(arg, None, false);
-                p.cpp_args.extend(spelled);
             }
             Role::RecordSwitches => {
                 p.record_switches = true;

@@ -30,15 +30,18 @@ pub enum Role {
     /// `-o`.
     Output,
     /// `-c`, `-S`, `-E`, `-fsyntax-only`, `-M`, `-MM`: what the call produces.
-    Mode,
+    Mode(Produces),
     /// `-x lang`.
     Language,
     /// Dependency-file options (`-MD`, `-MF`, `-MT`, …).
-    Dep,
+    Dep(DepOption),
     /// Debug-info level (`-g…`).
     Debug,
-    /// `-fdebug-prefix-map=`, `-ffile-prefix-map=`, `-fmacro-prefix-map=`.
-    PrefixMap,
+    /// `-fdebug-prefix-map=`, `-ffile-prefix-map=` (`debug`: they rewrite debug info too),
+    /// `-fmacro-prefix-map=`.
+    PrefixMap {
+        debug: bool,
+    },
     /// `-fdebug-compilation-dir=`.
     CompilationDir,
     /// Makes the call uncacheable; run the compiler as is.
@@ -54,7 +57,7 @@ pub enum Role {
     Wp,
     /// Extra output files next to the object.
     StackUsage,
-    Coverage,
+    Coverage(CoverageOption),
     SplitDwarf,
     CallgraphInfo,
     /// `-frecord-gcc-switches`: the whole command line is embedded in the object.
@@ -66,11 +69,14 @@ pub enum Role {
     NoLineMarkers,
     /// Diagnostics colour (`-fdiagnostics-color[=…]`, `-f[no-]color-diagnostics`): decides how
     /// stderr is shown, not what is stored; left out of the key.
-    Color,
+    Color(ColorOption),
     /// `-Wa,…` / `-Xassembler …`: assembler options, some of which write files of their own.
     Assembler,
-    /// `-fopt-info…`: optimization notes, on stderr unless `=FILE` names a file.
-    OptInfo,
+    /// `-fopt-info…`: optimization notes, on stderr unless `=FILE` names a file (`to_file`:
+    /// the value is the file; otherwise a value holding `=` names one).
+    OptInfo {
+        to_file: bool,
+    },
     /// Writes a file a cached result could not restore (optimization records, SARIF files, …),
     /// or reads one whose content the key does not cover (profiles): run the compiler as is.
     WritesOrReadsFile,
@@ -81,6 +87,60 @@ pub enum Role {
     /// The value is a file the compiler reads (a sanitizer ignore list, …): its content enters
     /// the key.
     ReadFile,
+}
+
+/// What a mode option makes the compiler produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Produces {
+    /// `-c`: an object.
+    Object,
+    /// `-S`: assembly.
+    Assembly,
+    /// `-E`: preprocessed text.
+    Preprocessed,
+    /// `-fsyntax-only`: diagnostics only.
+    Diagnostics,
+    /// `-M`, `-MM`: a dependency list alone.
+    Dependencies,
+}
+
+/// One dependency-file option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DepOption {
+    /// `-MD`: every header.
+    AllHeaders,
+    /// `-MMD`: user headers only.
+    UserHeaders,
+    /// `-MF file`.
+    File,
+    /// `-MP`: a phony target per header.
+    PhonyTargets,
+    /// `-MT target`, as given.
+    Target,
+    /// `-MQ target`, make-quoted.
+    QuotedTarget,
+}
+
+/// What a coverage or profiling option asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoverageOption {
+    /// `-ftest-coverage`: a `.gcno` beside the object.
+    Notes,
+    /// `-fprofile-arcs`, `-fprofile-generate[=…]`: instrumentation naming the object's `.gcda`.
+    Arcs,
+    /// `--coverage`: both.
+    Both,
+}
+
+/// A diagnostics colour option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorOption {
+    /// `-fdiagnostics-color`, `-fcolor-diagnostics`.
+    Always,
+    /// `-fno-diagnostics-color`, `-fno-color-diagnostics`.
+    Never,
+    /// `-fdiagnostics-color=WHEN`.
+    Choice,
 }
 
 /// One row of the table.
@@ -109,7 +169,7 @@ use Value::{Joined as J, JoinedOrSeparate as JS, None as F, Separate as S};
 /// with the name; the longest matching name wins.
 pub const TABLE: &[Opt] = &[
     opt("-###", F, Verbose, false),
-    opt("--coverage", F, Coverage, false),
+    opt("--coverage", F, Coverage(CoverageOption::Both), false),
     opt("--param", S, Plain, false),
     opt("--save-temps", F, SaveTemps, false),
     opt("--specs=", J, Specs, true),
@@ -119,22 +179,22 @@ pub const TABLE: &[Opt] = &[
     opt("-A", JS, Cpp, false),
     opt("-B", JS, Plain, true),
     opt("-D", JS, Cpp, false),
-    opt("-E", F, Mode, false),
+    opt("-E", F, Mode(Produces::Preprocessed), false),
     opt("-F", JS, Cpp, true),
     opt("-I", JS, Cpp, true),
     opt("-L", JS, Plain, true),
-    opt("-M", F, Mode, false),
-    opt("-MD", F, Dep, false),
-    opt("-MF", JS, Dep, true),
+    opt("-M", F, Mode(Produces::Dependencies), false),
+    opt("-MD", F, Dep(DepOption::AllHeaders), false),
+    opt("-MF", JS, Dep(DepOption::File), true),
     opt("-MG", F, TooHard, false),
     opt("-MJ", JS, TooHard, true),
-    opt("-MM", F, Mode, false),
-    opt("-MMD", F, Dep, false),
-    opt("-MP", F, Dep, false),
-    opt("-MQ", JS, Dep, false),
-    opt("-MT", JS, Dep, false),
+    opt("-MM", F, Mode(Produces::Dependencies), false),
+    opt("-MMD", F, Dep(DepOption::UserHeaders), false),
+    opt("-MP", F, Dep(DepOption::PhonyTargets), false),
+    opt("-MQ", JS, Dep(DepOption::QuotedTarget), false),
+    opt("-MT", JS, Dep(DepOption::Target), false),
     opt("-P", F, NoLineMarkers, false),
-    opt("-S", F, Mode, false),
+    opt("-S", F, Mode(Produces::Assembly), false),
     opt("-T", JS, Plain, true),
     opt("-U", JS, Cpp, false),
     opt("-Wa,", J, Assembler, false),
@@ -145,7 +205,7 @@ pub const TABLE: &[Opt] = &[
     opt("-Xpreprocessor", S, TooHard, false),
     opt("-arch", S, Plain, false),
     opt("-aux-info", S, TooHard, true),
-    opt("-c", F, Mode, false),
+    opt("-c", F, Mode(Produces::Object), false),
     opt("-dumpbase", S, TooHard, false),
     opt("-dumpdir", S, TooHard, false),
     opt("-fauto-profile", F, WritesOrReadsFile, false),
@@ -153,34 +213,54 @@ pub const TABLE: &[Opt] = &[
     opt("-fbranch-probabilities", F, WritesOrReadsFile, false),
     opt("-fcallgraph-info", F, CallgraphInfo, false),
     opt("-fcallgraph-info=", J, CallgraphInfo, false),
-    opt("-fcolor-diagnostics", F, Color, false),
+    opt("-fcolor-diagnostics", F, Color(ColorOption::Always), false),
     opt("-fcompare-debug", F, WritesOrReadsFile, false),
     opt("-fcompare-debug=", J, WritesOrReadsFile, false),
     opt("-fdebug-compilation-dir", S, CompilationDir, false),
     opt("-fdebug-compilation-dir=", J, CompilationDir, false),
-    opt("-fdebug-prefix-map=", J, PrefixMap, false),
+    opt("-fdebug-prefix-map=", J, PrefixMap { debug: true }, false),
     opt("-fdeps-file=", J, WritesOrReadsFile, true),
     opt("-fdiagnostics-add-output=", J, WritesOrReadsFile, false),
-    opt("-fdiagnostics-color", F, Color, false),
-    opt("-fdiagnostics-color=", J, Color, false),
+    opt("-fdiagnostics-color", F, Color(ColorOption::Always), false),
+    opt("-fdiagnostics-color=", J, Color(ColorOption::Choice), false),
     opt("-fdiagnostics-format=", J, DiagnosticsFormat, false),
     opt("-fdiagnostics-set-output=", J, WritesOrReadsFile, false),
     opt("-fdump-", J, Dump, false),
-    opt("-ffile-prefix-map=", J, PrefixMap, false),
-    opt("-fmacro-prefix-map=", J, PrefixMap, false),
+    opt("-ffile-prefix-map=", J, PrefixMap { debug: true }, false),
+    opt("-fmacro-prefix-map=", J, PrefixMap { debug: false }, false),
     opt("-fmodules", F, TooHard, false),
     opt("-fmodules-ts", F, TooHard, false),
-    opt("-fno-color-diagnostics", F, Color, false),
-    opt("-fno-diagnostics-color", F, Color, false),
-    opt("-fopt-info", F, OptInfo, false),
-    opt("-fopt-info-", J, OptInfo, false),
-    opt("-fopt-info=", J, OptInfo, false),
+    opt(
+        "-fno-color-diagnostics",
+        F,
+        Color(ColorOption::Never),
+        false,
+    ),
+    opt(
+        "-fno-diagnostics-color",
+        F,
+        Color(ColorOption::Never),
+        false,
+    ),
+    opt("-fopt-info", F, OptInfo { to_file: false }, false),
+    opt("-fopt-info-", J, OptInfo { to_file: false }, false),
+    opt("-fopt-info=", J, OptInfo { to_file: true }, false),
     opt("-foptimization-record-file=", J, WritesOrReadsFile, true),
     opt("-fpch-preprocess", F, Pch, false),
     opt("-fplugin=", J, TooHard, true),
-    opt("-fprofile-arcs", F, Coverage, false),
-    opt("-fprofile-generate", F, Coverage, false),
-    opt("-fprofile-generate=", J, Coverage, true),
+    opt("-fprofile-arcs", F, Coverage(CoverageOption::Arcs), false),
+    opt(
+        "-fprofile-generate",
+        F,
+        Coverage(CoverageOption::Arcs),
+        false,
+    ),
+    opt(
+        "-fprofile-generate=",
+        J,
+        Coverage(CoverageOption::Arcs),
+        true,
+    ),
     opt("-fprofile-instr-use", F, WritesOrReadsFile, false),
     opt("-fprofile-instr-use=", J, WritesOrReadsFile, true),
     opt("-fprofile-list=", J, ReadFile, true),
@@ -200,8 +280,8 @@ pub const TABLE: &[Opt] = &[
     opt("-fsave-optimization-record", F, WritesOrReadsFile, false),
     opt("-fsave-optimization-record=", J, WritesOrReadsFile, false),
     opt("-fstack-usage", F, StackUsage, false),
-    opt("-fsyntax-only", F, Mode, false),
-    opt("-ftest-coverage", F, Coverage, false),
+    opt("-fsyntax-only", F, Mode(Produces::Diagnostics), false),
+    opt("-ftest-coverage", F, Coverage(CoverageOption::Notes), false),
     opt("-ftime-trace", F, TooHard, false),
     opt("-ftime-trace=", J, TooHard, false),
     opt("-fxray-always-instrument=", J, ReadFile, true),

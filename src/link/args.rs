@@ -401,7 +401,7 @@ pub fn classify(
                 p.output = Some(v.to_string());
             }
             // `--coverage` links libgcov; with LTO the link compiles and embeds `.gcda` paths.
-            Role::Coverage => {
+            Role::Coverage(_) => {
                 p.coverage = true;
                 p.key(arg, None);
             }
