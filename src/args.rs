@@ -205,6 +205,19 @@ pub enum Color {
     Never,
 }
 
+impl Color {
+    /// The choice a colour option makes with its value (`-fdiagnostics-color=WHEN`); `None`
+    /// for a value the compiler does not accept.
+    fn chosen(option: ColorOption, value: &str) -> Option<Color> {
+        match (option, value) {
+            (ColorOption::Always, _) | (ColorOption::Choice, "always") => Some(Color::Always),
+            (ColorOption::Never, _) | (ColorOption::Choice, "never") => Some(Color::Never),
+            (ColorOption::Choice, "auto") => Some(Color::Auto),
+            (ColorOption::Choice, _) => None,
+        }
+    }
+}
+
 /// Why a call is not cached. Each maps to a stats counter (`passthrough_<name>`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Passthrough {
@@ -460,6 +473,140 @@ impl Parse {
         Ok(())
     }
 
+    /// One option of the table, with its value (`None` for a flag) and the arguments that
+    /// spelled it (for the preprocessor run).
+    fn option(
+        &mut self,
+        opt: &'static options::Opt,
+        arg: &str,
+        value: Option<&str>,
+        spelled: Vec<String>,
+    ) -> Result<(), Passthrough> {
+        let v = value.unwrap_or("");
+        match opt.role {
+            Role::Plain | Role::Cpp => {
+                let cpp_only = opt.role == Role::Cpp;
+                if opt.path && value.is_some() {
+                    self.key(opt.name, Some(v), cpp_only);
+                } else if let Some(v) = &value {
+                    self.key(&format!("{}\0{v}", opt.name), None, cpp_only);
+                } else {
+                    self.key(opt.name, None, cpp_only);
+                }
+                self.cpp_args.extend(spelled);
+            }
+            Role::Output => {
+                if v == "-" {
+                    return Err(Passthrough::OutputToStdout);
+                }
+                self.output = Some(v.to_string());
+            }
+            Role::Mode(produces) => match produces {
+                Produces::Object => self.compile = true,
+                Produces::Assembly => self.assemble_only = true,
+                Produces::Preprocessed => self.preprocess_only = true,
+                Produces::Diagnostics => self.syntax_only = true,
+                Produces::Dependencies => self.deps_only = true,
+            },
+            Role::Language => {
+                self.cpp_args.extend(spelled);
+                // `-x none` goes back to languages from file names.
+                match Language::from_x(v) {
+                    _ if v == "none" => (self.language, self.unknown_x) = (None, false),
+                    Ok(lang) => (self.language, self.unknown_x) = (Some(lang), false),
+                    Err(()) => self.unknown_x = true,
+                }
+            }
+            Role::Dep(dep) => match dep {
+                DepOption::AllHeaders => self.md = true,
+                DepOption::UserHeaders => self.mmd = true,
+                DepOption::File => self.mf = Some(v.to_string()),
+                DepOption::PhonyTargets => self.key(opt.name, None, false),
+                DepOption::Target => self.explicit_targets.push((v.to_string(), false)),
+                DepOption::QuotedTarget => self.explicit_targets.push((v.to_string(), true)),
+            },
+            Role::Debug => {
+                self.debug_option(v)?;
+                self.key(arg, None, false);
+                self.cpp_args.extend(spelled);
+            }
+            Role::PrefixMap { debug } => {
+                let (old, new) = v.split_once('=').unwrap_or((v, ""));
+                if debug {
+                    self.prefix_maps.push((old.to_string(), new.to_string()));
+                }
+                // The old prefix is this machine's path; what is embedded is the new one.
+                self.key(&format!("{}{new}", opt.name), None, false);
+                self.cpp_args.extend(spelled);
+            }
+            Role::CompilationDir => {
+                self.compilation_dir = Some(v.to_string());
+                self.key(&format!("{}\0{v}", opt.name), None, false);
+                self.cpp_args.extend(spelled);
+            }
+            Role::TooHard => return Err(Passthrough::UnsupportedOption(arg.to_string())),
+            Role::SaveTemps => return Err(Passthrough::SaveTemps),
+            Role::Dump => return Err(Passthrough::DumpOption),
+            Role::Verbose => return Err(Passthrough::Verbose),
+            Role::Wp => self.wp_option(arg, v)?,
+            Role::NoLineMarkers => self.key(arg, None, false),
+            // A value the compiler rejects: let it say so.
+            Role::Color(option) => {
+                self.color = Color::chosen(option, v)
+                    .ok_or_else(|| Passthrough::BadArguments(arg.to_string()))?;
+            }
+            Role::Assembler => self.assembler_option(spelled, v)?,
+            Role::OptInfo { to_file } => {
+                // `-fopt-info-vec-missed=FILE`, `-fopt-info=FILE`: notes go to a file.
+                if to_file || v.contains('=') {
+                    return Err(Passthrough::SideFile(arg.to_string()));
+                }
+                self.key(arg, None, false);
+                self.cpp_args.extend(spelled);
+            }
+            Role::DiagnosticsFormat => {
+                if v.ends_with("-file") {
+                    return Err(Passthrough::SideFile(arg.to_string()));
+                }
+                self.key(arg, None, false);
+                self.cpp_args.extend(spelled);
+            }
+            Role::WritesOrReadsFile => return Err(Passthrough::SideFile(arg.to_string())),
+            Role::Pch => return Err(Passthrough::Pch),
+            Role::ReadFile => {
+                self.key(opt.name, Some(v), false);
+                self.read_files.push(v.to_string());
+                self.cpp_args.extend(spelled);
+            }
+            Role::StackUsage => self.extra_option(Extra::StackUsage, arg, spelled),
+            Role::CallgraphInfo => self.extra_option(Extra::CallgraphInfo, arg, spelled),
+            Role::SplitDwarf => {
+                self.debug = true;
+                self.extra_option(Extra::SplitDwarf, arg, spelled);
+            }
+            Role::Coverage(coverage) => {
+                // `.gcda` paths are embedded by the instrumentation (`-fprofile-arcs`).
+                self.profile_paths |= coverage != CoverageOption::Notes;
+                if coverage == CoverageOption::Arcs {
+                    self.key(arg, None, false);
+                    self.cpp_args.extend(spelled);
+                } else {
+                    self.extra_option(Extra::Coverage, arg, spelled);
+                }
+            }
+            Role::RecordSwitches => {
+                self.record_switches = true;
+                self.key(arg, None, false);
+                self.cpp_args.extend(spelled);
+            }
+            Role::Specs => {
+                self.specs.push(v.to_string());
+                self.cpp_args.extend(spelled);
+            }
+        }
+        Ok(())
+    }
+
     /// `-Wp,a,b,…`: preprocessor options; `-MD,file`/`-MMD,file` ask for a dependency file.
     /// `-P` is kept from zcc's own preprocessor run, as the `-P` option is.
     fn wp_option(&mut self, arg: &str, value: &str) -> Result<(), Passthrough> {
@@ -575,140 +722,7 @@ pub fn classify(
                 }
             },
         };
-        let v = value.as_deref().unwrap_or("");
-        match opt.role {
-            Role::Plain | Role::Cpp => {
-                let cpp_only = opt.role == Role::Cpp;
-                if opt.path && value.is_some() {
-                    p.key(opt.name, Some(v), cpp_only);
-                } else if let Some(v) = &value {
-                    p.key(&format!("{}\0{v}", opt.name), None, cpp_only);
-                } else {
-                    p.key(opt.name, None, cpp_only);
-                }
-                p.cpp_args.extend(spelled);
-            }
-            Role::Output => {
-                if v == "-" {
-                    return Err(Passthrough::OutputToStdout);
-                }
-                p.output = Some(v.to_string());
-            }
-            Role::Mode(produces) => match produces {
-                Produces::Object => p.compile = true,
-                Produces::Assembly => p.assemble_only = true,
-                Produces::Preprocessed => p.preprocess_only = true,
-                Produces::Diagnostics => p.syntax_only = true,
-                Produces::Dependencies => p.deps_only = true,
-            },
-            Role::Language => {
-                p.cpp_args.extend(spelled);
-                if v == "none" {
-                    p.language = None;
-                    p.unknown_x = false;
-                } else {
-                    match Language::from_x(v) {
-                        Ok(lang) => {
-                            p.language = Some(lang);
-                            p.unknown_x = false;
-                        }
-                        Err(()) => p.unknown_x = true,
-                    }
-                }
-            }
-            Role::Dep(dep) => match dep {
-                DepOption::AllHeaders => p.md = true,
-                DepOption::UserHeaders => p.mmd = true,
-                DepOption::File => p.mf = Some(v.to_string()),
-                DepOption::PhonyTargets => p.key(opt.name, None, false),
-                DepOption::Target => p.explicit_targets.push((v.to_string(), false)),
-                DepOption::QuotedTarget => p.explicit_targets.push((v.to_string(), true)),
-            },
-            Role::Debug => {
-                p.debug_option(v)?;
-                p.key(arg, None, false);
-                p.cpp_args.extend(spelled);
-            }
-            Role::PrefixMap { debug } => {
-                let (old, new) = v.split_once('=').unwrap_or((v, ""));
-                if debug {
-                    p.prefix_maps.push((old.to_string(), new.to_string()));
-                }
-                // The old prefix is this machine's path; what is embedded is the new one.
-                p.key(&format!("{}{new}", opt.name), None, false);
-                p.cpp_args.extend(spelled);
-            }
-            Role::CompilationDir => {
-                p.compilation_dir = Some(v.to_string());
-                p.key(&format!("{}\0{v}", opt.name), None, false);
-                p.cpp_args.extend(spelled);
-            }
-            Role::TooHard => return Err(Passthrough::UnsupportedOption(arg.to_string())),
-            Role::SaveTemps => return Err(Passthrough::SaveTemps),
-            Role::Dump => return Err(Passthrough::DumpOption),
-            Role::Verbose => return Err(Passthrough::Verbose),
-            Role::Wp => p.wp_option(arg, v)?,
-            Role::NoLineMarkers => p.key(arg, None, false),
-            Role::Color(option) => {
-                p.color = match (option, v) {
-                    (ColorOption::Always, _) | (ColorOption::Choice, "always") => Color::Always,
-                    (ColorOption::Never, _) | (ColorOption::Choice, "never") => Color::Never,
-                    (ColorOption::Choice, "auto") => Color::Auto,
-                    (ColorOption::Choice, _) => {
-                        // The compiler rejects it: let it say so.
-                        return Err(Passthrough::BadArguments(arg.to_string()));
-                    }
-                };
-            }
-            Role::Assembler => p.assembler_option(spelled, v)?,
-            Role::OptInfo { to_file } => {
-                // `-fopt-info-vec-missed=FILE`, `-fopt-info=FILE`: notes go to a file.
-                if to_file || v.contains('=') {
-                    return Err(Passthrough::SideFile(arg.to_string()));
-                }
-                p.key(arg, None, false);
-                p.cpp_args.extend(spelled);
-            }
-            Role::DiagnosticsFormat => {
-                if v.ends_with("-file") {
-                    return Err(Passthrough::SideFile(arg.to_string()));
-                }
-                p.key(arg, None, false);
-                p.cpp_args.extend(spelled);
-            }
-            Role::WritesOrReadsFile => return Err(Passthrough::SideFile(arg.to_string())),
-            Role::Pch => return Err(Passthrough::Pch),
-            Role::ReadFile => {
-                p.key(opt.name, Some(v), false);
-                p.read_files.push(v.to_string());
-                p.cpp_args.extend(spelled);
-            }
-            Role::StackUsage => p.extra_option(Extra::StackUsage, arg, spelled),
-            Role::CallgraphInfo => p.extra_option(Extra::CallgraphInfo, arg, spelled),
-            Role::SplitDwarf => {
-                p.debug = true;
-                p.extra_option(Extra::SplitDwarf, arg, spelled);
-            }
-            Role::Coverage(coverage) => {
-                // `.gcda` paths are embedded by the instrumentation (`-fprofile-arcs`).
-                p.profile_paths |= coverage != CoverageOption::Notes;
-                if coverage == CoverageOption::Arcs {
-                    p.key(arg, None, false);
-                    p.cpp_args.extend(spelled);
-                } else {
-                    p.extra_option(Extra::Coverage, arg, spelled);
-                }
-            }
-            Role::RecordSwitches => {
-                p.record_switches = true;
-                p.key(arg, None, false);
-                p.cpp_args.extend(spelled);
-            }
-            Role::Specs => {
-                p.specs.push(v.to_string());
-                p.cpp_args.extend(spelled);
-            }
-        }
+        p.option(opt, arg, value.as_deref(), spelled)?;
     }
     finish(p, expanded)
 }

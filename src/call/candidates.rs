@@ -1,0 +1,254 @@
+//! Direct-mode manifest candidates: the files a compile read with their hashes, and the paths
+//! whose appearance would change what it read (shadowing headers, `__has_include` answers,
+//! precompiled headers).
+
+use super::*;
+
+impl Call<'_> {
+    /// Record in the manifest that the files the preprocessor read (as it spelled them) lead
+    /// to the result stored under their preprocessed text. Skipped when an input changed since
+    /// the call started, uses time macros, `__FILE__` or embedded files, or the probe fails:
+    /// that only costs this path again next time.
+    pub(super) fn record_direct(&self, manifest_key: &Key, pp: &PreprocessedKey) {
+        let search = self.search_probe().and_then(includes::Probe::wait);
+        let Ok(search) = search else {
+            return;
+        };
+        let Ok((mut candidate, flags)) = self.candidate(manifest_key, &pp.inputs, &search, false)
+        else {
+            return;
+        };
+        if !flags.is_empty() || self.unchanged_since_start(&pp.inputs).is_err() {
+            return;
+        }
+        candidate.target = Target::Result(pp.key);
+        let manifest = self.read_manifest(manifest_key).unwrap_or_default();
+        let _ = self.put(
+            Kind::Manifest,
+            manifest_key,
+            &manifest.with(candidate).encode(),
+        );
+    }
+
+    /// Record in the exact-path manifest that the files the preprocessor read (`files`, as
+    /// it spelled them) lead to `result`. Skipped when an input changed since the call
+    /// started (the preprocessed text might not match the files hashed now) or the probe
+    /// fails: that only costs a direct hit later.
+    pub(super) fn record_exact(&self, exact_key: &Key, files: &[String], result: &Key) {
+        let search = self.search_probe().and_then(includes::Probe::wait);
+        let Ok(search) = search else {
+            return;
+        };
+        let Ok((mut candidate, flags)) = self.candidate(exact_key, files, &search, true) else {
+            return;
+        };
+        if !only_file_macros(flags) || self.unchanged_since_start(files).is_err() {
+            return;
+        }
+        candidate.target = Target::Result(*result);
+        let manifest = self.read_manifest(exact_key).unwrap_or_default();
+        let _ = self.put(
+            Kind::Manifest,
+            exact_key,
+            &manifest.with(candidate).encode(),
+        );
+    }
+
+    /// The manifest candidate for a compile that read `files`, and the union of their flags.
+    pub(super) fn candidate(
+        &self,
+        manifest_key: &Key,
+        files: &[String],
+        search: &includes::SearchPath,
+        exact: bool,
+    ) -> Result<(Candidate, Flags), Counter> {
+        let mut hashed = Vec::with_capacity(files.len());
+        let mut flags = Flags::default();
+        // Where a quoted include would look first: next to the file that includes it.
+        let mut next_to_includer = Vec::new();
+        // What `__has_include` asked about: (includer, name, quoted).
+        let mut probed = Vec::new();
+        // Macros handing a parameter to `__has_include`, defined in any file read.
+        let mut wrappers: Vec<filehash::Wrapper> = Vec::new();
+        let recent_path = self.recent_path();
+        let mut recent = filehash::Recent::load(&recent_path);
+        for f in files {
+            let info = recent.file_info(&self.path(f), &self.memo).map_err(|e| {
+                self.log(&format!("cannot hash {f}: {e}"));
+                Counter::NotStoredModifiedInput
+            })?;
+            flags = flags.union(info.flags);
+            hashed.push((self.spell(exact, f), info.hash));
+            next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
+            probed.extend(info.probed.into_iter().map(|p| (f, p)));
+            wrappers.extend(info.wrappers);
+        }
+        recent.save(&recent_path);
+        if !wrappers.is_empty() {
+            match self.wrapper_probes(files, wrappers) {
+                Some(found) => probed.extend(found),
+                None => flags = flags.union(Flags::HAS_INCLUDE),
+            }
+        }
+        let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
+        // Thousands for a C++ compile: a set keeps the de-duplication linear.
+        let mut absent: Vec<String> = Vec::new();
+        let mut listed = std::collections::HashSet::new();
+        let mut add_absent = |p: String| {
+            if listed.insert(p.clone()) {
+                absent.push(p);
+            }
+        };
+        // Whether a path exists, with one stat per directory that does not: a missing search
+        // directory offers a shadow path for every header.
+        let mut dirs = std::collections::HashMap::new();
+        let mut exists = |p: &str| {
+            let dir = p
+                .rsplit_once('/')
+                .map_or(".", |(d, _)| if d.is_empty() { "/" } else { d });
+            *dirs
+                .entry(dir.to_string())
+                .or_insert_with(|| self.path(dir).is_dir())
+                && self.path(p).exists()
+        };
+        // A header found next to several includers is offered by both lists: stat it once.
+        let mut checked = std::collections::HashSet::new();
+        for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), search, source_dir)
+            .into_iter()
+            .chain(next_to_includer)
+        {
+            if checked.contains(&p) {
+                continue;
+            }
+            if !exists(&p) {
+                add_absent(self.spell(exact, &p));
+            }
+            checked.insert(p);
+        }
+        // A precompiled header the compile used is in no dependency list (nor is its header):
+        // none may exist now, nor appear later.
+        for gch in self.pch_places(search) {
+            if exists(&gch) {
+                self.log(&format!("{gch} may be used as a precompiled header"));
+                return Err(Counter::NotStoredPch);
+            }
+            add_absent(self.spell(exact, &gch));
+        }
+        // A `__has_include` answer holds while the file it found still exists, or while none
+        // of the places it looked in gains the file.
+        let mut present: Vec<String> = Vec::new();
+        for (includer, p) in probed {
+            let paths = includes::probe_paths(search, includer, &p.name, p.quoted);
+            match paths.iter().find(|path| self.path(path).exists()) {
+                Some(found) => present.push(self.spell(exact, found)),
+                None => {
+                    for path in paths {
+                        add_absent(self.spell(exact, &path));
+                    }
+                }
+            }
+        }
+        let target = if flags.is_empty() {
+            Target::Result(manifest::result_key(manifest_key, &hashed))
+        } else {
+            self.log(&format!(
+                "{} uses time macros, __FILE__ or embedded files: preprocessor mode",
+                self.inv.input
+            ));
+            Target::Preprocessor
+        };
+        Ok((
+            Candidate {
+                files: hashed,
+                absent,
+                present,
+                target,
+            },
+            flags,
+        ))
+    }
+
+    /// Whether a precompiled header exists where the compile may take one instead of a header
+    /// the preprocessor read (`inputs`, from its line markers) or looked for (`pch_places`).
+    pub(super) fn pch_found(&self, inputs: &[String]) -> Result<bool, Internal> {
+        let search = self
+            .search_probe()
+            .and_then(includes::Probe::wait)
+            .map_err(|e| {
+                Internal::new(Counter::ErrorInternal, format!("include search path: {e}"))
+            })?;
+        let own = inputs.iter().map(|f| format!("{f}.gch"));
+        let found = self
+            .pch_places(&search)
+            .into_iter()
+            .chain(own)
+            .find(|g| self.path(g).exists());
+        if let Some(gch) = &found {
+            self.log(&format!("{gch} may be used as a precompiled header"));
+        }
+        Ok(found.is_some())
+    }
+
+    /// Where the compiler would look for a precompiled header: GCC and Clang try `name.gch`
+    /// (Clang `name.pch` too) in each directory of the search, just before `name` itself, for
+    /// the `-include` files
+    /// (searched from the working directory first) and the source's own `#include`s (only those
+    /// before the first C token can use one; all are listed).
+    pub(super) fn pch_places(&self, search: &includes::SearchPath) -> Vec<String> {
+        let forced = self
+            .inv
+            .key_args
+            .iter()
+            .filter(|a| a.text == "-include")
+            .filter_map(|a| Some(("", a.path.clone()?, true)));
+        let content = fs::read(self.path(&self.inv.input)).unwrap_or_default();
+        let own = filehash::include_names(&content)
+            .into_iter()
+            .map(|(name, quoted)| (self.inv.input.as_str(), name, quoted));
+        let mut places = Vec::new();
+        for (includer, name, quoted) in forced.chain(own) {
+            for path in includes::probe_paths(search, includer, &name, quoted) {
+                places.push(format!("{path}.gch"));
+                if self.compiler.family == Family::Clang {
+                    places.push(format!("{path}.pch"));
+                }
+                if self.path(&path).exists() {
+                    break;
+                }
+            }
+        }
+        places
+    }
+
+    /// What the uses of `__has_include` wrapper macros in `files` ask about, as
+    /// (includer, probe); wrappers of wrappers are followed. `None` when a use passes
+    /// something other than a literal name, or a file cannot be read: preprocessor mode.
+    /// Only a miss of a source whose headers define a wrapper reads its files again for this.
+    pub(super) fn wrapper_probes<'f>(
+        &self,
+        files: &'f [String],
+        mut wrappers: Vec<filehash::Wrapper>,
+    ) -> Option<Vec<(&'f String, filehash::Probed)>> {
+        let contents: Vec<Vec<u8>> = files
+            .iter()
+            .map(|f| fs::read(self.path(f)).ok())
+            .collect::<Option<_>>()?;
+        loop {
+            let mut found = Vec::new();
+            let mut more: Vec<filehash::Wrapper> = Vec::new();
+            for (f, content) in files.iter().zip(&contents) {
+                let uses = filehash::wrapper_uses(content, &wrappers)?;
+                found.extend(uses.probes.into_iter().map(|p| (f, p)));
+                more.extend(uses.wrappers.into_iter().filter(|w| !wrappers.contains(w)));
+            }
+            if more.is_empty() {
+                return Some(found);
+            }
+            for w in more {
+                if !wrappers.contains(&w) {
+                    wrappers.push(w);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! A miss: run the compiler (with what zcc adds to learn the headers), then store what it
+//! produced under the key the lookup computed or the manifest candidate it leads to.
+
+use super::*;
+
+impl Call<'_> {
+    /// How a direct-mode miss will learn the compile's include list.
+    pub(super) fn includes_source(&self) -> Includes {
+        // A name nobody can plant a link under in advance (`miss` makes the file).
+        let tmp = self.memo.join(crate::safefs::random_name("deps.") + ".d");
+        let args: Vec<String> = self
+            .req
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        match &self.inv.dep {
+            Some(dep) if dep.lists_all_headers && dep.path != "/dev/null" => {
+                Includes::CallersDepfile(dep.path.clone())
+            }
+            // Also `-MMD -MF /dev/null`: an added `-MD` alone would lose to the `-MMD`.
+            _ if user_deps::derivable(&args, &self.inv.expanded) => Includes::Derived(tmp),
+            None => Includes::AddedDepfile(tmp),
+            Some(_) => Includes::Scan(tmp),
+        }
+    }
+
+    /// A miss: run the compiler, store what it produced, return what it printed. `parts` are
+    /// the key's parts and `why` what a manifest said, to explain the miss in the log.
+    pub(super) fn miss(
+        &self,
+        keying: Keying,
+        parts: &[(&str, Key)],
+        why: Option<String>,
+    ) -> Completed {
+        let record = explain::Record::new(parts);
+        let record_path = explain::record_path(&self.memo, &self.norm().apply(&self.inv.input));
+        let why =
+            why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
+        let readonly = self.cache.config().readonly;
+        let (compiled, mut probe) = self.compile_miss(&keying);
+        let done = match compiled {
+            Ok(done) => done,
+            Err(done) => {
+                if let Some(Ok(probe)) = probe {
+                    let _ = probe.wait();
+                }
+                return done;
+            }
+        };
+        let outcome = if done.status != 0 {
+            self.cache.count(&[Counter::CompileFailed]);
+            self.log(&format!("compile_failed {}", self.inv.input));
+            Completed {
+                served: Served::Failed,
+                ..done
+            }
+        } else {
+            let stored = if readonly || done.served == Served::Fallback {
+                // A read-only store is never written; a fallback compile has nothing to store.
+                Err(if readonly {
+                    Counter::NotStoredReadonly
+                } else {
+                    Counter::ErrorAddedArguments
+                })
+            } else {
+                self.store_result(&done, &keying, probe.take())
+            };
+            let what = match &stored {
+                Ok(key) => {
+                    explain::save(&record_path, &record);
+                    format!("stored {}", store::hex(key))
+                }
+                Err(reason) => reason.name().into_owned(),
+            };
+            let mut counters = vec![Counter::Miss];
+            if let Err(reason) = stored {
+                counters.push(reason);
+            }
+            if self.storage.asked() {
+                counters.push(Counter::RemoteMiss);
+            }
+            self.cache.count(&counters);
+            self.log(&format!("miss {}: {why}; {what}", self.inv.input));
+            done
+        };
+        if let Some(Ok(probe)) = probe {
+            // Not used (the compile failed): collect the child rather than leave a zombie.
+            let _ = probe.wait();
+        }
+        if let Keying::Direct {
+            includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp) | Includes::Derived(tmp),
+            ..
+        } = &keying
+        {
+            let _ = fs::remove_file(tmp);
+        }
+        Completed {
+            stderr: self.shown(outcome.stderr),
+            ..outcome
+        }
+    }
+
+    /// Run the compile of a miss with what zcc adds: `-MD -MF <tmp>` (or `-MMD` turned into
+    /// `-MD`) where direct mode learns the headers from it, and `-fdiagnostics-color=always`
+    /// for a call shown in colour. The include search-path probe runs alongside; it is handed
+    /// back with the result for storing.
+    fn compile_miss(
+        &self,
+        keying: &Keying,
+    ) -> (
+        Result<Completed, Completed>,
+        Option<io::Result<includes::Probe>>,
+    ) {
+        let readonly = self.cache.config().readonly;
+        self.start();
+        let mut args = self.own_args();
+        // What zcc adds to the call's arguments: the compiler names one of these when it is
+        // what fails the compile (`Call::compile`).
+        let mut added: Vec<OsString> = Vec::new();
+        let derived = match keying {
+            Keying::Direct {
+                includes: Includes::AddedDepfile(tmp),
+                ..
+            } if !readonly => {
+                // Made here, so the compiler writes a file of ours; failing to make it is left
+                // to the compile.
+                let _ = crate::safefs::create_new(tmp, 0o600);
+                added.extend(["-MD".into(), "-MF".into(), tmp.clone().into()]);
+                None
+            }
+            Keying::Direct {
+                includes: Includes::Derived(tmp),
+                ..
+            } if !readonly => {
+                let _ = crate::safefs::create_new(tmp, 0o600);
+                // GCC's driver passes `-MD` before `-MMD` whatever the order given, and the
+                // last of them wins; the last `-MF` names the file.
+                for arg in args.iter_mut().filter(|a| *a == "-MMD") {
+                    *arg = "-MD".into();
+                }
+                added.extend(["-MF".into(), tmp.clone().into()]);
+                Some(tmp)
+            }
+            _ => None,
+        };
+        // The include search path is only needed after the compile: ask for it alongside.
+        let mut probe = match keying {
+            Keying::Direct { .. } if !readonly => Some(self.search_probe()),
+            _ => None,
+        };
+        // A call that shows colours compiles with them whatever its stderr is, and the entry
+        // keeps them; a call that shows none compiles as it asked (`color.rs`). A compiler
+        // older than the option (GCC < 4.9) rejects it: `compile` then runs the call as given.
+        let own_command = || {
+            let mut own = self.own_args();
+            if self.wants_color() {
+                own.push(color::ALWAYS.into());
+            }
+            own
+        };
+        if self.wants_color() {
+            added.push(color::ALWAYS.into());
+        }
+        args.extend(added.iter().cloned());
+        // The compiler may reject what zcc adds: `compile` then runs the call as given.
+        let mut named = self.debug_maps.clone();
+        named.extend(added.iter().cloned());
+        let mut compiled = self.compile(args, &named);
+        if let (Some(tmp), Ok(c)) = (derived, &compiled)
+            && c.served == Served::Miss
+        {
+            // A failed compile, or a file that cannot be derived exactly: the caller's own
+            // command, so the compiler writes (or leaves out) the caller's file itself.
+            let written = c.status == 0 && {
+                let search = probe.take().map(|p| p.and_then(includes::Probe::wait));
+                let written = match &search {
+                    Some(Ok(search)) => self.write_user_deps(tmp, search),
+                    _ => false,
+                };
+                probe = search.map(|s| s.map(includes::Probe::Known));
+                written
+            };
+            if !written {
+                self.log("compiling again with the call's own dependency options");
+                compiled = self.compile(own_command(), &self.debug_maps);
+            }
+        }
+        (compiled, probe)
+    }
+
+    /// Run the compile of a miss: `args`, the call's arguments with zcc's changes, among them
+    /// `added` (zcc's own `-MD -MF <tmp>`, `-fdiagnostics-color=always`). What zcc adds must
+    /// never fail a compile: when the compile fails and the compiler's message names one of
+    /// the added arguments (the dependency file it could not open or write, an option it does
+    /// not know), the call's own compile runs, exactly as asked, and its result stands; if that
+    /// one succeeds, the added arguments were the problem: logged, and the result is marked
+    /// [`Served::Fallback`] (counted `error_added_arguments` by `miss`, not stored). A failure
+    /// that names none of them is the source's own and is not compiled twice.
+    /// `Err`: the compiler could not even be started (reported like a shell would).
+    pub(super) fn compile(
+        &self,
+        args: Vec<OsString>,
+        added: &[OsString],
+    ) -> Result<Completed, Completed> {
+        let run = |args: Vec<OsString>| {
+            let (program, args) = self.with_prefix(args);
+            capture(&program, &args, self.req).map_err(|e| Completed {
+                status: 127,
+                stdout: Vec::new(),
+                stderr: format!("zcc: cannot run {}: {e}\n", self.compiler.path.display())
+                    .into_bytes(),
+                served: Served::Failed,
+            })
+        };
+        let first = run(args)?;
+        let names_added = |text: &[u8]| {
+            added
+                .iter()
+                .any(|a| memchr::memmem::find(text, a.as_encoded_bytes()).is_some())
+        };
+        let done = if first.status != 0 && names_added(&first.stderr) {
+            let plain = run(self.req.args.clone())?;
+            if plain.status == 0 {
+                self.log(&format!(
+                    "the compile failed only with zcc's added arguments ({}); \
+                     the call's own compile succeeded and is used, not stored",
+                    String::from_utf8_lossy(&first.stderr).trim_end()
+                ));
+                return Ok(Completed {
+                    status: plain.status,
+                    stdout: plain.stdout,
+                    stderr: plain.stderr,
+                    served: Served::Fallback,
+                });
+            }
+            plain
+        } else {
+            first
+        };
+        Ok(Completed {
+            status: done.status,
+            stdout: done.stdout,
+            stderr: done.stderr,
+            served: Served::Miss,
+        })
+    }
+
+    /// Write the caller's `-MMD` file from the compile's `-MD` file `md` (see [`user_deps`]);
+    /// `false` when it cannot be derived exactly or written. Nothing to write for
+    /// `-MF /dev/null`.
+    pub(super) fn write_user_deps(
+        &self,
+        md: &std::path::Path,
+        search: &includes::SearchPath,
+    ) -> bool {
+        let Some(dep) = &self.inv.dep else {
+            return true;
+        };
+        let include_dirs: Vec<String> = self
+            .inv
+            .key_args
+            .iter()
+            .filter(|a| a.text == "-I")
+            .filter_map(|a| a.path.clone())
+            .collect();
+        let dirs = user_deps::Dirs::new(search, &include_dirs);
+        let style = match self.compiler.family {
+            Family::Gcc => depfile::Style::Gcc,
+            Family::Clang => depfile::Style::Clang,
+        };
+        let read = |name: &str| fs::read(self.path(name)).ok();
+        let derived = fs::read(md)
+            .ok()
+            .and_then(|md| user_deps::derive(&md, &dirs, style, &self.inv.expanded, &read));
+        match derived {
+            Some(bytes) => write_atomic(&self.path(&dep.path), &bytes).is_ok(),
+            None => false,
+        }
+    }
+
+    /// The program and arguments of a miss's compile: `ZCC_PREFIX` (e.g. `distcc`), looked up
+    /// in the call's `PATH`, before the compiler. Only the compile of a miss gets it, never the
+    /// preprocessor, probe or dependency-scan runs (they are needed here, and fast), and it is
+    /// not part of the key: a prefix changes where an object is made, not what it is. A prefix
+    /// that cannot be found is counted (`error_prefix`) and the compiler runs without it.
+    pub(super) fn with_prefix(&self, args: Vec<OsString>) -> (PathBuf, Vec<OsString>) {
+        let prefix = &self.cache.config().prefix;
+        let Some((first, rest)) = prefix.split_first() else {
+            return (self.compiler.path.clone(), args);
+        };
+        match which::which_in(first, self.req.var("PATH"), &self.req.cwd) {
+            Ok(program) => {
+                let mut all: Vec<OsString> = rest.iter().map(OsString::from).collect();
+                all.push(self.compiler.path.clone().into());
+                all.extend(args);
+                (program, all)
+            }
+            Err(e) => {
+                self.cache.count(&[Counter::ErrorPrefix]);
+                self.log(&format!(
+                    "ZCC_PREFIX {first}: {e}; compiling without the prefix"
+                ));
+                (self.compiler.path.clone(), args)
+            }
+        }
+    }
+
+    /// Store a successful compile; `Err(counter)` says why it was not stored.
+    pub(super) fn store_result(
+        &self,
+        done: &Completed,
+        keying: &Keying,
+        probe: Option<io::Result<includes::Probe>>,
+    ) -> Result<Key, Counter> {
+        match keying {
+            Keying::Known { key, inputs, exact } => {
+                let entry = self.collect(done, inputs)?;
+                self.put(Kind::Result, key, &entry.encode())?;
+                if let Some(exact_key) = exact {
+                    self.record_exact(exact_key, inputs, key);
+                }
+                Ok(*key)
+            }
+            Keying::Direct {
+                manifest_key,
+                includes,
+                preprocessed,
+            } => {
+                let files = self.read_includes(includes)?;
+                // Hash first, then check that nothing changed since the compile started: a
+                // file changed after the check could otherwise be hashed with new content.
+                let search = probe
+                    .unwrap_or_else(|| Err(io::Error::other("no probe")))
+                    .and_then(includes::Probe::wait)
+                    .map_err(|e| {
+                        self.log(&format!("include search path: {e}"));
+                        Counter::NotStoredSearchPath
+                    })?;
+                let (mut candidate, flags) =
+                    self.candidate(manifest_key, &files, &search, false)?;
+                let entry = self.collect(done, &files)?;
+                if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
+                    candidate.target = Target::Result(*key);
+                }
+                let stored = match &candidate.target {
+                    Target::Result(key) => {
+                        self.put(Kind::Result, key, &entry.encode()).map(|()| *key)
+                    }
+                    _ => self.store_preprocessed(&entry, flags),
+                };
+                if let Ok(key) = &stored
+                    && only_file_macros(flags)
+                {
+                    // `__FILE__`: the preprocessor key keeps the result portable; an exact-path
+                    // manifest pointing at the same entry gives direct hits on this layout.
+                    let source = filehash::file_info(&self.path(&self.inv.input), &self.memo)
+                        .map_err(|_| Counter::NotStoredModifiedInput)?;
+                    let exact_key = self.exact_manifest_key(&source.hash);
+                    let (mut exact, _) = self.candidate(&exact_key, &files, &search, true)?;
+                    exact.target = Target::Result(*key);
+                    let manifest = self.read_manifest(&exact_key).unwrap_or_default();
+                    self.put(Kind::Manifest, &exact_key, &manifest.with(exact).encode())?;
+                    candidate.target = Target::Exact;
+                }
+                let manifest = self.read_manifest(manifest_key).unwrap_or_default();
+                self.put(
+                    Kind::Manifest,
+                    manifest_key,
+                    &manifest.with(candidate).encode(),
+                )?;
+                stored
+            }
+        }
+    }
+
+    /// Store a result whose inputs use `__FILE__` under its preprocessor-mode key: the macro's
+    /// expansions are in the preprocessed text, so that key is exact while staying portable.
+    /// Time macros are not stored; nor are embedded files, when the preprocessed text still
+    /// holds the directive that reads them (a mention in a comment is gone from it).
+    pub(super) fn store_preprocessed(&self, entry: &Entry, flags: Flags) -> Result<Key, Counter> {
+        if flags.contains(Flags::TIME) {
+            return Err(Counter::NotStoredTimeMacro);
+        }
+        let fail = |_| Counter::NotStoredPreprocessor;
+        let cpp = self.run_preprocessor().map_err(fail)?;
+        if cpp.status != 0 {
+            return Err(Counter::NotStoredPreprocessor);
+        }
+        let pp = self
+            .preprocessed_key(&cpp)
+            .map_err(|_| Counter::NotStoredEmbeddedFile)?;
+        self.unchanged_since_start(&pp.inputs)?;
+        self.put(Kind::Result, &pp.key, &entry.encode())?;
+        Ok(pp.key)
+    }
+
+    /// Every write of a manifest or result goes through here ([`Storage::put`]).
+    pub(super) fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), Counter> {
+        self.storage.put(kind, key, bytes)
+    }
+
+    /// The files the compile read, as the compiler named them.
+    pub(super) fn read_includes(&self, includes: &Includes) -> Result<Vec<String>, Counter> {
+        let bytes = match includes {
+            Includes::CallersDepfile(path) => fs::read(self.path(path)),
+            Includes::AddedDepfile(tmp) | Includes::Derived(tmp) => fs::read(tmp),
+            Includes::Scan(tmp) => {
+                let mut args: Vec<OsString> =
+                    self.inv.cpp_args.iter().map(OsString::from).collect();
+                args.extend(["-M".into(), "-MF".into(), tmp.clone().into()]);
+                args.push(self.inv.input.clone().into());
+                match capture(&self.compiler.path, &args, self.req) {
+                    Ok(c) if c.status == 0 => fs::read(tmp),
+                    _ => Err(io::Error::other("dependency scan failed")),
+                }
+            }
+        }
+        .map_err(|e| {
+            self.log(&format!("cannot read the include list: {e}"));
+            Counter::NotStoredDepfile
+        })?;
+        let files = depfile::prerequisites(&bytes);
+        if files.is_empty() {
+            return Err(Counter::NotStoredDepfile);
+        }
+        Ok(files)
+    }
+
+    /// Where the facts of the files the last compile of this source read are kept
+    /// ([`filehash::Recent`]): keyed by the source's full path, as stat memos are.
+    pub(super) fn recent_path(&self) -> PathBuf {
+        let key = KeyBuilder::new("zcc-recent-3")
+            .field(
+                "input",
+                self.path(&self.inv.input).as_os_str().as_encoded_bytes(),
+            )
+            .finish();
+        self.memo.join(format!("recent-{}", store::hex(&key)))
+    }
+}
