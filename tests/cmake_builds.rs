@@ -22,9 +22,7 @@ fn run_in_sketch(env: &TestEnv, program: &str, args: &[&str], vars: &[(&str, &st
         .cwd("sketch")
         .keep_outputs()
         .timeout(Duration::from_secs(600));
-    call.cmd
-        .env("ZCC_DIR", &env.store)
-        .env("ZCC_LOGFILE", &env.log);
+    env.zcc_env(&mut call.cmd);
     for (k, v) in vars {
         call.cmd.env(k, v);
     }

@@ -74,9 +74,7 @@ fn installs_zcc_and_links_then_running_again_changes_nothing() {
     env.write("m.c", "int m(void) { return 7; }\n");
     let masq = |env: &TestEnv| {
         let mut call = env.call(&links.join("gcc"), &["-c", "m.c", "-o", "m.o"]);
-        call.cmd
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log);
+        env.zcc_env(&mut call.cmd);
         call.run()
     };
     masq(&env).success();

@@ -34,9 +34,7 @@ fn make(env: &TestEnv, args: &[&str]) -> Run {
         .call(Path::new("make"), &all)
         .keep_outputs()
         .timeout(Duration::from_secs(600));
-    call.cmd
-        .env("ZCC_DIR", &env.store)
-        .env("ZCC_LOGFILE", &env.log);
+    env.zcc_env(&mut call.cmd);
     let run = call.run();
     run.success();
     run
@@ -190,10 +188,7 @@ fn header_edits_recompile_exactly_the_dependents(env: &TestEnv, vars: &[&str], p
             .call(Path::new("make"), &args)
             .keep_outputs()
             .timeout(Duration::from_secs(600));
-        call.cmd
-            .env("PATH", path)
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log);
+        env.zcc_env(call.cmd.env("PATH", path));
         let run = call.run();
         run.success();
         compiled_objects(&run.stdout_text())

@@ -28,10 +28,7 @@ fn gcc_symlink_first_in_path_caches_without_recursion() {
     let args = ["-c", "src/m.c", "-o", "m.o"];
     let masquerading = |env: &TestEnv| {
         let mut call = env.call(std::path::Path::new("gcc"), &args);
-        call.cmd
-            .env("PATH", &path)
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log);
+        env.zcc_env(call.cmd.env("PATH", &path));
         call.timeout(std::time::Duration::from_secs(30)).run()
     };
     let plain = env.plain(&["gcc", "-c", "src/m.c", "-o", "m.o"]).run();
@@ -53,9 +50,7 @@ fn gxx_symlink_by_absolute_path_caches() {
     let masq = dir.join("g++");
     let run = |env: &TestEnv| {
         let mut call = env.call(&masq, &["-c", "m.cpp", "-o", "m.o"]);
-        call.cmd
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log);
+        env.zcc_env(&mut call.cmd);
         call.timeout(std::time::Duration::from_secs(30)).run()
     };
     let plain = env.plain(&["g++", "-c", "m.cpp", "-o", "m.o"]).run();

@@ -85,9 +85,7 @@ fn pip_install_of_the_checkout_puts_a_working_zcc_in_the_environment() {
     plain.success();
     for _ in 0..2 {
         let mut call = env.call(&zcc, &["gcc", "-O2", "-c", "wheel.c", "-o", "wheel.o"]);
-        call.cmd
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log);
+        env.zcc_env(&mut call.cmd);
         let run = call.run();
         run.success();
         assert_bytes_eq("wheel.o", plain.output("wheel.o"), run.output("wheel.o"));

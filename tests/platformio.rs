@@ -178,9 +178,8 @@ impl Machine {
             .env("HOME", &self.home)
             .env("PLATFORMIO_CORE_DIR", &self.core)
             .env("PLATFORMIO_SETTING_ENABLE_TELEMETRY", "No")
-            .env("PLATFORMIO_DISABLE_UPGRADE_CHECK", "true")
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log);
+            .env("PLATFORMIO_DISABLE_UPGRADE_CHECK", "true");
+        env.zcc_env(&mut call.cmd);
         call
     }
 

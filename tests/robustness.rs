@@ -172,11 +172,9 @@ fn closed_standard_descriptors_still_give_correct_results() {
     let closed = |n: u64| {
         let mut args = vec!["-c", "exec \"$0\" \"$@\" <&- >&- 2>&-", ZCC];
         args.extend(ARGS);
-        let run = env
-            .call(std::path::Path::new("/bin/sh"), &args)
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log)
-            .run();
+        let mut call = env.call(std::path::Path::new("/bin/sh"), &args);
+        env.zcc_env(&mut call.cmd);
+        let run = call.run();
         run.success();
         assert_bytes_eq(
             &format!("len.o (call {n})"),

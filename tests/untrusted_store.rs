@@ -376,10 +376,8 @@ fn with_memory_limit(env: &TestEnv, args: &[&str]) -> (Run, u64) {
     require_path("/usr/bin/time");
     require_tool("prlimit");
     let peak = env.root.join("peak-rss");
-    let mut call = env
-        .call(Path::new("/usr/bin/time"), &[])
-        .env("ZCC_DIR", &env.store)
-        .env("ZCC_LOGFILE", &env.log);
+    let mut call = env.call(Path::new("/usr/bin/time"), &[]);
+    env.zcc_env(&mut call.cmd);
     call.cmd
         .args(["-f", "%M", "-o"])
         .arg(&peak)
@@ -536,10 +534,7 @@ fn an_output_linked_to_standard_output_is_written_as_the_compiler_would() {
     let run_with_stdout_to = |program: &str, args: &[&str], stdout: &Path| {
         symlink("/proc/self/fd/1", env.path("a.o")).unwrap();
         let mut cmd = Command::new(program);
-        cmd.args(args)
-            .current_dir(&env.work)
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log)
+        env.zcc_env(cmd.args(args).current_dir(&env.work))
             .stdout(Stdio::from(fs::File::create(stdout).unwrap()));
         assert!(cmd.status().unwrap().success());
         let kept_link = fs::symlink_metadata(env.path("a.o"))
@@ -608,14 +603,12 @@ fn with_umask_000_the_store_stays_private() {
     env.write("a.c", SOURCE);
     env.write("b.c", "int b(void) { return 2; }\n");
     let zcc_in_umask_0 = |args: &str| {
-        env.call(
+        let mut call = env.call(
             Path::new("sh"),
             &["-c", &format!("umask 000; exec {ZCC} {args}")],
-        )
-        .env("ZCC_DIR", &env.store)
-        .env("ZCC_LOGFILE", &env.log)
-        .run()
-        .success();
+        );
+        env.zcc_env(&mut call.cmd);
+        call.run().success();
     };
     zcc_in_umask_0("gcc -c a.c -o a.o");
     zcc_in_umask_0("gcc -c a.c -o a.o");
@@ -676,11 +669,7 @@ fn debug_objects_in_directories_with_non_utf8_names_keep_their_own_paths() {
         let expected = fs::read(dir.join("a.o")).unwrap();
         fs::remove_file(dir.join("a.o")).unwrap();
         let mut cached = Command::new(ZCC);
-        cached
-            .args(args)
-            .current_dir(&dir)
-            .env("ZCC_DIR", &env.store)
-            .env("ZCC_LOGFILE", &env.log);
+        env.zcc_env(cached.args(args).current_dir(&dir));
         assert!(cached.status().unwrap().success());
         assert_eq!(
             fs::read(dir.join("a.o")).unwrap(),

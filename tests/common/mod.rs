@@ -195,12 +195,17 @@ impl TestEnv {
     /// `XDG_STATE_HOME` under [`TestEnv::root`].
     pub fn zcc(&self, args: &[&str]) -> Call {
         let mut call = self.call(Path::new(ZCC), args);
-        call.cmd
-            .env("ZCC_DIR", &self.store)
+        self.zcc_env(&mut call.cmd);
+        call
+    }
+
+    /// Gives `cmd` zcc's environment of [`TestEnv::zcc`], for a command that runs zcc in
+    /// another way (through `make`, a masquerade link, a wrapper).
+    pub fn zcc_env<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        cmd.env("ZCC_DIR", &self.store)
             .env("ZCC_LOGFILE", &self.log)
             // Where zcc keeps the markers of notices said once: never the tester's own.
-            .env("XDG_STATE_HOME", self.root.join("state"));
-        call
+            .env("XDG_STATE_HOME", self.root.join("state"))
     }
 
     /// The same command without zcc: `args[0]` is the compiler.
