@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use zcc::{Cache, CompileRequest, Config, Outcome, Served};
+use zcc::{Cache, CompileRequest, Config, Outcome, Passthrough, Served};
 
 /// How one file was handled.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ pub enum How {
     /// Through the cache: a hit, a miss, a failed compile, or a fallback after an internal error.
     Cached(Served),
     /// Not cacheable (the reason zcc gave): the compiler ran untouched.
-    Uncached(String),
+    Uncached(Passthrough),
     /// No compile happened (e.g. the compiler does not exist).
     Error(String),
 }
@@ -96,10 +96,13 @@ fn compile_one(cache: &Cache, dir: &Path, out: &Path, source: &Path) -> FileResu
     };
     let (how, status, stderr) = match cache.compile(&request) {
         Ok(Outcome::Completed(done)) => (How::Cached(done.served), done.status, done.stderr),
-        Ok(Outcome::Passthrough { compiler, reason }) => {
+        Ok(Outcome::Passthrough {
+            compiler, reason, ..
+        }) => {
             let done = cache.run_uncached(&compiler, &request);
             (How::Uncached(reason), done.status, done.stderr)
         }
+        Ok(other) => (How::Error(format!("{other:?}")), 127, Vec::new()),
         Err(e) => (How::Error(e.to_string()), 127, Vec::new()),
     };
     FileResult {
@@ -154,6 +157,7 @@ fn label(how: &How) -> String {
         How::Cached(Served::Miss) => "miss".into(),
         How::Cached(Served::Failed) => "FAILED".into(),
         How::Cached(Served::Fallback) => "uncached (internal error)".into(),
+        How::Cached(other) => format!("{other:?}"),
         How::Uncached(reason) => format!("uncached ({reason})"),
         How::Error(e) => format!("ERROR ({e})"),
     }

@@ -5,6 +5,7 @@
 //! passes. Every option is interpreted through the table in `options.rs`; nothing downstream
 //! re-parses the command line.
 
+use crate::passthrough::Passthrough;
 use crate::options::{self, ColorOption, CoverageOption, DepOption, Produces, Role, Value};
 
 /// Source language of the input, from `-x` or the file extension.
@@ -214,70 +215,6 @@ impl Color {
             (ColorOption::Never, _) | (ColorOption::Choice, "never") => Some(Color::Never),
             (ColorOption::Choice, "auto") => Some(Color::Auto),
             (ColorOption::Choice, _) => None,
-        }
-    }
-}
-
-/// Why a call is not cached. Each maps to a stats counter (`passthrough_<name>`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Passthrough {
-    Link,
-    PreprocessOnly,
-    DepsOnly,
-    MultipleInputs,
-    NoInput,
-    StdinInput,
-    UnknownLanguage,
-    SaveTemps,
-    DumpOption,
-    /// `-v` / `-###`: the output describes this machine's toolchain, not the input.
-    Verbose,
-    OutputToStdout,
-    DependencyEnv,
-    /// An option missing its value, or an unreadable response file.
-    BadArguments(String),
-    UnsupportedOption(String),
-    UnsupportedDirective(String),
-    /// An option makes the compiler write a file a hit could not restore, or read one whose
-    /// content the key does not cover (`-Wa,-a=FILE`, `-fopt-info=FILE`, `-fprofile-use`, …).
-    SideFile(String),
-    /// The compile may use a precompiled header (`.gch`), which no dependency list names.
-    Pch,
-}
-
-impl Passthrough {
-    /// The stable counter suffix (`docs/CLI.md`).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Passthrough::Link => "link",
-            Passthrough::PreprocessOnly => "preprocess_only",
-            Passthrough::DepsOnly => "deps_only",
-            Passthrough::MultipleInputs => "multiple_inputs",
-            Passthrough::NoInput => "no_input",
-            Passthrough::StdinInput => "stdin_input",
-            Passthrough::UnknownLanguage => "unknown_language",
-            Passthrough::SaveTemps => "save_temps",
-            Passthrough::DumpOption => "dump_option",
-            Passthrough::Verbose => "verbose",
-            Passthrough::OutputToStdout => "output_to_stdout",
-            Passthrough::DependencyEnv => "dependency_env",
-            Passthrough::BadArguments(_) => "bad_arguments",
-            Passthrough::UnsupportedOption(_) => "unsupported_option",
-            Passthrough::UnsupportedDirective(_) => "unsupported_directive",
-            Passthrough::SideFile(_) => "side_file",
-            Passthrough::Pch => "pch",
-        }
-    }
-}
-
-impl std::fmt::Display for Passthrough {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Passthrough::BadArguments(d)
-            | Passthrough::UnsupportedOption(d)
-            | Passthrough::UnsupportedDirective(d)
-            | Passthrough::SideFile(d) => write!(f, "{} ({d})", self.name()),
-            _ => f.write_str(self.name()),
         }
     }
 }

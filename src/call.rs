@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
-use crate::args::{Invocation, Mode, Passthrough};
-use crate::cache::{Cache, CompileRequest, Completed, Internal, Outcome, Served};
+use crate::args::{Invocation, Mode};
 use crate::color;
 use crate::compiler::{self, Compiler, Family};
+use crate::config::Config;
 use crate::counter::Counter;
 use crate::depfile;
 use crate::entry::{Entry, Text};
@@ -24,9 +24,14 @@ use crate::filehash::{self, Flags};
 use crate::includes;
 use crate::key::{self, Context, KeyBuilder, KeyMode, PathNorm};
 use crate::manifest::{self, Candidate, Manifest, Mismatch, Target};
+use crate::outcome::{Completed, Internal, Outcome, Served};
+use crate::passthrough::Passthrough;
 use crate::paths::{self, Roots};
 use crate::process::{self, capture, fs_now, modified_at_or_after, written_since};
+use crate::recorder::Recorder;
+use crate::remote::Remotes;
 use crate::replay::{self, write_atomic};
+use crate::request::CompileRequest;
 use crate::storage::Storage;
 use crate::store::{self, Key, Kind, Store};
 use crate::user_deps;
@@ -36,9 +41,18 @@ mod lookup;
 mod miss;
 mod outputs;
 
+/// What the parts of one call share: the configuration, the remote tiers, and the call's
+/// counting and logging.
+#[derive(Clone, Copy)]
+pub(crate) struct Shared<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) remotes: &'a Remotes,
+    pub(crate) rec: &'a Recorder<'a>,
+}
+
 /// Everything known about one cacheable call once it is classified.
 pub(crate) struct Call<'a> {
-    cache: &'a Cache,
+    ctx: Shared<'a>,
     compiler: &'a Compiler,
     req: &'a CompileRequest,
     inv: Invocation,
@@ -117,20 +131,19 @@ enum Keying {
 
 impl<'a> Call<'a> {
     pub(crate) fn new(
-        cache: &'a Cache,
+        ctx: &Shared<'a>,
         store: &'a Store,
         compiler: &'a Compiler,
         req: &'a CompileRequest,
         mut inv: Invocation,
     ) -> Result<Call<'a>, Internal> {
         let memo = store.aux_dir();
-        let dirs = root_dirs(cache, compiler, req);
+        let dirs = root_dirs(ctx.config, compiler, req);
         let roots = Roots::new(with_packages(dirs, &inv.key_args, Some(&inv.input), &memo));
         let mut debug_maps = Vec::new();
         // Not with `-frecord-gcc-switches`: the object would hold the maps, which name this
         // machine's directories.
-        if cache.config().portable_debug && inv.debug && !inv.record_switches && !exact_paths(&inv)
-        {
+        if ctx.config.portable_debug && inv.debug && !inv.record_switches && !exact_paths(&inv) {
             // Before the call's own maps, which then still win where they match (the last
             // matching map wins): the key sees them in the same order.
             let maps = roots.prefix_maps();
@@ -159,9 +172,9 @@ impl<'a> Call<'a> {
                     .map_err(|e| Internal::new(Counter::ErrorInternal, format!("{f}: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let storage = Storage::new(cache, store, &memo);
+        let storage = Storage::new(ctx, store, &memo);
         Ok(Call {
-            cache,
+            ctx: *ctx,
             compiler,
             req,
             inv,
@@ -227,7 +240,7 @@ impl<'a> Call<'a> {
     }
 
     fn log(&self, message: &str) {
-        self.cache.log(message);
+        self.ctx.rec.log(message);
     }
 
     /// `Err(counter)` (and a log line) when one of `files` was written after the start mark:
@@ -249,7 +262,7 @@ impl<'a> Call<'a> {
     /// between what the key saw and what the compiler read.
     fn start(&self) -> SystemTime {
         *self.start.get_or_init(|| {
-            if self.cache.config().readonly {
+            if self.ctx.config.readonly {
                 // Nothing is stored, so nothing is checked against the mark: a read-only
                 // store is not touched for it.
                 return SystemTime::now();
@@ -310,7 +323,7 @@ impl<'a> Call<'a> {
             if info.flags.contains(Flags::EMBED) {
                 // `.include`/`.incbin`: the assembler reads a file this key does not cover.
                 let reason = Passthrough::UnsupportedDirective(".include/.incbin".into());
-                return Ok(self.cache.passthrough(self.compiler, &reason));
+                return Ok(self.ctx.rec.passthrough(self.compiler, reason));
             }
             common.builder.field("input_content", &info.hash);
             common.parts.push(("input", info.hash));
@@ -331,7 +344,7 @@ impl<'a> Call<'a> {
         let mut exact = None;
         let source = filehash::file_info(&self.path(&self.inv.input), &self.memo);
         if let Ok(source) = &source
-            && !self.cache.config().nodirect
+            && !self.ctx.config.nodirect
             && only_file_macros(source.flags)
         {
             // The source itself expands `__FILE__`.
@@ -341,7 +354,7 @@ impl<'a> Call<'a> {
             }
             exact = Some(exact_key);
         } else if let Ok(source) = &source
-            && !self.cache.config().nodirect
+            && !self.ctx.config.nodirect
             && source.flags.is_empty()
         {
             let mut common = self.common(KeyMode::Direct);
@@ -388,10 +401,10 @@ impl<'a> Call<'a> {
         }
         let pp = match self.preprocessed_key(&cpp) {
             Ok(pp) => pp,
-            Err(p) => return Ok(self.cache.passthrough(self.compiler, &p)),
+            Err(p) => return Ok(self.ctx.rec.passthrough(self.compiler, p)),
         };
         if self.pch_found(&pp.inputs)? {
-            return Ok(self.cache.passthrough(self.compiler, &Passthrough::Pch));
+            return Ok(self.ctx.rec.passthrough(self.compiler, Passthrough::Pch));
         }
         if let Some(done) = self.serve(&pp.key, Served::PreprocessedHit) {
             if let Some(exact_key) = exact {
@@ -519,7 +532,7 @@ pub(crate) fn with_packages(
 /// installation prefixes, and HOME. A caller adds roots of its own (package roots, the
 /// output directory of a link).
 pub(crate) fn root_dirs(
-    cache: &Cache,
+    config: &Config,
     compiler: &Compiler,
     req: &CompileRequest,
 ) -> Vec<(String, PathBuf)> {
@@ -527,7 +540,7 @@ pub(crate) fn root_dirs(
     // Prefer the apparent working directory ($PWD) when it names the same directory, so that
     // both spellings of a symlinked workspace are known.
     let cwd = req.compiler_pwd();
-    let basedirs = &cache.config().basedirs;
+    let basedirs = &config.basedirs;
     if basedirs.is_empty() {
         if let Some(ws) = paths::detect_workspace(&cwd) {
             roots.push(("WS0".into(), ws));

@@ -83,11 +83,15 @@ fn canonical_unless_zcc(candidate: &Path, zcc: Option<&(u64, u64)>) -> io::Resul
 }
 
 /// Find the compiler to run for `name`: a path is used as given (relative to `cwd`); a bare
-/// name is looked up in `path_var`, skipping every candidate that is zcc itself, so a
-/// masquerade symlink never calls itself.
-pub fn resolve(name: &OsStr, path_var: Option<&OsStr>, cwd: &Path) -> Result<Compiler, String> {
-    let zcc_id = std::env::current_exe()
-        .ok()
+/// name is looked up in `path_var`, skipping every candidate that is `launcher` (zcc itself)
+/// or named zcc, so a masquerade symlink never calls itself.
+pub fn resolve(
+    name: &OsStr,
+    path_var: Option<&OsStr>,
+    cwd: &Path,
+    launcher: Option<&Path>,
+) -> Result<Compiler, String> {
+    let zcc_id = launcher
         .and_then(|exe| fs::metadata(exe).ok())
         .map(|m| (m.dev(), m.ino()));
     let name_str = name.to_string_lossy();
@@ -392,8 +396,16 @@ mod tests {
     fn resolve_finds_gcc_and_reports_missing() {
         let path = std::env::var_os("PATH");
         let cwd = std::env::current_dir().unwrap();
-        let c = resolve(OsStr::new("gcc"), path.as_deref(), &cwd).unwrap();
+        let c = resolve(OsStr::new("gcc"), path.as_deref(), &cwd, None).unwrap();
         assert!(c.canonical.is_absolute());
-        assert!(resolve(OsStr::new("no-such-compiler-zcc"), path.as_deref(), &cwd).is_err());
+        assert!(
+            resolve(
+                OsStr::new("no-such-compiler-zcc"),
+                path.as_deref(),
+                &cwd,
+                None
+            )
+            .is_err()
+        );
     }
 }

@@ -43,9 +43,12 @@ pub struct Config {
     /// Words run before the compiler on a miss (`ZCC_PREFIX`, e.g. `distcc`).
     pub prefix: Vec<String>,
     /// When the current CI job started (`ZCC_JOB_START`): a hit then records its use of every
-    /// file last used before it, so that `zcc gc --unused-since` that time is exact
-    /// ([`crate::lastuse`]).
+    /// file last used before it, so that `zcc gc --unused-since` that time is exact.
     pub job_start: Option<SystemTime>,
+    /// A program never run as the compiler: the zcc executable itself, so that a compiler
+    /// name found in `PATH` through a masquerade link (`gcc` → zcc) is skipped rather than
+    /// called again. [`Config::from_process_env`] sets it to this process's executable.
+    pub launcher: Option<PathBuf>,
 }
 
 /// `ZCC_MAXSIZE` when unset: 5 GiB.
@@ -279,6 +282,7 @@ impl Config {
             remote_credentials: Credentials::default(),
             prefix: Vec::new(),
             job_start: None,
+            launcher: None,
         }
     }
 
@@ -330,12 +334,18 @@ impl Config {
                 })
                 .unwrap_or_default(),
             job_start: parse_job_start(get("ZCC_JOB_START"))?,
+            launcher: None,
         })
     }
 
-    /// The configuration of this process's environment.
+    /// The configuration of this process's environment, with this process's executable as
+    /// the [`launcher`](Config::launcher).
     pub fn from_process_env() -> Result<Config, ConfigError> {
-        Config::from_env(&|name| std::env::var_os(name))
+        let config = Config::from_env(&|name| std::env::var_os(name))?;
+        Ok(Config {
+            launcher: std::env::current_exe().ok(),
+            ..config
+        })
     }
 }
 

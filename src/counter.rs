@@ -7,8 +7,11 @@
 
 use std::borrow::Cow;
 
-/// One counter.
+/// One counter. [`Counter::name`] is its stable name, [`Counter::meaning`] what it counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+// Each variant's meaning is in TABLE, the one place `meaning` and the tests read it from.
+#[allow(missing_docs)]
 pub enum Counter {
     DirectHit,
     PreprocessedHit,
@@ -50,7 +53,7 @@ pub enum Counter {
 use Counter::*;
 
 /// Every counter but the passthrough family, with what it counts.
-pub const TABLE: &[(Counter, &str)] = &[
+const TABLE: &[(Counter, &str)] = &[
     (DirectHit, "a hit found through a direct-mode manifest"),
     (PreprocessedHit, "a hit keyed on the preprocessed text"),
     (
@@ -127,8 +130,33 @@ pub const TABLE: &[(Counter, &str)] = &[
     (ErrorInternal, "any other internal problem"),
 ];
 
+/// What every `passthrough_<reason>` counter counts.
+const PASSTHROUGH_MEANING: &str = "a call run without the cache, for the reason its name gives";
+
 impl Counter {
-    /// The name the stats files store.
+    /// What the counter counts.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Passthrough(_) => PASSTHROUGH_MEANING,
+            _ => TABLE
+                .iter()
+                .find(|(c, _)| *c == self)
+                .map_or("", |(_, meaning)| meaning),
+        }
+    }
+
+    /// What the counter of the stable name `name` counts; `None` for a name zcc does not keep.
+    pub fn meaning_of(name: &str) -> Option<&'static str> {
+        if name.starts_with("passthrough_") {
+            return Some(PASSTHROUGH_MEANING);
+        }
+        TABLE
+            .iter()
+            .find(|(c, _)| c.name() == name)
+            .map(|(_, meaning)| *meaning)
+    }
+
+    /// The name the stats files store (`passthrough_<reason>` for the passthrough family).
     pub fn name(self) -> Cow<'static, str> {
         Cow::Borrowed(match self {
             Passthrough(reason) => return Cow::Owned(format!("passthrough_{reason}")),

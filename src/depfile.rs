@@ -44,6 +44,7 @@ impl StoredDepfile {
     /// The wrapping style recognised in the compiler's file, or `None` when no known style
     /// reproduced it and the file is kept as raw text (targets and roots are still substituted,
     /// but lines are not re-wrapped).
+    #[cfg(test)]
     pub fn style(&self) -> Option<Style> {
         match &self.form {
             Form::Layout(layout) => Some(layout.style),
@@ -107,6 +108,7 @@ enum Piece {
 /// [`store_preferring`]. If none does, a raw fallback is kept (placeholder and root substitution
 /// only, no re-wrapping). Returns `None` if the bytes are not a make rule set: a NUL byte, a
 /// line with names but no `:`, a `:` with no target, or no rule at all.
+#[cfg(any(test, feature = "internals"))]
 pub fn store(dep: &[u8], roots: &Roots, default_target: Option<&str>) -> Option<StoredDepfile> {
     store_preferring(dep, roots, default_target, Style::Gcc)
 }

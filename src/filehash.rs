@@ -57,6 +57,7 @@ impl Flags {
     /// Scan file content. Every header a compile reads is scanned on a miss, and the source
     /// on every call: one vectorized substring search per needle (memmem looks for the
     /// needle's rarest bytes), which needs no automaton built per process.
+    #[cfg(test)]
     pub fn scan(content: &[u8]) -> Flags {
         Flags::scan_with(content, has_include_probes(content).is_some())
     }
@@ -218,6 +219,7 @@ pub struct Probed {
 /// the file it asks about is unknown. Mentions not followed by `(` (`#ifdef __has_include`,
 /// comments) ask about nothing. A wrapper macro's definition is not a probe (see
 /// [`has_include_facts`]).
+#[cfg(test)]
 pub fn has_include_probes(content: &[u8]) -> Option<Vec<Probed>> {
     has_include_facts(content).map(|(probes, _)| probes)
 }
@@ -615,6 +617,7 @@ pub const CLOCK_TICK: std::time::Duration = std::time::Duration::from_millis(20)
 
 /// How long after its last change a file is certainly [`StatId::settled`], even on a
 /// filesystem with two-second timestamps. Tests wait this long.
+#[cfg(test)]
 pub const SETTLED_AFTER: std::time::Duration = std::time::Duration::from_millis(2_100);
 
 /// Smallest file whose facts (hash, flags, include names) [`file_info`] memoizes, and

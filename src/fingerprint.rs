@@ -10,7 +10,7 @@
 //! - Content decides, never mtimes or absolute paths: a tree and its cache file copied to
 //!   another directory or machine still say "unchanged" when the contents are the same.
 //!   Stat data only lets a check reuse a hash, and only when the entry was recorded safely
-//!   after the file was last written (git's "racy clean" rule, [`RACY_MARGIN_NS`]).
+//!   after the file was last written (git's "racy clean" rule, `RACY_MARGIN_NS`).
 //! - When unsure, say "changed": a missing, damaged or other-version cache file, a file or
 //!   directory that cannot be read, a check that says "changed" (the build that follows is
 //!   about to change the outputs, so the last success no longer describes them).
@@ -44,13 +44,13 @@ use crate::store::Key;
 
 /// The fingerprint's domain: bumped when what a fingerprint covers changes, so an old
 /// success never matches a fingerprint computed under new rules.
-pub const FINGERPRINT_VERSION: &str = "zcc-fp-1";
+pub(crate) const FINGERPRINT_VERSION: &str = "zcc-fp-1";
 
 /// A stat-cache entry is only recorded when the file's mtime and ctime are at least this much
 /// older than the moment the check started. A file written again within the timestamp
 /// granularity of its last hash could otherwise keep the same stat data with new content.
 /// Two seconds cover FAT's 2 s timestamps and coarse network file systems.
-pub const RACY_MARGIN_NS: i128 = 2_000_000_000;
+pub(crate) const RACY_MARGIN_NS: i128 = 2_000_000_000;
 
 /// Which files under the root count: an extension filter and exclude globs.
 #[derive(Debug, Clone)]
@@ -96,12 +96,12 @@ impl FileSet {
     }
 
     /// Whether the root-relative path (`/`-separated) is excluded by a glob.
-    pub fn is_excluded(&self, rel: &[u8]) -> bool {
+    pub(crate) fn is_excluded(&self, rel: &[u8]) -> bool {
         self.globs.is_match(Path::new(OsStr::from_bytes(rel)))
     }
 
     /// Whether a file name passes the extension filter (ASCII case-insensitive).
-    pub fn has_wanted_ext(&self, name: &[u8]) -> bool {
+    pub(crate) fn has_wanted_ext(&self, name: &[u8]) -> bool {
         self.exts.is_empty()
             || self.exts.iter().any(|ext| {
                 name.len() > ext.len()
@@ -111,7 +111,7 @@ impl FileSet {
     }
 
     /// Whether a regular file at this root-relative path belongs to the set.
-    pub fn wants_file(&self, rel: &[u8]) -> bool {
+    pub(crate) fn wants_file(&self, rel: &[u8]) -> bool {
         let name = rel.rsplit(|&b| b == b'/').next().unwrap_or(rel);
         self.has_wanted_ext(name)
             && !self.is_excluded(rel)
@@ -154,7 +154,7 @@ fn is_own_file(own: &[u8], rel: &[u8]) -> bool {
 /// `--ext` values: each a comma-separated list; a leading dot is optional; matching is ASCII
 /// case-insensitive. Returns them lowercase, sorted and deduplicated. An empty item, or one
 /// holding `/`, is an error.
-pub fn parse_exts(args: &[String]) -> Result<Vec<String>, String> {
+pub(crate) fn parse_exts(args: &[String]) -> Result<Vec<String>, String> {
     let mut exts = Vec::new();
     for arg in args {
         for item in arg.split(',') {
@@ -181,7 +181,7 @@ pub fn parse_exts(args: &[String]) -> Result<Vec<String>, String> {
 /// `.pio`); one with `/` is anchored at the root (`src/gen/**`, `lib/*/examples`); a leading
 /// `/` or `./` anchors explicitly; a trailing `/` is dropped. An excluded directory is not
 /// entered.
-pub fn normalize_exclude(raw: &str) -> Result<String, String> {
+pub(crate) fn normalize_exclude(raw: &str) -> Result<String, String> {
     let mut p = raw.trim_end_matches('/');
     let mut anchored = false;
     if p == "." {
@@ -212,7 +212,7 @@ pub fn normalize_exclude(raw: &str) -> Result<String, String> {
 
 /// The stat data that must all be equal for a stat-cache entry to be reused.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Stat {
+pub(crate) struct Stat {
     pub size: u64,
     pub ino: u64,
     pub mtime_ns: i128,
@@ -220,7 +220,7 @@ pub struct Stat {
 }
 
 impl Stat {
-    pub fn of(meta: &fs::Metadata) -> Stat {
+    pub(crate) fn of(meta: &fs::Metadata) -> Stat {
         Stat {
             size: meta.size(),
             ino: meta.ino(),
@@ -231,14 +231,14 @@ impl Stat {
 
     /// The racy-clean rule: whether a hash taken of this file by a check that started at
     /// `started_ns` may be reused later on equal stat data.
-    pub fn is_safely_old(&self, started_ns: i128) -> bool {
+    pub(crate) fn is_safely_old(&self, started_ns: i128) -> bool {
         self.mtime_ns + RACY_MARGIN_NS <= started_ns && self.ctime_ns + RACY_MARGIN_NS <= started_ns
     }
 }
 
 /// One stat-cache entry.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct StatEntry {
+pub(crate) struct StatEntry {
     /// Root-relative path, `/`-separated, raw bytes (names need not be UTF-8).
     pub path: Vec<u8>,
     pub stat: Stat,
@@ -247,7 +247,7 @@ pub struct StatEntry {
 
 /// What the last check computed.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Pending {
+pub(crate) enum Pending {
     /// No check recorded.
     #[default]
     None,
@@ -258,7 +258,7 @@ pub enum Pending {
 
 /// The content of the cache file.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
-pub struct State {
+pub(crate) struct State {
     /// The fingerprint of the last successful build.
     pub success: Option<Key>,
     pub pending: Pending,
@@ -272,7 +272,7 @@ const CHECK_LEN: usize = 16;
 impl State {
     /// The file bytes: magic (with the format version), postcard payload, and a blake3
     /// checksum over both.
-    pub fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
         let mut bytes = MAGIC.to_vec();
         bytes.extend_from_slice(&postcard::to_stdvec(self).unwrap_or_default());
         let sum = blake3::hash(&bytes);
@@ -281,7 +281,7 @@ impl State {
     }
 
     /// `None` for anything but an intact file of this format version.
-    pub fn decode(bytes: &[u8]) -> Option<State> {
+    pub(crate) fn decode(bytes: &[u8]) -> Option<State> {
         let split = bytes.len().checked_sub(CHECK_LEN)?;
         let (body, sum) = bytes.split_at(split);
         if !body.starts_with(MAGIC) || blake3::hash(body).as_bytes()[..CHECK_LEN] != *sum {
@@ -297,14 +297,14 @@ impl State {
 
 /// How reading the cache file went.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Loaded {
+pub(crate) enum Loaded {
     Missing,
     /// Damaged, truncated, another format version, or unreadable.
     Unusable,
     Ok(State),
 }
 
-pub fn load(cache_file: &Path) -> Loaded {
+pub(crate) fn load(cache_file: &Path) -> Loaded {
     match fs::read(cache_file) {
         Ok(bytes) => State::decode(&bytes).map_or(Loaded::Unusable, Loaded::Ok),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Loaded::Missing,
@@ -313,7 +313,7 @@ pub fn load(cache_file: &Path) -> Loaded {
 }
 
 /// Write the cache file atomically (temp file + rename), creating its directory.
-pub fn save(cache_file: &Path, state: &State) -> io::Result<()> {
+pub(crate) fn save(cache_file: &Path, state: &State) -> io::Result<()> {
     if let Some(parent) = cache_file.parent()
         && !parent.as_os_str().is_empty()
     {
@@ -324,7 +324,7 @@ pub fn save(cache_file: &Path, state: &State) -> io::Result<()> {
 
 /// A file of the set, found by the walk.
 #[derive(Debug, Clone)]
-pub struct Found {
+pub(crate) struct Found {
     pub rel: Vec<u8>,
     pub path: PathBuf,
     pub stat: Stat,
@@ -335,7 +335,7 @@ pub struct Found {
 /// a directory on the current path (a cycle); dangling or self-looping symlinks, FIFOs,
 /// sockets and devices are skipped. Any other error (an unreadable directory, a `stat`
 /// failure) is returned: the caller must then say "changed".
-pub fn walk(root: &Path, set: &FileSet) -> io::Result<Vec<Found>> {
+pub(crate) fn walk(root: &Path, set: &FileSet) -> io::Result<Vec<Found>> {
     let meta = fs::metadata(root)?;
     let mut out = Vec::new();
     let mut ancestors = vec![(meta.dev(), meta.ino())];
@@ -402,7 +402,7 @@ fn is_dangling(e: &io::Error) -> bool {
 }
 
 /// blake3 of a file's content.
-pub fn hash_file(path: &Path) -> io::Result<[u8; 32]> {
+pub(crate) fn hash_file(path: &Path) -> io::Result<[u8; 32]> {
     let mut hasher = blake3::Hasher::new();
     fs::File::open(path)
         .and_then(|file| hasher.update_reader(file).map(|_| ()))
@@ -411,7 +411,7 @@ pub fn hash_file(path: &Path) -> io::Result<[u8; 32]> {
 }
 
 /// The fingerprint of a sorted list of (relative path, content hash) under a file set.
-pub fn fingerprint<'a>(
+pub(crate) fn fingerprint<'a>(
     set: &FileSet,
     files: impl IntoIterator<Item = (&'a [u8], &'a [u8; 32])>,
 ) -> Key {

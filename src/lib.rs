@@ -10,55 +10,89 @@
 //! `--verbose` report.
 //!
 //! # Embedding
-//! A build tool can compile through the cache from many threads without spawning zcc:
+//! A build tool can compile through the cache from many threads without spawning zcc. Each
+//! outcome carries a [`Report`]: the counters the call bumped and the lines it logged.
 //! ```no_run
 //! use zcc::{Cache, CompileRequest, Config, Outcome};
 //! let cache = Cache::open(Config::from_process_env()?);
 //! let req = CompileRequest::from_process("avr-gcc".into(), vec!["-c".into(), "main.c".into()])?;
-//! match cache.compile(&req)? {
+//! let outcome = cache.compile(&req)?;
+//! for line in &outcome.report().log {
+//!     eprintln!("zcc: {line}");
+//! }
+//! match outcome {
 //!     Outcome::Completed(done) => println!("exit {} ({:?})", done.status, done.served),
-//!     Outcome::Passthrough { compiler, .. } => {
+//!     Outcome::Passthrough { compiler, reason, .. } => {
 //!         let done = cache.run_uncached(&compiler, &req);
-//!         println!("not cacheable; exit {}", done.status);
+//!         println!("not cacheable ({reason}); exit {}", done.status);
 //!     }
+//!     other => unimplemented!("an outcome of a later zcc: {other:?}"),
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! The rest of the public API reads and upkeeps a store ([`Cache::counters`],
+//! [`Cache::usage`], [`Cache::gc`], [`Cache::clear`]) and sets zcc up ([`links`],
+//! [`platformio`]); [`fingerprint`] decides whether a whole build can be skipped.
 
-pub mod args;
-pub mod cache;
+#![warn(missing_docs)]
+
+mod cache;
 mod call;
-pub mod color;
-pub mod compiler;
-pub mod config;
-pub mod counter;
-pub mod depfile;
-pub mod entry;
-pub mod explain;
-pub mod filehash;
+mod compiler;
+mod config;
+mod counter;
+mod explain;
 mod fileio;
 pub mod fingerprint;
-pub mod includes;
-pub mod key;
-pub mod lastuse;
-pub mod link;
+mod includes;
+mod key;
+mod lastuse;
+mod link;
 pub mod links;
-pub mod log;
-pub mod manifest;
-pub mod memo;
-pub mod notice;
-pub mod options;
-pub mod packages;
-pub mod paths;
+mod log;
+mod notice;
+mod options;
+mod outcome;
+mod packages;
+mod passthrough;
 pub mod platformio;
-pub mod process;
-pub mod remote;
-pub mod replay;
+mod process;
+mod recorder;
+mod remote;
+mod replay;
+mod request;
 mod safefs;
-pub mod stats;
+mod stats;
 mod storage;
-pub mod store;
-pub mod user_deps;
+mod user_deps;
 
-pub use cache::{Cache, CompileError, CompileRequest, Completed, Outcome, Served};
+/// Declares modules that are private, or, with the `internals` feature (zcc's own tests and
+/// benchmarks only), public and hidden from the documentation.
+macro_rules! internal_modules {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        mod $name;
+    )*};
+}
+
+internal_modules!(
+    args, color, depfile, entry, filehash, manifest, memo, paths, store
+);
+
+pub use cache::{Cache, Counters, StoreError};
 pub use config::{Config, ConfigError};
+pub use counter::Counter;
+pub use outcome::{CompileError, Completed, Outcome, Report, Served};
+pub use passthrough::{LinkRefusal, Passthrough};
+pub use request::CompileRequest;
+pub use store::{TrimGoal, TrimReport, Usage};
+
+/// How zcc reads sizes, ages and times: the forms `ZCC_MAXSIZE`, `ZCC_JOB_START` and the
+/// options of `zcc gc` accept.
+pub mod values {
+    pub use crate::config::{TIME_FORMS, parse_age, parse_size, parse_time};
+}

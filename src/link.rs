@@ -28,16 +28,19 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{Cache, CompileRequest, Completed, Internal, Outcome, Served};
+use crate::call::Shared;
 use crate::compiler::{self, Compiler, Family};
 use crate::counter::Counter;
 use crate::entry::Text;
 use crate::filehash;
 use crate::key::{self, KeyBuilder};
 use crate::manifest::{self, Candidate, Manifest, Target};
+use crate::outcome::{Completed, Internal, Outcome, Served};
+use crate::passthrough::{LinkRefusal, Passthrough};
 use crate::paths::Roots;
 use crate::process::{self, capture, written_since};
 use crate::replay::write_atomic;
+use crate::request::CompileRequest;
 use crate::storage::Storage;
 use crate::store::{self, Key, Kind, Store};
 
@@ -76,31 +79,36 @@ impl LinkEntry {
     }
 }
 
-/// Serve or run one link (`args` are the call's arguments as UTF-8). `Err` means "fall back
-/// to a plain run".
-pub(crate) fn run(
-    cache: &Cache,
+/// The link `args` (the call's arguments as UTF-8) asks for, or why it is not cached.
+pub(crate) fn plan(
     compiler: &Compiler,
     req: &CompileRequest,
     args: &[String],
-) -> Result<Outcome, Internal> {
+) -> Result<LinkCall, Passthrough> {
     let read = |name: &str| fs::read_to_string(req.cwd.join(name)).ok();
-    let link = match args::classify(args, &read) {
-        Ok(link) => link,
-        Err(refusal) => return Ok(cache.passthrough_named(compiler, refusal.name(), &refusal)),
-    };
+    let link = args::classify(args, &read).map_err(Passthrough::LinkRefused)?;
     if link.lto && compiler.family == Family::Clang {
         // Clang's LTO runs in the linker plugin (LLVMgold), which reports nothing.
-        let reason = args::Refusal::DriverOption("-flto with clang".into());
-        return Ok(cache.passthrough_named(compiler, reason.name(), &reason));
+        let refusal = LinkRefusal::DriverOption("-flto with clang".into());
+        return Err(Passthrough::LinkRefused(refusal));
     }
-    let store = cache.usable_store(req)?;
-    Linking::new(cache, store, compiler, req, link)?.run()
+    Ok(link)
+}
+
+/// Serve or run one link on `store`. `Err` means "fall back to a plain run".
+pub(crate) fn run(
+    ctx: &Shared,
+    store: &Store,
+    compiler: &Compiler,
+    req: &CompileRequest,
+    link: LinkCall,
+) -> Result<Outcome, Internal> {
+    Linking::new(ctx, store, compiler, req, link)?.run()
 }
 
 /// One cacheable link.
 struct Linking<'a> {
-    cache: &'a Cache,
+    ctx: Shared<'a>,
     compiler: &'a Compiler,
     req: &'a CompileRequest,
     link: LinkCall,
@@ -116,7 +124,7 @@ struct Linking<'a> {
 
 impl<'a> Linking<'a> {
     fn new(
-        cache: &'a Cache,
+        ctx: &Shared<'a>,
         store: &'a Store,
         compiler: &'a Compiler,
         req: &'a CompileRequest,
@@ -126,7 +134,7 @@ impl<'a> Linking<'a> {
         // (`$RUNNER_TEMP/build`, arduino-cli's `/tmp/arduino/sketches/<hash>`) holds the
         // objects the link reads, and their paths reach only the map file and diagnostics,
         // which are rewritten through the roots.
-        let mut dirs = crate::call::root_dirs(cache, compiler, req);
+        let mut dirs = crate::call::root_dirs(ctx.config, compiler, req);
         let output = req.cwd.join(&link.output);
         if let Some(out_dir) = output.parent().and_then(|d| d.to_str()) {
             let out_dir = crate::paths::normalize_lexically(out_dir);
@@ -145,9 +153,9 @@ impl<'a> Linking<'a> {
         let directory_key = link
             .lto
             .then(|| directory_key(&manifest_key, &link.output, req));
-        let storage = Storage::new(cache, store, &memo);
+        let storage = Storage::new(ctx, store, &memo);
         Ok(Linking {
-            cache,
+            ctx: *ctx,
             compiler,
             req,
             link,
@@ -177,7 +185,7 @@ impl<'a> Linking<'a> {
     /// The result a manifest leads to for the files here, or why there is none.
     /// [`Target::Exact`] sends the lookup on to the manifest keyed with the directory.
     fn lookup(&self, manifest_key: &Key) -> Result<Key, String> {
-        if self.cache.config().recache {
+        if self.ctx.config.recache {
             return Err("ZCC_RECACHE".into());
         }
         let manifest = self
@@ -208,7 +216,7 @@ impl<'a> Linking<'a> {
         let bytes = self.get(Kind::Manifest, manifest_key)?;
         let manifest = Manifest::decode(&bytes).ok();
         if manifest.is_none() {
-            self.cache.count(&[Counter::ErrorStoreRead]);
+            self.ctx.rec.count(&[Counter::ErrorStoreRead]);
         }
         manifest
     }
@@ -227,7 +235,7 @@ impl<'a> Linking<'a> {
     fn serve(&self, key: &Key) -> Option<Completed> {
         let bytes = self.get(Kind::Result, key)?;
         let Ok(entry) = postcard::from_bytes::<LinkEntry>(&bytes) else {
-            self.cache.count(&[Counter::ErrorStoreRead]);
+            self.ctx.rec.count(&[Counter::ErrorStoreRead]);
             return None;
         };
         let map = match (&self.link.map, &entry.map) {
@@ -240,27 +248,28 @@ impl<'a> Linking<'a> {
             .map_or(Ok(()), |(path, text)| write_atomic(&self.path(path), text))
             .and_then(|()| write_output(&self.path(&self.link.output), &entry));
         if let Err(e) = written {
-            self.cache.count(&[Counter::ErrorReplay]);
-            self.cache
+            self.ctx.rec.count(&[Counter::ErrorReplay]);
+            self.ctx
+                .rec
                 .log(&format!("cannot write outputs of a link hit: {e}; linking"));
             return None;
         }
         if self.storage.fetched() {
-            self.cache.count(&[Counter::LinkHit, Counter::RemoteHit]);
+            self.ctx.rec.count(&[Counter::LinkHit, Counter::RemoteHit]);
         } else {
-            self.cache.count(&[Counter::LinkHit]);
+            self.ctx.rec.count(&[Counter::LinkHit]);
         }
-        self.cache.log(&format!(
+        self.ctx.rec.log(&format!(
             "link_hit {} {}",
             store::hex(key),
             self.link.output
         ));
-        Some(Completed {
-            status: 0,
-            stdout: Vec::new(),
-            stderr: entry.stderr.expand(&self.roots),
-            served: Served::DirectHit,
-        })
+        Some(Completed::new(
+            0,
+            Vec::new(),
+            entry.stderr.expand(&self.roots),
+            Served::DirectHit,
+        ))
     }
 
     /// Run the link with the linker's report on, store what it produced, return what a plain
@@ -275,37 +284,31 @@ impl<'a> Linking<'a> {
         // First, so that it covers the `-T` scripts read while ld parses its arguments.
         let mut args: Vec<OsString> = vec!["-Wl,--verbose".into()];
         args.extend(self.req.args.iter().cloned());
-        let done = match capture(&self.compiler.path, &args, self.req) {
+        let done = match capture(&self.compiler.path, &args, &self.req.cwd, &self.req.env) {
             Ok(c) => c,
-            Err(e) => {
-                return Completed {
-                    status: 127,
-                    stdout: Vec::new(),
-                    stderr: format!("zcc: cannot run {}: {e}\n", self.compiler.path.display())
-                        .into_bytes(),
-                    served: Served::Failed,
-                };
-            }
+            Err(e) => return Completed::not_started(&self.compiler.path, &e, Served::Failed),
         };
         let report = report::parse(&done.stdout);
         if !report.other.is_empty() {
             // The link printed something of its own: what a plain link prints is not known
             // for certain. Run it plainly.
-            self.cache
+            self.ctx
+                .rec
                 .count(&[Counter::LinkMiss, Counter::NotStoredLinkStdout]);
-            self.cache.log(&format!(
+            self.ctx.rec.log(&format!(
                 "link {}: output on stdout besides the linker's report; linking again",
                 self.link.output
             ));
-            return self.cache.run_uncached(&self.compiler.path, self.req);
+            return Completed::uncached(&self.compiler.path, self.req);
         }
         if done.status != 0 {
             // Under --verbose ld 2.40 says more about a failure ("link errors found, deleting
             // executable"): the user gets the diagnostics of a plain link.
-            self.cache.count(&[Counter::LinkFailed]);
-            self.cache
+            self.ctx.rec.count(&[Counter::LinkFailed]);
+            self.ctx
+                .rec
                 .log(&format!("link_failed {}; linking again", self.link.output));
-            let plain = self.cache.run_uncached(&self.compiler.path, self.req);
+            let plain = Completed::uncached(&self.compiler.path, self.req);
             return Completed {
                 served: Served::Failed,
                 ..plain
@@ -319,19 +322,15 @@ impl<'a> Linking<'a> {
         if self.storage.asked() {
             counters.push(Counter::RemoteMiss);
         }
-        self.cache.count(&counters);
+        self.ctx.rec.count(&counters);
         let what = match &stored {
             Ok(key) => format!("stored {}", store::hex(key)),
             Err(reason) => reason.name().into_owned(),
         };
-        self.cache
+        self.ctx
+            .rec
             .log(&format!("link_miss {}: {why}; {what}", self.link.output));
-        Completed {
-            status: 0,
-            stdout: Vec::new(),
-            stderr: done.stderr,
-            served: Served::Miss,
-        }
+        Completed::new(0, Vec::new(), done.stderr, Served::Miss)
     }
 
     /// Record what the link read and store its outputs; `Err(counter)` says why not.
@@ -344,7 +343,7 @@ impl<'a> Linking<'a> {
         for script in &self.link.scripts {
             let named = |s: &String| s == script || s.ends_with(&format!("/{script}"));
             if !report.scripts.iter().any(named) {
-                self.cache.log(&format!(
+                self.ctx.rec.log(&format!(
                     "the linker did not report reading {script}; not stored"
                 ));
                 return Err(Counter::NotStoredLinkUnreported);
@@ -358,18 +357,19 @@ impl<'a> Linking<'a> {
                 continue;
             }
             if written_since(&full, start) {
-                self.cache
+                self.ctx
+                    .rec
                     .log(&format!("{opened} changed during the link; not stored"));
                 return Err(Counter::NotStoredModifiedInput);
             }
             if archive::is_thin(&full) {
-                self.cache.log(&format!(
+                self.ctx.rec.log(&format!(
                     "{opened} is a thin archive (its members are not reported); not stored"
                 ));
                 return Err(Counter::NotStoredLinkInput);
             }
             let (hash, _) = archive::input_hash(&full, &self.memo).map_err(|e| {
-                self.cache.log(&format!("cannot hash {opened}: {e}"));
+                self.ctx.rec.log(&format!("cannot hash {opened}: {e}"));
                 Counter::NotStoredLinkInput
             })?;
             files.push((crate::call::manifest_path(&self.roots, opened), hash));
@@ -377,7 +377,8 @@ impl<'a> Linking<'a> {
         let mut absent = Vec::with_capacity(report.absent.len());
         for path in &report.absent {
             if self.path(path).exists() {
-                self.cache
+                self.ctx
+                    .rec
                     .log(&format!("{path} appeared during the link; not stored"));
                 return Err(Counter::NotStoredModifiedInput);
             }

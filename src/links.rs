@@ -1,10 +1,10 @@
 //! Masquerade links: symlinks named like compilers (`avr-gcc`, `g++`) that point at zcc.
 //!
 //! A directory of such links placed before the real compilers in `PATH` routes every call of
-//! those names through zcc, which finds the real compiler further down `PATH` (see
-//! `compiler::resolve`). This module creates them: [`check_name`] is the pure rule for what may
-//! be linked, [`install`] makes the links and reports what it did.
+//! those names through zcc, which finds the real compiler further down `PATH` ([`runs`] says
+//! which). This module creates them: [`install`] makes the links and reports what it did.
 
+use std::ffi::OsStr;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -22,11 +22,17 @@ pub enum LinkAction {
     },
 }
 
+/// The compiler a masquerading call of `name` runs: the first one in `path_var` (searched from
+/// `cwd`) that is not `zcc` itself.
+pub fn runs(name: &str, path_var: &OsStr, cwd: &Path, zcc: &Path) -> Result<PathBuf, String> {
+    crate::compiler::resolve(name.as_ref(), Some(path_var), cwd, Some(zcc)).map(|c| c.path)
+}
+
 /// Why a name cannot be a masquerade link, or `None` when it can.
 ///
 /// A name is one path component naming a compiler: not empty, no `/`, not `.`/`..`, and not
 /// `zcc` itself (a link called `zcc` would be zcc's command mode, not a compiler).
-pub fn check_name(name: &str) -> Option<&'static str> {
+pub(crate) fn check_name(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("an empty name")
     } else if name.contains('/') {

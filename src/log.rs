@@ -17,10 +17,6 @@ impl Log {
         Log { file }
     }
 
-    pub fn enabled(&self) -> bool {
-        self.file.is_some()
-    }
-
     /// Write one line; a failure to log is ignored (logging must never break a build).
     pub fn line(&self, message: &str) {
         let Some(path) = &self.file else {

@@ -13,8 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 use clap::{Parser, Subcommand};
-use zcc::counter::Counter;
-use zcc::{Cache, CompileError, CompileRequest, Config, Outcome};
+use zcc::{Cache, CompileError, CompileRequest, Config, Counter, Outcome, TrimGoal};
 
 mod fp_cmd;
 
@@ -84,19 +83,19 @@ enum Cmd {
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
-    zcc::config::parse_size(text).ok_or_else(|| {
+    zcc::values::parse_size(text).ok_or_else(|| {
         format!("{text} is not a size (use e.g. 500M, 2G, 1.5G or a number of bytes)")
     })
 }
 
 fn parse_age(text: &str) -> Result<std::time::Duration, String> {
-    zcc::config::parse_age(text)
+    zcc::values::parse_age(text)
         .ok_or_else(|| format!("{text} is not an age (use e.g. 7d, 12h, 30m, 45s)"))
 }
 
 fn parse_time(text: &str) -> Result<std::time::SystemTime, String> {
-    zcc::config::parse_time(text)
-        .ok_or_else(|| format!("{text} is not a time (use {})", zcc::config::TIME_FORMS))
+    zcc::values::parse_time(text)
+        .ok_or_else(|| format!("{text} is not a time (use {})", zcc::values::TIME_FORMS))
 }
 
 /// zcc's command names (clap's `help` included).
@@ -252,6 +251,8 @@ fn compile(compiler: OsString, args: Vec<OsString>) -> Status {
             let err = Command::new(&compiler).args(&req.args).exec();
             fail(format!("cannot run {}: {err}", compiler.display()))
         }
+        // Outcome is non-exhaustive; this zcc knows every variant of its own library.
+        Ok(other) => fail(format!("unexpected outcome {other:?}")),
         // A compile whose compiler is missing exits as a shell would (127); a lone word that
         // is neither a command nor a compiler is a mistyped command (2).
         Err(CompileError::CompilerNotFound(m)) if req.args.is_empty() => fail(format!(
@@ -261,6 +262,7 @@ fn compile(compiler: OsString, args: Vec<OsString>) -> Status {
             fail(format!("no such compiler: {m}"));
             127
         }
+        Err(other) => fail(other),
     }
 }
 
@@ -297,7 +299,7 @@ fn command(parsed: Result<Cli, clap::Error>) -> Status {
             older_than,
             unused_since,
         } => with_config(|config| {
-            let goal = zcc::store::TrimGoal {
+            let goal = TrimGoal {
                 max_bytes: Some(max_size.unwrap_or(config.max_size)),
                 older_than,
                 unused_since,
@@ -317,14 +319,11 @@ fn with_config(run: impl FnOnce(Config) -> Status) -> Status {
 
 fn clear(config: Config) -> Status {
     let cache = Cache::open(config);
-    match cache.store() {
-        Ok(store) => match store.clear() {
-            Ok(()) => {
-                println!("cleared {}", store.root().display());
-                0
-            }
-            Err(e) => fail(format!("cannot clear {}: {e}", store.root().display())),
-        },
+    match cache.clear() {
+        Ok(()) => {
+            println!("cleared {}", cache.config().dir.display());
+            0
+        }
         Err(e) => fail(e),
     }
 }
@@ -348,14 +347,10 @@ fn platformio_script(output: Option<&Path>) -> Status {
     }
 }
 
-fn gc(config: Config, goal: zcc::store::TrimGoal) -> Status {
+fn gc(config: Config, goal: TrimGoal) -> Status {
     let limit = goal.max_bytes.unwrap_or(config.max_size);
     let cache = Cache::open(config);
-    let store = match cache.store() {
-        Ok(store) => store,
-        Err(e) => return fail(e),
-    };
-    match store.gc(goal) {
+    match cache.gc(goal) {
         Ok(r) => {
             println!(
                 "removed {} entries ({}), {} aux files ({}), {} stray temp files",
@@ -367,14 +362,14 @@ fn gc(config: Config, goal: zcc::store::TrimGoal) -> Status {
             );
             println!(
                 "store {}: {} in {} entries (limit {})",
-                store.root().display(),
+                cache.config().dir.display(),
                 human_bytes(r.remaining.bytes()),
                 r.remaining.entries,
                 human_bytes(limit)
             );
             0
         }
-        Err(e) => fail(format!("cannot trim {}: {e}", store.root().display())),
+        Err(e) => fail(e),
     }
 }
 
@@ -404,8 +399,8 @@ fn install_links(dir: &Path, names: &[String]) -> Status {
             }
         };
         // The compiler a masquerading call will run: the first non-zcc one in PATH.
-        let real = match zcc::compiler::resolve(name.as_ref(), Some(&path), &cwd) {
-            Ok(c) => format!("runs {}", c.path.display()),
+        let real = match zcc::links::runs(name, &path, &cwd, &zcc) {
+            Ok(compiler) => format!("runs {}", compiler.display()),
             Err(_) => "no real compiler of that name in PATH yet".to_string(),
         };
         println!("{} -> {}: {what}; {real}", link.display(), zcc.display());
@@ -443,10 +438,7 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
     let cache = Cache::open(config);
     if zero {
         // Nothing is written into a store that is refused, counters included.
-        if let Err(e) = cache.store() {
-            return fail(format!("cannot zero the counters: the store {e}"));
-        }
-        if let Err(e) = cache.stats().zero() {
+        if let Err(e) = cache.zero_counters() {
             return fail(format!("cannot zero the counters: {e}"));
         }
         if !json {
@@ -454,19 +446,15 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
             return 0;
         }
     }
-    let counters = match cache.stats().totals() {
+    let counters = match cache.counters() {
         Ok(c) => c,
-        Err(e) => return fail(format!("cannot read the counters: {e}")),
+        Err(e) => return fail(e),
     };
     let store = cache.config().dir.display().to_string();
     let refused = cache.refusal();
     let max_size = cache.config().max_size;
     // A store that cannot be opened (or is refused) holds nothing zcc would use.
-    let usage = cache
-        .store()
-        .ok()
-        .and_then(|s| s.usage().ok())
-        .unwrap_or_default();
+    let usage = cache.usage().unwrap_or_default();
     if json {
         let value = serde_json::json!({
             "store": store,
@@ -479,7 +467,7 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
         println!("{value}");
         return 0;
     }
-    let get = |c: Counter| counters.get(c.name().as_ref()).copied().unwrap_or(0);
+    let get = |c: Counter| counters.get(c);
     let hits = get(Counter::DirectHit) + get(Counter::PreprocessedHit);
     let lookups = hits + get(Counter::Miss);
     println!("store            {store}");
@@ -533,13 +521,14 @@ fn stats(config: Config, json: bool, zero: bool) -> Status {
             !shown
                 .iter()
                 .chain(REMOTE.iter().chain(&LINKS).map(|(c, _)| c))
-                .any(|c| c.name() == k.as_str())
+                .any(|c| c.name() == *k)
         })
         .collect();
     if !others.is_empty() {
         println!("other");
         for (name, n) in others {
-            println!("  {name:<30} {n}");
+            let meaning = Counter::meaning_of(name).unwrap_or_default();
+            println!("  {name:<30} {n:>6}  {meaning}");
         }
     }
     0

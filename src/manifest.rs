@@ -102,8 +102,24 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
+/// [`check_with`] with the hashes compiles use.
+#[cfg(test)]
+pub fn check(
+    candidate: &Candidate,
+    roots: &Roots,
+    cwd: &Path,
+    memo: &Path,
+) -> Result<(), Mismatch> {
+    check_with(candidate, roots, cwd, memo, filehash::content_hash_and_stat)
+}
+
+/// How a candidate's files are hashed: (path, memo directory) → hash and the stat from before
+/// the read. [`filehash::content_hash_and_stat`] for compiles; links hash archives without
+/// their member timestamps (`link.rs`).
+pub type Hasher = fn(&Path, &Path) -> std::io::Result<([u8; 32], StatId)>;
+
 /// Check one candidate against the files here (`cwd` resolves relative paths, `memo` is the
-/// stat cache).
+/// stat cache), hashing them with `hasher`, the way the candidate's hashes were made.
 ///
 /// Only content hashes are compared: the facts a candidate's target was chosen from (time
 /// macros, `__FILE__`, …; see `filehash::Flags`) follow from the content, so equal hashes
@@ -119,21 +135,6 @@ impl std::fmt::Display for Mismatch {
 /// to checking path by path and hashing file by file, so the snapshot only ever saves work.
 /// It is machine-local like every stat memo: after a restore onto another machine, stats
 /// differ and files are hashed once.
-pub fn check(
-    candidate: &Candidate,
-    roots: &Roots,
-    cwd: &Path,
-    memo: &Path,
-) -> Result<(), Mismatch> {
-    check_with(candidate, roots, cwd, memo, filehash::content_hash_and_stat)
-}
-
-/// How a candidate's files are hashed: (path, memo directory) → hash and the stat from before
-/// the read. [`filehash::content_hash_and_stat`] for compiles; links hash archives without
-/// their member timestamps (`link.rs`).
-pub type Hasher = fn(&Path, &Path) -> std::io::Result<([u8; 32], StatId)>;
-
-/// [`check`] with the files hashed by `hash`, the way the candidate's hashes were made.
 pub fn check_with(
     candidate: &Candidate,
     roots: &Roots,

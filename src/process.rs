@@ -10,8 +10,6 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
-use crate::cache::CompileRequest;
-
 /// Whether the file was modified (or replaced) after `start`, a time on the filesystem's
 /// clock. Strictly after: a file written just before the call in the same clock tick (a build
 /// step that generated it) must not count, and a change within that one tick is the window
@@ -121,9 +119,14 @@ pub fn command_in(program: &Path, cwd: &Path, env: &[(OsString, OsString)]) -> C
     cmd
 }
 
-/// Run `program` in the request's directory and environment, capturing its output.
-pub fn capture(program: &Path, args: &[OsString], req: &CompileRequest) -> io::Result<Captured> {
-    let out = command_in(program, &req.cwd, &req.env)
+/// Run `program` in `cwd` with exactly the environment `env`, capturing its output.
+pub fn capture(
+    program: &Path,
+    args: &[OsString],
+    cwd: &Path,
+    env: &[(OsString, OsString)],
+) -> io::Result<Captured> {
+    let out = command_in(program, cwd, env)
         .args(args)
         .stdin(Stdio::null())
         .output()?;

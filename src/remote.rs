@@ -53,8 +53,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::cache::Cache;
 use crate::counter::Counter;
+use crate::recorder::Recorder;
 use crate::store::{self, Key, Kind};
 
 /// The largest value read from (or written to) a remote: an entry of a big debug object fits,
@@ -374,10 +374,14 @@ impl Remotes {
 
     /// The remote side of one call. `marks` is where failure markers shared by the calls
     /// using one store live (its aux directory); `None`: this call's memory only.
-    pub(crate) fn session<'a>(&'a self, cache: &'a Cache, marks: Option<&Path>) -> Session<'a> {
+    pub(crate) fn session<'a>(
+        &'a self,
+        rec: &'a Recorder<'a>,
+        marks: Option<&Path>,
+    ) -> Session<'a> {
         Session {
             remotes: self,
-            cache,
+            rec,
             marks: self
                 .tiers
                 .iter()
@@ -476,7 +480,7 @@ pub(crate) struct Fetched {
 /// names are known to be missing, and whether anything came from a remote.
 pub(crate) struct Session<'a> {
     remotes: &'a Remotes,
-    cache: &'a Cache,
+    rec: &'a Recorder<'a>,
     /// Tier `i`'s failure marker, shared by the calls using the same store.
     marks: Vec<Option<PathBuf>>,
     /// Tier `i` failed during this call (or recently, says its marker): not asked again.
@@ -516,7 +520,7 @@ impl Session<'_> {
                     Ok(payload) => {
                         self.fetched.set(true);
                         self.asked.set(true);
-                        self.cache.log(&format!(
+                        self.rec.log(&format!(
                             "remote hit {} from {} ({} bytes in {:.1} ms)",
                             entry_name(kind, key),
                             tier.shown,
@@ -528,8 +532,8 @@ impl Session<'_> {
                     Err(why) => {
                         // The server works; the value is wrong. Not served, counted, and
                         // treated as missing: the compile that follows overwrites it.
-                        self.cache.count(&[Counter::RemoteError]);
-                        self.cache.log(&format!(
+                        self.rec.count(&[Counter::RemoteError]);
+                        self.rec.log(&format!(
                             "remote_error: {}: bad value for {}: {why}; treated as missing",
                             tier.shown,
                             entry_name(kind, key)
@@ -584,8 +588,8 @@ impl Session<'_> {
             .is_some_and(|age| age < BACKOFF);
         if recent {
             self.down[i].set(true);
-            self.cache.count(&[Counter::RemoteSkipped]);
-            self.cache.log(&format!(
+            self.rec.count(&[Counter::RemoteSkipped]);
+            self.rec.log(&format!(
                 "remote_skipped: {}: failed less than {} s ago; not asked during this call",
                 self.remotes.tiers[i].shown,
                 BACKOFF.as_secs()
@@ -614,8 +618,8 @@ impl Session<'_> {
         } else {
             Counter::RemoteError
         };
-        self.cache.count(&[counter]);
-        self.cache.log(&format!(
+        self.rec.count(&[counter]);
+        self.rec.log(&format!(
             "{}: {}: {}; not asked again during this call",
             counter.name(),
             self.remotes.tiers[i].shown,
@@ -627,6 +631,8 @@ impl Session<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::Log;
+    use crate::stats::Stats;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -701,17 +707,39 @@ mod tests {
         (remotes, backends)
     }
 
-    fn test_cache() -> (tempfile::TempDir, Cache) {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::open(crate::Config::defaults(dir.path().join("store")));
-        (dir, cache)
+    /// Counters for the sessions of a test, in a directory of its own.
+    struct Counting {
+        dir: tempfile::TempDir,
+        stats: Stats,
+        log: Log,
+    }
+
+    impl Counting {
+        fn new() -> Counting {
+            let dir = tempfile::tempdir().unwrap();
+            let stats = Stats::new(dir.path().join("stats"));
+            Counting {
+                dir,
+                stats,
+                log: Log::default(),
+            }
+        }
+
+        fn recorder(&self) -> Recorder<'_> {
+            Recorder::new(&self.stats, &self.log, true)
+        }
+
+        fn total(&self, name: &str) -> Option<u64> {
+            self.stats.totals().unwrap().get(name).copied()
+        }
     }
 
     #[test]
     fn a_failed_tier_is_skipped_for_the_rest_of_the_call_and_the_next_one_answers() {
-        let (_dir, cache) = test_cache();
+        let counting = Counting::new();
+        let rec = counting.recorder();
         let (remotes, backends) = fakes(&[Fake::Fails, Fake::Has]);
-        let session = remotes.session(&cache, None);
+        let session = remotes.session(&rec, None);
         let key = [7; 32];
         let got = session.get(Kind::Result, &key).expect("second tier has it");
         assert_eq!(got.payload, b"payload");
@@ -730,30 +758,29 @@ mod tests {
         session.put(Kind::Result, &key, b"entry");
         assert!(backends[0].puts.lock().unwrap().is_empty());
         assert_eq!(backends[1].puts.lock().unwrap().len(), 1);
-        assert_eq!(
-            cache.stats().totals().unwrap().get("remote_timeout"),
-            Some(&1)
-        );
+        assert_eq!(counting.total("remote_timeout"), Some(1));
         // Without shared markers, a new call asks the failed tier again.
-        let next = remotes.session(&cache, None);
+        let next = remotes.session(&rec, None);
         let _ = next.get(Kind::Result, &key);
         assert_eq!(backends[0].gets.load(Ordering::Relaxed), 2);
     }
 
     #[test]
     fn a_marker_makes_other_calls_skip_a_failed_tier_for_the_backoff() {
-        let (dir, cache) = test_cache();
+        let counting = Counting::new();
+        let rec = counting.recorder();
+        let dir = &counting.dir;
         let (remotes, backends) = fakes(&[Fake::Fails, Fake::Empty]);
         let marks = dir.path().join("marks");
         fs::create_dir_all(&marks).unwrap();
         let key = [3; 32];
         assert!(
             remotes
-                .session(&cache, Some(&marks))
+                .session(&rec, Some(&marks))
                 .get(Kind::Result, &key)
                 .is_none()
         );
-        let second = remotes.session(&cache, Some(&marks));
+        let second = remotes.session(&rec, Some(&marks));
         assert!(second.get(Kind::Result, &key).is_none());
         second.put(Kind::Result, &key, b"entry");
         assert_eq!(
@@ -766,11 +793,10 @@ mod tests {
             2,
             "the healthy tier is asked"
         );
-        let totals = cache.stats().totals().unwrap();
-        assert_eq!(totals.get("remote_timeout"), Some(&1));
+        assert_eq!(counting.total("remote_timeout"), Some(1));
         assert_eq!(
-            totals.get("remote_skipped"),
-            Some(&1),
+            counting.total("remote_skipped"),
+            Some(1),
             "counted once per call"
         );
         // An old marker (or one from the future) does not hold the tier back.
@@ -786,7 +812,7 @@ mod tests {
                 file.set_modified(mtime).unwrap();
             }
             let _ = remotes
-                .session(&cache, Some(&marks))
+                .session(&rec, Some(&marks))
                 .get(Kind::Manifest, &key);
         }
         assert_eq!(backends[0].gets.load(Ordering::Relaxed), 3);
@@ -794,9 +820,10 @@ mod tests {
 
     #[test]
     fn a_bad_value_is_never_served_and_counts_as_missing_for_the_call() {
-        let (_dir, cache) = test_cache();
+        let counting = Counting::new();
+        let rec = counting.recorder();
         let (remotes, backends) = fakes(&[Fake::Garbage]);
-        let session = remotes.session(&cache, None);
+        let session = remotes.session(&rec, None);
         let key = [1; 32];
         assert!(session.get(Kind::Manifest, &key).is_none());
         assert!(session.get(Kind::Manifest, &key).is_none());
@@ -805,18 +832,16 @@ mod tests {
         // The tier is still up: the compile's entry overwrites the bad value.
         session.put(Kind::Manifest, &key, b"good entry");
         assert_eq!(backends[0].puts.lock().unwrap().len(), 1);
-        assert_eq!(
-            cache.stats().totals().unwrap().get("remote_error"),
-            Some(&1)
-        );
+        assert_eq!(counting.total("remote_error"), Some(1));
     }
 
     #[test]
     fn misses_are_remembered_and_readonly_writes_nothing() {
-        let (_dir, cache) = test_cache();
+        let counting = Counting::new();
+        let rec = counting.recorder();
         let (mut remotes, backends) = fakes(&[Fake::Empty]);
         remotes.readonly = true;
-        let session = remotes.session(&cache, None);
+        let session = remotes.session(&rec, None);
         let key = [2; 32];
         assert!(session.get(Kind::Result, &key).is_none());
         assert!(session.get(Kind::Result, &key).is_none());

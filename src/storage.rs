@@ -5,14 +5,14 @@
 
 use std::path::Path;
 
-use crate::cache::Cache;
+use crate::call::Shared;
 use crate::counter::Counter;
 use crate::remote;
 use crate::store::{self, Key, Kind, Lookup, Store};
 
 /// The tiers of one call.
 pub(crate) struct Storage<'a> {
-    cache: &'a Cache,
+    ctx: Shared<'a>,
     store: &'a Store,
     remote: remote::Session<'a>,
 }
@@ -20,12 +20,12 @@ pub(crate) struct Storage<'a> {
 impl<'a> Storage<'a> {
     /// The tiers for one call on `store`, whose memos live in `memo`. A read-only call leaves
     /// no failure markers there either.
-    pub(crate) fn new(cache: &'a Cache, store: &'a Store, memo: &Path) -> Storage<'a> {
-        let marks = (!cache.config().readonly).then_some(memo);
+    pub(crate) fn new(ctx: &Shared<'a>, store: &'a Store, memo: &Path) -> Storage<'a> {
+        let marks = (!ctx.config.readonly).then_some(memo);
         Storage {
-            cache,
+            ctx: *ctx,
             store,
-            remote: cache.remotes().session(cache, marks),
+            remote: ctx.remotes.session(ctx.rec, marks),
         }
     }
 
@@ -37,17 +37,19 @@ impl<'a> Storage<'a> {
             Lookup::Found(bytes) => return Some(bytes),
             Lookup::Missing => {}
             Lookup::Corrupt(why) => {
-                self.cache.count(&[Counter::ErrorStoreRead]);
-                self.cache
+                self.ctx.rec.count(&[Counter::ErrorStoreRead]);
+                self.ctx
+                    .rec
                     .log(&format!("bad {kind:?} entry {}: {why}", store::hex(key)));
             }
         }
         let fetched = self.remote.get(kind, key)?;
-        if !self.cache.config().readonly
+        if !self.ctx.config.readonly
             && let Err(e) = self.store.put_entry(kind, key, &fetched.entry)
         {
-            self.cache.count(&[Counter::ErrorStoreWrite]);
-            self.cache
+            self.ctx.rec.count(&[Counter::ErrorStoreWrite]);
+            self.ctx
+                .rec
                 .log(&format!("cannot store {}: {e}", store::hex(key)));
         }
         Some(fetched.payload)
@@ -57,12 +59,13 @@ impl<'a> Storage<'a> {
     /// entry file bytes everywhere), unless the store is read-only for this call. A remote
     /// failure is counted and logged by the remote session and does not fail the store.
     pub(crate) fn put(&self, kind: Kind, key: &Key, bytes: &[u8]) -> Result<(), Counter> {
-        if self.cache.config().readonly {
+        if self.ctx.config.readonly {
             return Err(Counter::NotStoredReadonly);
         }
         let entry = store::encode_entry(kind, key, bytes);
         let local = self.store.put_entry(kind, key, &entry).map_err(|e| {
-            self.cache
+            self.ctx
+                .rec
                 .log(&format!("cannot store {}: {e}", store::hex(key)));
             Counter::ErrorStoreWrite
         });

@@ -70,7 +70,7 @@
 
 mod evict;
 
-pub use evict::{STRAY_AGE, TrimGoal, TrimReport, Usage, choose_victims, trim_target};
+pub use evict::{TrimGoal, TrimReport, Usage};
 
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
@@ -175,7 +175,6 @@ pub enum Lookup {
 /// The local content-addressed store. Cheap to clone; Send + Sync.
 #[derive(Clone, Debug)]
 pub struct Store {
-    root: Arc<Path>,
     /// `<root>/v1`: everything this format version reads or writes.
     data: Arc<Path>,
     /// Size limit in bytes; `None`: no accounting, no trimming.
@@ -220,7 +219,6 @@ impl Store {
         crate::safefs::checked_dir(&dir.join(STATS_DIR))?;
         write_format_file(dir)?;
         Ok(Store {
-            root: dir.into(),
             data: data.into(),
             max_size: None,
             pending_bytes: Arc::new(AtomicI64::new(0)),
@@ -235,14 +233,10 @@ impl Store {
         self
     }
 
-    /// The size limit, if any.
-    pub fn max_size(&self) -> Option<u64> {
-        self.max_size
-    }
-
     /// The directory the store was opened at.
+    #[cfg(test)]
     pub fn root(&self) -> &Path {
-        &self.root
+        self.data.parent().expect("the data directory is under the root")
     }
 
     /// Read and verify an entry: header (magic bytes, format version, payload length, blake3 of payload).
@@ -278,6 +272,7 @@ impl Store {
     /// The payload is stored zstd-compressed when that is smaller. Missing directories are
     /// recreated, and a write that loses a race with `clear` starts over. With a size limit,
     /// the change in size is added to the running estimate (see [`Store::trim_if_needed`]).
+    #[cfg(any(test, feature = "internals"))]
     pub fn put(&self, kind: Kind, key: &Key, payload: &[u8]) -> io::Result<()> {
         self.put_entry(kind, key, &encode_entry(kind, key, payload))
     }
@@ -775,6 +770,7 @@ fn is_entry_name(name: &OsStr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use evict::trim_target;
     use std::sync::Barrier;
     use std::sync::atomic::AtomicBool;
     use std::thread;

@@ -778,7 +778,7 @@ fn header_created_earlier_in_the_search_path_misses_after_snapshot_hits() {
     // (manifest.rs); a header created in an earlier directory must still be seen.
     let (env, args) = bracket_search_path();
     let old = env.assert_zcc_matches_plain(&args);
-    std::thread::sleep(zcc::filehash::SETTLED_AFTER);
+    std::thread::sleep(SETTLED_AFTER);
     env.assert_zcc_matches_plain(&args); // verified: records the snapshot
     env.assert_zcc_matches_plain(&args); // from the snapshot
     env.assert_counters(&[("miss", 1), ("direct_hit", 2)]);

@@ -14,7 +14,9 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::Path;
 use std::sync::Barrier;
-use zcc::{Cache, CompileError, CompileRequest, Config, Outcome, Served};
+use zcc::{
+    Cache, CompileError, CompileRequest, Config, Counter, LinkRefusal, Outcome, Passthrough, Served,
+};
 
 const THREADS: usize = 8;
 
@@ -204,12 +206,24 @@ fn a_link_with_sources_is_a_passthrough_that_run_uncached_runs() {
     }
 
     let link = request(&env, "gcc", &["main.c", "-o", "prog"]);
-    let (compiler, reason) = match cache.compile(&link) {
-        Ok(Outcome::Passthrough { compiler, reason }) => (compiler, reason),
+    let (compiler, reason, report) = match cache.compile(&link) {
+        Ok(Outcome::Passthrough {
+            compiler,
+            reason,
+            report,
+        }) => (compiler, reason, report),
         other => panic!("a link must be a passthrough, got {other:?}"),
     };
     assert!(compiler.is_absolute(), "{}", compiler.display());
-    assert!(!reason.is_empty());
+    assert_eq!(reason, Passthrough::LinkRefused(LinkRefusal::Sources));
+    assert_eq!(report.counters, [Counter::Passthrough("link_sources")]);
+    assert!(
+        report
+            .log
+            .iter()
+            .any(|l| l.starts_with("passthrough: link_sources")),
+        "{report:?}"
+    );
     assert!(
         !env.path("prog").exists(),
         "compile() must not run a passthrough itself"
@@ -322,4 +336,41 @@ fn embed_example_builds_the_fixture_project_then_serves_it_from_the_cache() {
         "checksum.c warns on purpose; the warning must be reported"
     );
     assert!(Path::new(&env.path("out2/ring.c.o")).is_file());
+}
+
+#[test]
+fn each_call_reports_its_counters_and_the_lines_it_logged() {
+    let env = TestEnv::new();
+    env.write("f.c", "int f(void) { return 1; }\n");
+    let cache = open_cache(&env);
+    let req = request(&env, "gcc", &["-c", "f.c", "-o", "f.o"]);
+    let miss = cache.compile(&req).expect("compiles");
+    let hit = cache.compile(&req).expect("compiles");
+    assert_eq!(miss.report().counters, [Counter::Miss], "{miss:?}");
+    assert_eq!(hit.report().counters, [Counter::DirectHit], "{hit:?}");
+    assert!(
+        miss.report()
+            .log
+            .iter()
+            .any(|l| l.starts_with("miss f.c: ")),
+        "{miss:?}"
+    );
+    assert!(
+        hit.report()
+            .log
+            .iter()
+            .any(|l| l.starts_with("direct_hit ")),
+        "{hit:?}"
+    );
+    // The report holds the lines ZCC_LOGFILE received, in order, without their stamps.
+    let logged: Vec<String> = fs::read_to_string(&env.log)
+        .expect("log written")
+        .lines()
+        .map(|l| l.split_once("] ").expect("stamped line").1.to_string())
+        .collect();
+    let reported: Vec<String> = [&miss, &hit]
+        .iter()
+        .flat_map(|o| o.report().log.clone())
+        .collect();
+    assert_eq!(logged, reported);
 }

@@ -35,7 +35,7 @@ impl Call<'_> {
         let mut args: Vec<OsString> = self.inv.cpp_args.iter().map(OsString::from).collect();
         args.push("-E".into());
         args.push(self.inv.input.clone().into());
-        capture(&self.compiler.path, &args, self.req)
+        capture(&self.compiler.path, &args, &self.req.cwd, &self.req.env)
             .map_err(|e| Internal::new(Counter::ErrorInternal, format!("preprocessor: {e}")))
     }
 
@@ -43,9 +43,9 @@ impl Call<'_> {
     /// own diagnostics and exit status.
     pub(super) fn preprocessor_failed(&self) -> Completed {
         self.log("preprocessor failed; compiling without the cache");
-        let done = self.cache.run_uncached(&self.compiler.path, self.req);
+        let done = Completed::uncached(&self.compiler.path, self.req);
         if done.status != 0 {
-            self.cache.count(&[Counter::CompileFailed]);
+            self.ctx.rec.count(&[Counter::CompileFailed]);
         }
         Completed {
             served: Served::Failed,
@@ -85,7 +85,7 @@ impl Call<'_> {
 
     /// Look the manifest up and check its candidates against the files here.
     pub(super) fn direct_lookup(&self, manifest_key: &Key) -> Direct {
-        if self.cache.config().recache {
+        if self.ctx.config.recache {
             return Direct::Miss(None);
         }
         let manifest = match self.read_manifest(manifest_key) {
@@ -130,7 +130,7 @@ impl Call<'_> {
         match Manifest::decode(&bytes) {
             Ok(m) => Some(m),
             Err(e) => {
-                self.cache.count(&[Counter::ErrorStoreRead]);
+                self.ctx.rec.count(&[Counter::ErrorStoreRead]);
                 self.log(&format!("undecodable manifest: {e}"));
                 None
             }
@@ -144,14 +144,14 @@ impl Call<'_> {
 
     /// Serve a hit, if the store has a good entry for `key`.
     pub(super) fn serve(&self, key: &Key, served: Served) -> Option<Completed> {
-        if self.cache.config().recache {
+        if self.ctx.config.recache {
             return None;
         }
         let bytes = self.get(Kind::Result, key)?;
         let entry = match Entry::decode(&bytes) {
             Ok(e) => e,
             Err(e) => {
-                self.cache.count(&[Counter::ErrorStoreRead]);
+                self.ctx.rec.count(&[Counter::ErrorStoreRead]);
                 self.log(&format!("undecodable entry {}: {e}", store::hex(key)));
                 return None;
             }
@@ -169,7 +169,7 @@ impl Call<'_> {
         let (stdout, stderr) = (self.expand(&entry.stdout), self.expand(&entry.stderr));
         if !color::is_plain(&stdout) || !color::is_plain(&stderr) {
             // Escape sequences beyond colours could retitle, rewrite or query the terminal.
-            self.cache.count(&[Counter::ErrorStoreRead]);
+            self.ctx.rec.count(&[Counter::ErrorStoreRead]);
             self.log(&format!(
                 "bad entry {}: its output holds terminal control sequences",
                 store::hex(key)
@@ -179,26 +179,21 @@ impl Call<'_> {
         match self.replay(&entry) {
             Ok(()) => {
                 if self.storage.fetched() {
-                    self.cache.count(&[counter, Counter::RemoteHit]);
+                    self.ctx.rec.count(&[counter, Counter::RemoteHit]);
                 } else {
-                    self.cache.count(&[counter]);
+                    self.ctx.rec.count(&[counter]);
                 }
                 let name = counter.name();
                 self.log(&format!("{name} {} {}", store::hex(key), self.inv.input));
-                Some(Completed {
-                    status: 0,
-                    stdout,
-                    stderr: self.shown(stderr),
-                    served,
-                })
+                Some(Completed::new(0, stdout, self.shown(stderr), served))
             }
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                self.cache.count(&[Counter::ErrorStoreRead]);
+                self.ctx.rec.count(&[Counter::ErrorStoreRead]);
                 self.log(&format!("bad entry {}: {e}; compiling", store::hex(key)));
                 None
             }
             Err(e) => {
-                self.cache.count(&[Counter::ErrorReplay]);
+                self.ctx.rec.count(&[Counter::ErrorReplay]);
                 self.log(&format!("cannot write outputs of a hit: {e}; compiling"));
                 None
             }

@@ -37,7 +37,7 @@ impl Call<'_> {
         let record_path = explain::record_path(&self.memo, &self.norm().apply(&self.inv.input));
         let why =
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
-        let readonly = self.cache.config().readonly;
+        let readonly = self.ctx.config.readonly;
         let (compiled, mut probe) = self.compile_miss(&keying);
         let done = match compiled {
             Ok(done) => done,
@@ -49,7 +49,7 @@ impl Call<'_> {
             }
         };
         let outcome = if done.status != 0 {
-            self.cache.count(&[Counter::CompileFailed]);
+            self.ctx.rec.count(&[Counter::CompileFailed]);
             self.log(&format!("compile_failed {}", self.inv.input));
             Completed {
                 served: Served::Failed,
@@ -80,7 +80,7 @@ impl Call<'_> {
             if self.storage.asked() {
                 counters.push(Counter::RemoteMiss);
             }
-            self.cache.count(&counters);
+            self.ctx.rec.count(&counters);
             self.log(&format!("miss {}: {why}; {what}", self.inv.input));
             done
         };
@@ -112,7 +112,7 @@ impl Call<'_> {
         Result<Completed, Completed>,
         Option<io::Result<includes::Probe>>,
     ) {
-        let readonly = self.cache.config().readonly;
+        let readonly = self.ctx.config.readonly;
         self.start();
         let mut args = self.own_args();
         // What zcc adds to the call's arguments: the compiler names one of these when it is
@@ -205,13 +205,8 @@ impl Call<'_> {
     ) -> Result<Completed, Completed> {
         let run = |args: Vec<OsString>| {
             let (program, args) = self.with_prefix(args);
-            capture(&program, &args, self.req).map_err(|e| Completed {
-                status: 127,
-                stdout: Vec::new(),
-                stderr: format!("zcc: cannot run {}: {e}\n", self.compiler.path.display())
-                    .into_bytes(),
-                served: Served::Failed,
-            })
+            capture(&program, &args, &self.req.cwd, &self.req.env)
+                .map_err(|e| Completed::not_started(&self.compiler.path, &e, Served::Failed))
         };
         let first = run(args)?;
         let names_added = |text: &[u8]| {
@@ -227,23 +222,13 @@ impl Call<'_> {
                      the call's own compile succeeded and is used, not stored",
                     String::from_utf8_lossy(&first.stderr).trim_end()
                 ));
-                return Ok(Completed {
-                    status: plain.status,
-                    stdout: plain.stdout,
-                    stderr: plain.stderr,
-                    served: Served::Fallback,
-                });
+                return Ok(Completed::captured(plain, Served::Fallback));
             }
             plain
         } else {
             first
         };
-        Ok(Completed {
-            status: done.status,
-            stdout: done.stdout,
-            stderr: done.stderr,
-            served: Served::Miss,
-        })
+        Ok(Completed::captured(done, Served::Miss))
     }
 
     /// Write the caller's `-MMD` file from the compile's `-MD` file `md` (see [`user_deps`]);
@@ -285,7 +270,7 @@ impl Call<'_> {
     /// not part of the key: a prefix changes where an object is made, not what it is. A prefix
     /// that cannot be found is counted (`error_prefix`) and the compiler runs without it.
     pub(super) fn with_prefix(&self, args: Vec<OsString>) -> (PathBuf, Vec<OsString>) {
-        let prefix = &self.cache.config().prefix;
+        let prefix = &self.ctx.config.prefix;
         let Some((first, rest)) = prefix.split_first() else {
             return (self.compiler.path.clone(), args);
         };
@@ -297,7 +282,7 @@ impl Call<'_> {
                 (program, all)
             }
             Err(e) => {
-                self.cache.count(&[Counter::ErrorPrefix]);
+                self.ctx.rec.count(&[Counter::ErrorPrefix]);
                 self.log(&format!(
                     "ZCC_PREFIX {first}: {e}; compiling without the prefix"
                 ));
@@ -410,7 +395,7 @@ impl Call<'_> {
                     self.inv.cpp_args.iter().map(OsString::from).collect();
                 args.extend(["-M".into(), "-MF".into(), tmp.clone().into()]);
                 args.push(self.inv.input.clone().into());
-                match capture(&self.compiler.path, &args, self.req) {
+                match capture(&self.compiler.path, &args, &self.req.cwd, &self.req.env) {
                     Ok(c) if c.status == 0 => fs::read(tmp),
                     _ => Err(io::Error::other("dependency scan failed")),
                 }

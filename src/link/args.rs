@@ -1,5 +1,5 @@
 //! Classify a link command line: a link zcc can cache ([`LinkCall`]) or one to pass through,
-//! with the reason ([`Refusal`]).
+//! with the reason ([`LinkRefusal`]).
 //!
 //! Pure. Only what is understood is accepted: driver options go through the compile option
 //! table (so a separate value is never taken for an input), linker options (`-Wl,`,
@@ -9,6 +9,7 @@
 
 use crate::args::{self, KeyArg, Language};
 use crate::options::{self, Role, Value};
+use crate::passthrough::{LinkRefusal, Passthrough};
 
 /// A link through a GCC- or Clang-family driver that zcc can cache.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,42 +28,6 @@ pub struct LinkCall {
     /// `--specs=` files, in order: the driver reads them (ld does not report them); their
     /// content enters the key.
     pub specs: Vec<String>,
-}
-
-/// Why a link is not cached. Each maps to a counter `passthrough_link_<name>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// Source files on the command line: the driver compiles them first.
-    Sources,
-    /// A driver option zcc does not cache links with.
-    DriverOption(String),
-    /// A linker option (`-Wl,` / `-Xlinker`) that is not on the list.
-    LinkerOption(String),
-    /// An option missing its value, or an unreadable response file.
-    BadArguments(String),
-}
-
-impl Refusal {
-    /// The stable counter suffix.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Refusal::Sources => "link_sources",
-            Refusal::DriverOption(_) => "link_driver_option",
-            Refusal::LinkerOption(_) => "link_linker_option",
-            Refusal::BadArguments(_) => "link_bad_arguments",
-        }
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Refusal::Sources => f.write_str(self.name()),
-            Refusal::DriverOption(d) | Refusal::LinkerOption(d) | Refusal::BadArguments(d) => {
-                write!(f, "{} ({d})", self.name())
-            }
-        }
-    }
 }
 
 /// Driver options that are refused although the table would accept them: they change which
@@ -191,9 +156,9 @@ impl Parse {
     }
 
     /// One input file: an object, archive, shared library or linker script.
-    fn input(&mut self, name: &str) -> Result<(), Refusal> {
+    fn input(&mut self, name: &str) -> Result<(), LinkRefusal> {
         if Language::from_path(name).is_some() {
-            return Err(Refusal::Sources);
+            return Err(LinkRefusal::Sources);
         }
         self.has_input = true;
         self.key("", Some(name));
@@ -201,7 +166,7 @@ impl Parse {
     }
 
     /// The linker arguments of one `-Wl,` or `-Xlinker`, in order.
-    fn linker_args(&mut self, words: &[String]) -> Result<(), Refusal> {
+    fn linker_args(&mut self, words: &[String]) -> Result<(), LinkRefusal> {
         let mut i = 0;
         while i < words.len() {
             let word = words[i].as_str();
@@ -211,7 +176,7 @@ impl Parse {
             }
             if word.starts_with('@') {
                 // ld reads its own response file, and does not report it.
-                return Err(Refusal::LinkerOption(word.to_string()));
+                return Err(LinkRefusal::LinkerOption(word.to_string()));
             }
             if !word.starts_with('-') {
                 // A file for the linker, like an input given to the driver.
@@ -229,13 +194,13 @@ impl Parse {
                         (name, Some(v.as_str()))
                     }
                     None => {
-                        return Err(Refusal::BadArguments(format!(
+                        return Err(LinkRefusal::BadArguments(format!(
                             "{word} is missing its value"
                         )));
                     }
                 },
                 Some((name, _, value)) => (name, value),
-                None => return Err(Refusal::LinkerOption(word.to_string())),
+                None => return Err(LinkRefusal::LinkerOption(word.to_string())),
             };
             let role = LINKER
                 .iter()
@@ -299,10 +264,10 @@ fn linker_option(word: &str) -> Option<(&'static str, LinkerValue, Option<&str>)
 pub fn classify(
     args: &[String],
     read: &dyn Fn(&str) -> Option<String>,
-) -> Result<LinkCall, Refusal> {
+) -> Result<LinkCall, LinkRefusal> {
     let expanded = args::expand_response_files(args, read).map_err(|p| match p {
-        args::Passthrough::BadArguments(d) => Refusal::BadArguments(d),
-        other => Refusal::BadArguments(other.to_string()),
+        Passthrough::BadArguments(d) => LinkRefusal::BadArguments(d),
+        other => LinkRefusal::BadArguments(other.to_string()),
     })?;
     let mut p = Parse::default();
     let mut i = 0;
@@ -311,7 +276,7 @@ pub fn classify(
         let arg = expanded[i].as_str();
         i += 1;
         if arg == "-" && !only_inputs {
-            return Err(Refusal::DriverOption("-".into()));
+            return Err(LinkRefusal::DriverOption("-".into()));
         }
         if only_inputs || !arg.starts_with('-') {
             p.input(arg)?;
@@ -329,7 +294,7 @@ pub fn classify(
         if arg == "-Xlinker" {
             let word = expanded
                 .get(i)
-                .ok_or_else(|| Refusal::BadArguments("-Xlinker is missing its value".into()))?;
+                .ok_or_else(|| LinkRefusal::BadArguments("-Xlinker is missing its value".into()))?;
             i += 1;
             // `-Xlinker -Map -Xlinker out.map`: a separate value comes in the next pair.
             let mut words = vec![word.clone()];
@@ -348,7 +313,7 @@ pub fn classify(
                 i += 1;
                 expanded
                     .get(i - 1)
-                    .ok_or_else(|| Refusal::BadArguments("-l is missing its value".into()))?
+                    .ok_or_else(|| LinkRefusal::BadArguments("-l is missing its value".into()))?
                     .as_str()
             } else {
                 lib
@@ -358,7 +323,7 @@ pub fn classify(
         }
         if arg == "-flto=jobserver" || arg == "-flto=auto" {
             // lto-wrapper runs make and warns, or not, depending on make's jobserver.
-            return Err(Refusal::DriverOption(arg.to_string()));
+            return Err(LinkRefusal::DriverOption(arg.to_string()));
         }
         if arg.starts_with("-flto") || arg == "-fuse-linker-plugin" {
             p.lto |= arg.starts_with("-flto") && arg != "-flto=0" && !arg.starts_with("-flto-");
@@ -367,13 +332,13 @@ pub fn classify(
         }
         if arg.starts_with("-fuse-ld=") && arg != "-fuse-ld=bfd" {
             // gold and lld report what they read differently.
-            return Err(Refusal::DriverOption(arg.to_string()));
+            return Err(LinkRefusal::DriverOption(arg.to_string()));
         }
         if arg.starts_with("-print-") || arg.starts_with("--print-") || arg.starts_with("-dump") {
-            return Err(Refusal::DriverOption(arg.to_string()));
+            return Err(LinkRefusal::DriverOption(arg.to_string()));
         }
         if REFUSED_DRIVER.iter().any(|r| arg.starts_with(r)) {
-            return Err(Refusal::DriverOption(arg.to_string()));
+            return Err(LinkRefusal::DriverOption(arg.to_string()));
         }
         let Some(m) = options::lookup(arg) else {
             p.key(arg, None);
@@ -385,9 +350,9 @@ pub fn classify(
             (_, Some(v)) => (Some(v.to_string()), false),
             (Value::Joined, None) => (Some(String::new()), false),
             (Value::Separate | Value::JoinedOrSeparate, None) => {
-                let v = expanded
-                    .get(i)
-                    .ok_or_else(|| Refusal::BadArguments(format!("{arg} is missing its value")))?;
+                let v = expanded.get(i).ok_or_else(|| {
+                    LinkRefusal::BadArguments(format!("{arg} is missing its value"))
+                })?;
                 i += 1;
                 (Some(v.clone()), true)
             }
@@ -396,7 +361,7 @@ pub fn classify(
         match opt.role {
             Role::Output => {
                 if v == "-" {
-                    return Err(Refusal::DriverOption("-o -".into()));
+                    return Err(LinkRefusal::DriverOption("-o -".into()));
                 }
                 p.output = Some(v.to_string());
             }
@@ -419,17 +384,17 @@ pub fn classify(
                 (_, Some(v)) if separate => p.key(&format!("{arg}\0{v}"), None),
                 _ => p.key(arg, None),
             },
-            _ => return Err(Refusal::DriverOption(arg.to_string())),
+            _ => return Err(LinkRefusal::DriverOption(arg.to_string())),
         }
     }
     if p.cref && p.map.is_none() {
-        return Err(Refusal::LinkerOption("--cref without -Map".into()));
+        return Err(LinkRefusal::LinkerOption("--cref without -Map".into()));
     }
     if p.coverage && p.lto {
-        return Err(Refusal::DriverOption("coverage with -flto".into()));
+        return Err(LinkRefusal::DriverOption("coverage with -flto".into()));
     }
     if !p.has_input {
-        return Err(Refusal::BadArguments("no input files".into()));
+        return Err(LinkRefusal::BadArguments("no input files".into()));
     }
     Ok(LinkCall {
         output: p.output.unwrap_or_else(|| "a.out".to_string()),
@@ -453,7 +418,7 @@ mod tests {
         classify(&argv(s), &|_| None).unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
-    fn refused(s: &str) -> Refusal {
+    fn refused(s: &str) -> LinkRefusal {
         match classify(&argv(s), &|_| None) {
             Ok(l) => panic!("{s}: expected a refusal, got {l:?}"),
             Err(r) => r,

@@ -59,6 +59,7 @@ pub const STRAY_AGE: Duration = Duration::from_secs(3600);
 
 /// What the store holds, counted exactly by a walk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Usage {
     /// Result entries and manifests.
     pub entries: u64,
@@ -66,6 +67,7 @@ pub struct Usage {
     pub entry_bytes: u64,
     /// Files in `aux/` (memos).
     pub aux_files: u64,
+    /// Their bytes.
     pub aux_bytes: u64,
 }
 
@@ -83,19 +85,22 @@ pub struct TrimGoal {
     pub max_bytes: Option<u64>,
     /// Remove every file not used (written or hit) for this long.
     pub older_than: Option<Duration>,
-    /// Remove every file not used since this time (exact when hits knew the job's start,
-    /// see [`crate::lastuse`]).
+    /// Remove every file not used since this time (exact when hits knew the job's start:
+    /// [`Config::job_start`](crate::Config::job_start)).
     pub unused_since: Option<SystemTime>,
 }
 
 /// What a trim did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TrimReport {
-    /// Entries (results and manifests) removed, and their bytes.
+    /// Entries (results and manifests) removed.
     pub removed_entries: u64,
+    /// Their bytes.
     pub removed_entry_bytes: u64,
-    /// Aux memos removed, and their bytes.
+    /// Aux memos removed.
     pub removed_aux: u64,
+    /// Their bytes.
     pub removed_aux_bytes: u64,
     /// Stray temp files and trash directories removed.
     pub removed_stray: u64,

@@ -30,6 +30,10 @@ use std::time::{Duration, Instant};
 pub const ZCC: &str = env!("CARGO_BIN_EXE_zcc");
 
 /// Where Debian's arduino-core-avr puts the Arduino AVR core and the Uno variant.
+/// How long after its last change zcc trusts a file's stat (its memos and snapshots are
+/// used), with room for filesystems with two-second timestamps.
+pub const SETTLED_AFTER: std::time::Duration = std::time::Duration::from_millis(2_100);
+
 pub const ARDUINO_CORE: &str = "/usr/share/arduino/hardware/arduino/avr/cores/arduino";
 pub const ARDUINO_VARIANT: &str = "/usr/share/arduino/hardware/arduino/avr/variants/standard";
 
