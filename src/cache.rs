@@ -79,8 +79,6 @@ impl Cache {
     /// Open the cache the configuration describes. A store that cannot be opened is not an
     /// error here: every compile then runs uncached and says why in its report and the log.
     pub fn open(config: Config) -> Cache {
-        crate::memo::set_read_only(config.readonly);
-        crate::lastuse::set_job_start(config.job_start);
         let store = Arc::new(OnceLock::new());
         let stats = Stats::new(config.dir.join("stats"));
         let log = Log::new(config.logfile.clone());
@@ -228,6 +226,10 @@ impl Cache {
                 report: Default::default(),
             });
         }
+        let _policy = crate::memo::with_policy(crate::memo::Policy {
+            read_only: self.config.readonly,
+            job_start: self.config.job_start,
+        });
         // Counters are written into the store: not into one refused as insecure.
         let counting = !self.open_store().is_err_and(|f| f.refused);
         let rec = Recorder::new(&self.stats, &self.log, counting);

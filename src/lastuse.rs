@@ -8,37 +8,21 @@
 //! `zcc gc --unused-since <job start>` keeps exactly what the job used; each file is still
 //! refreshed at most once per job.
 //!
-//! The job's start is one per process (a process serves one job): [`set_job_start`] is called
-//! when a cache is opened.
+//! The job's start comes from the cache's configuration, through the policy of the call
+//! running on the thread ([`crate::memo::Policy`]).
 
 use std::fs::File;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// How stale a file's mtime may get before a read refreshes it, when no job start is known.
 pub const TOUCH_AFTER: Duration = Duration::from_secs(3600);
 
-/// The job's start in whole seconds since the Unix epoch, rounded up; 0: not known.
-static JOB_START_SECS: AtomicU64 = AtomicU64::new(0);
-
-/// Make reads refresh every file last used before `start` (`None`: only the stale ones).
-pub fn set_job_start(start: Option<SystemTime>) {
-    JOB_START_SECS.store(start.map_or(0, whole_seconds_up), Ordering::Relaxed);
-}
-
-/// Seconds since the Unix epoch, rounded up: a file used within the start's second is
-/// refreshed too (file systems with one-second timestamps would otherwise leave it just
-/// before the start). At least 1, since 0 means "not known".
-fn whole_seconds_up(t: SystemTime) -> u64 {
+/// `t` rounded up to a whole second: a file used within the job start's second is refreshed
+/// too (file systems with one-second timestamps would otherwise leave it just before the
+/// start).
+fn whole_seconds_up(t: SystemTime) -> SystemTime {
     let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
-}
-
-fn job_start() -> Option<SystemTime> {
-    match JOB_START_SECS.load(Ordering::Relaxed) {
-        0 => None,
-        secs => Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)),
-    }
+    SystemTime::UNIX_EPOCH + Duration::from_secs(d.as_secs() + u64::from(d.subsec_nanos() > 0))
 }
 
 /// Whether a file last used at `mtime` should be marked used at `now`. Pure, for the tests.
@@ -52,7 +36,9 @@ pub fn is_stale(mtime: SystemTime, now: SystemTime, job_start: Option<SystemTime
 /// makes trimming less exact.
 pub fn record(file: &File, mtime: SystemTime) {
     let now = SystemTime::now();
-    if !crate::memo::is_read_only() && is_stale(mtime, now, job_start()) {
+    let policy = crate::memo::policy();
+    let job_start = policy.job_start.map(whole_seconds_up);
+    if !policy.read_only && is_stale(mtime, now, job_start) {
         let _ = file.set_modified(now);
     }
 }
@@ -81,12 +67,12 @@ mod tests {
     #[test]
     fn job_start_rounds_up_to_the_second() {
         let at = |ms| SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
-        assert_eq!(whole_seconds_up(at(5_000_250)), 5001);
-        assert_eq!(whole_seconds_up(at(5_000_000)), 5000);
-        assert_eq!(whole_seconds_up(at(0)), 1);
+        assert_eq!(whole_seconds_up(at(5_000_250)), at(5_001_000));
+        assert_eq!(whole_seconds_up(at(5_000_000)), at(5_000_000));
+        assert_eq!(whole_seconds_up(at(0)), at(0));
         assert_eq!(
             whole_seconds_up(SystemTime::UNIX_EPOCH - Duration::from_secs(9)),
-            1
+            at(0)
         );
     }
 }

@@ -374,3 +374,29 @@ fn each_call_reports_its_counters_and_the_lines_it_logged() {
         .collect();
     assert_eq!(logged, reported);
 }
+
+#[test]
+fn a_read_only_cache_writes_nothing_while_another_cache_in_the_process_writes() {
+    let env = TestEnv::new();
+    env.write("f.c", "int f(void) { return 1; }\n");
+    let read_only_store = env.root.join("read-only-store");
+    let read_only = Cache::open(Config {
+        readonly: true,
+        ..Config::defaults(read_only_store.clone())
+    });
+    // Opened after the read-only one: its settings must not leak into the other's calls.
+    let writable = open_cache(&env);
+    let req = request(&env, "gcc", &["-c", "f.c", "-o", "f.o"]);
+    let stored = writable.compile(&req).expect("compiles");
+    let served = read_only.compile(&req).expect("compiles");
+    assert_eq!(stored.report().counters, [Counter::Miss]);
+    assert_eq!(
+        served.report().counters,
+        [Counter::Miss, Counter::NotStoredReadonly]
+    );
+    let written = files_under(&read_only_store.join("v1"));
+    assert!(
+        written.is_empty(),
+        "the read-only store was written: {written:?}"
+    );
+}
