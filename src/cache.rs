@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use crate::args;
-use crate::call::{Call, Shared};
+use crate::call::Call;
 use crate::compiler::{self, Compiler};
 use crate::config::Config;
 use crate::counter::Counter;
@@ -18,6 +18,7 @@ use crate::passthrough::Passthrough;
 use crate::recorder::Recorder;
 use crate::remote::Remotes;
 use crate::request::CompileRequest;
+use crate::shared::Shared;
 use crate::stats::Stats;
 use crate::store::{Store, TrimGoal, TrimReport, Usage};
 
@@ -226,7 +227,7 @@ impl Cache {
                 report: Default::default(),
             });
         }
-        let _policy = crate::memo::with_policy(crate::memo::Policy {
+        let _policy = crate::policy::set(crate::policy::Policy {
             read_only: self.config.readonly,
             job_start: self.config.job_start,
         });

@@ -28,10 +28,9 @@ use crate::outcome::{Completed, Internal, Outcome, Served};
 use crate::passthrough::Passthrough;
 use crate::paths::{self, Roots};
 use crate::process::{self, capture, fs_now, modified_at_or_after, written_since};
-use crate::recorder::Recorder;
-use crate::remote::Remotes;
 use crate::replay::{self, write_atomic};
 use crate::request::CompileRequest;
+use crate::shared::Shared;
 use crate::storage::Storage;
 use crate::store::{self, Key, Kind, Store};
 use crate::user_deps;
@@ -40,15 +39,6 @@ mod candidates;
 mod lookup;
 mod miss;
 mod outputs;
-
-/// What the parts of one call share: the configuration, the remote tiers, and the call's
-/// counting and logging.
-#[derive(Clone, Copy)]
-pub(crate) struct Shared<'a> {
-    pub(crate) config: &'a Config,
-    pub(crate) remotes: &'a Remotes,
-    pub(crate) rec: &'a Recorder<'a>,
-}
 
 /// Everything known about one cacheable call once it is classified.
 pub(crate) struct Call<'a> {

@@ -345,15 +345,6 @@ fn escape_c(path: &str) -> String {
     out
 }
 
-/// Directives that make the output depend on files the preprocessor does not report: `#embed`,
-/// and the assembler's `.include`/`.incbin` (in `.S` files and inline `asm`).
-pub fn unsupported_directive(preprocessed: &[u8]) -> Option<&'static str> {
-    if memchr::memmem::find(preprocessed, b"#embed").is_some() {
-        return Some("#embed");
-    }
-    crate::filehash::assembler_file_directive(preprocessed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,28 +444,6 @@ mod tests {
     }
 
     #[test]
-    fn assembler_file_directives_are_unsupported_in_preprocessed_text() {
-        assert_eq!(
-            unsupported_directive(b"  .include \"x.inc\"\n"),
-            Some(".include")
-        );
-        assert_eq!(
-            unsupported_directive(b"\t.INCBIN \"blob\"\n"),
-            Some(".incbin")
-        );
-        assert_eq!(
-            unsupported_directive(b"asm(\".IncBin \\\"f\\\"\");"),
-            Some(".incbin")
-        );
-        assert_eq!(unsupported_directive(b"#embed \"f\"\n"), Some("#embed"));
-        assert_eq!(
-            unsupported_directive(b"int include = a.includes;\n"),
-            Some(".include")
-        );
-        assert_eq!(unsupported_directive(b"int x = s.inc;\n.in\n."), None);
-    }
-
-    #[test]
     fn line_marker_parsing() {
         let cases: &[(&[u8], Option<&str>)] = &[
             (b"# 1 \"a.c\"\n", Some("a.c")),
@@ -513,14 +482,5 @@ mod tests {
             .field("x", b"bc")
             .finish();
         assert_ne!(a, b);
-    }
-
-    #[test]
-    fn directives() {
-        assert_eq!(
-            unsupported_directive(b"asm(\".incbin \\\"x\\\"\");"),
-            Some(".incbin")
-        );
-        assert_eq!(unsupported_directive(b"int incbin;"), None);
     }
 }

@@ -9,7 +9,7 @@
 //! refreshed at most once per job.
 //!
 //! The job's start comes from the cache's configuration, through the policy of the call
-//! running on the thread ([`crate::memo::Policy`]).
+//! running on the thread ([`crate::policy::Policy`]).
 
 use std::fs::File;
 use std::time::{Duration, SystemTime};
@@ -36,7 +36,7 @@ pub fn is_stale(mtime: SystemTime, now: SystemTime, job_start: Option<SystemTime
 /// makes trimming less exact.
 pub fn record(file: &File, mtime: SystemTime) {
     let now = SystemTime::now();
-    let policy = crate::memo::policy();
+    let policy = crate::policy::current();
     let job_start = policy.job_start.map(whole_seconds_up);
     if !policy.read_only && is_stale(mtime, now, job_start) {
         let _ = file.set_modified(now);

@@ -28,7 +28,6 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::Shared;
 use crate::compiler::{self, Compiler, Family};
 use crate::counter::Counter;
 use crate::entry::Text;
@@ -41,6 +40,7 @@ use crate::paths::Roots;
 use crate::process::{self, capture, written_since};
 use crate::replay::write_atomic;
 use crate::request::CompileRequest;
+use crate::shared::Shared;
 use crate::storage::Storage;
 use crate::store::{self, Key, Kind, Store};
 

@@ -9,52 +9,9 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-use std::cell::Cell;
-use std::time::SystemTime;
 
 use crate::safefs::no_follow;
 
-/// How the call running on a thread may write into its store's files, from its cache's
-/// configuration. Memos are written, and uses recorded, from deep inside a call (hashing,
-/// probes, reads), so the call's [`Policy`] is set for its thread while it runs rather than
-/// passed to every function on the way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Policy {
-    /// The store is read-only (`ZCC_READONLY`): [`write()`] and [`write_once`] do nothing,
-    /// and no use is recorded ([`crate::lastuse::record`]).
-    pub(crate) read_only: bool,
-    /// When the current job started (`ZCC_JOB_START`), for [`crate::lastuse`].
-    pub(crate) job_start: Option<SystemTime>,
-}
-
-thread_local! {
-    static POLICY: Cell<Policy> = const {
-        Cell::new(Policy {
-            read_only: false,
-            job_start: None,
-        })
-    };
-}
-
-/// The policy of the call running on this thread (the default outside a call).
-pub(crate) fn policy() -> Policy {
-    POLICY.with(Cell::get)
-}
-
-/// Sets this thread's policy until the returned guard is dropped (the previous one is then
-/// restored, also when the call panics).
-pub(crate) fn with_policy(policy: Policy) -> PolicyGuard {
-    PolicyGuard(POLICY.with(|p| p.replace(policy)))
-}
-
-/// Restores the policy a [`with_policy`] replaced.
-pub(crate) struct PolicyGuard(Policy);
-
-impl Drop for PolicyGuard {
-    fn drop(&mut self) {
-        POLICY.with(|p| p.set(self.0));
-    }
-}
 
 const CHECK_LEN: usize = 8;
 
@@ -118,7 +75,7 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
 /// non-zero length is neither). A reader that catches it half written, or two writers that
 /// interleave, leave a bad checksum: no memo, never a wrong one.
 pub fn write(path: &Path, payload: &[u8]) {
-    if policy().read_only {
+    if crate::policy::current().read_only {
         return;
     }
     let file = crate::fileio::open_making_dir(
@@ -146,7 +103,7 @@ pub fn write(path: &Path, payload: &[u8]) {
 /// so does everyone after a crash mid-write, until a later [`write_once`] replaces the damaged
 /// file (the memo is read first, so a damaged one is only ever replaced, never trusted).
 pub fn write_once(path: &Path, payload: &[u8]) {
-    if policy().read_only {
+    if crate::policy::current().read_only {
         return;
     }
     let mut options = fs::OpenOptions::new();

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use crate::call::Shared;
 use crate::counter::Counter;
 use crate::remote;
+use crate::shared::Shared;
 use crate::store::{self, Key, Kind, Lookup, Store};
 
 /// The tiers of one call.

@@ -58,7 +58,7 @@ impl Call<'_> {
         &self,
         cpp: &process::Captured,
     ) -> Result<PreprocessedKey, Passthrough> {
-        if let Some(directive) = key::unsupported_directive(&cpp.stdout) {
+        if let Some(directive) = filehash::unsupported_directive(&cpp.stdout) {
             return Err(Passthrough::UnsupportedDirective(directive.into()));
         }
         // `__builtin_FILE()` takes its path from the line markers: they are keyed as the
