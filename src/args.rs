@@ -410,6 +410,29 @@ impl Parse {
         Ok(())
     }
 
+    /// A mode option: what the compiler produces.
+    fn mode(&mut self, produces: Produces) {
+        match produces {
+            Produces::Object => self.compile = true,
+            Produces::Assembly => self.assemble_only = true,
+            Produces::Preprocessed => self.preprocess_only = true,
+            Produces::Diagnostics => self.syntax_only = true,
+            Produces::Dependencies => self.deps_only = true,
+        }
+    }
+
+    /// A dependency-file option (`name`, with its value `v`).
+    fn dep_option(&mut self, dep: DepOption, name: &str, v: &str) {
+        match dep {
+            DepOption::AllHeaders => self.md = true,
+            DepOption::UserHeaders => self.mmd = true,
+            DepOption::File => self.mf = Some(v.to_string()),
+            DepOption::PhonyTargets => self.key(name, None, false),
+            DepOption::Target => self.explicit_targets.push((v.to_string(), false)),
+            DepOption::QuotedTarget => self.explicit_targets.push((v.to_string(), true)),
+        }
+    }
+
     /// One option of the table, with its value (`None` for a flag) and the arguments that
     /// spelled it (for the preprocessor run).
     fn option(
@@ -438,13 +461,7 @@ impl Parse {
                 }
                 self.output = Some(v.to_string());
             }
-            Role::Mode(produces) => match produces {
-                Produces::Object => self.compile = true,
-                Produces::Assembly => self.assemble_only = true,
-                Produces::Preprocessed => self.preprocess_only = true,
-                Produces::Diagnostics => self.syntax_only = true,
-                Produces::Dependencies => self.deps_only = true,
-            },
+            Role::Mode(produces) => self.mode(produces),
             Role::Language => {
                 self.cpp_args.extend(spelled);
                 // `-x none` goes back to languages from file names.
@@ -454,14 +471,7 @@ impl Parse {
                     Err(()) => self.unknown_x = true,
                 }
             }
-            Role::Dep(dep) => match dep {
-                DepOption::AllHeaders => self.md = true,
-                DepOption::UserHeaders => self.mmd = true,
-                DepOption::File => self.mf = Some(v.to_string()),
-                DepOption::PhonyTargets => self.key(opt.name, None, false),
-                DepOption::Target => self.explicit_targets.push((v.to_string(), false)),
-                DepOption::QuotedTarget => self.explicit_targets.push((v.to_string(), true)),
-            },
+            Role::Dep(dep) => self.dep_option(dep, opt.name, v),
             Role::Debug => {
                 self.debug_option(v)?;
                 self.key(arg, None, false);
@@ -481,10 +491,9 @@ impl Parse {
                 self.key(&format!("{}\0{v}", opt.name), None, false);
                 self.cpp_args.extend(spelled);
             }
-            Role::TooHard => return Err(Passthrough::UnsupportedOption(arg.to_string())),
-            Role::SaveTemps => return Err(Passthrough::SaveTemps),
-            Role::Dump => return Err(Passthrough::DumpOption),
-            Role::Verbose => return Err(Passthrough::Verbose),
+            Role::TooHard | Role::SaveTemps | Role::Dump | Role::Verbose => {
+                return Err(refusal(opt.role, arg));
+            }
             Role::Wp => self.wp_option(arg, v)?,
             Role::NoLineMarkers => self.key(arg, None, false),
             // A value the compiler rejects: let it say so.
@@ -508,8 +517,7 @@ impl Parse {
                 self.key(arg, None, false);
                 self.cpp_args.extend(spelled);
             }
-            Role::WritesOrReadsFile => return Err(Passthrough::SideFile(arg.to_string())),
-            Role::Pch => return Err(Passthrough::Pch),
+            Role::WritesOrReadsFile | Role::Pch => return Err(refusal(opt.role, arg)),
             Role::ReadFile => {
                 self.key(opt.name, Some(v), false);
                 self.read_files.push(v.to_string());
@@ -609,6 +617,18 @@ impl Parse {
         };
         self.key(&format!("{option}\0{}", keyed.join(",")), None, false);
         Ok(())
+    }
+}
+
+/// Why a call with option `arg` of a refusing `role` is not cached.
+fn refusal(role: Role, arg: &str) -> Passthrough {
+    match role {
+        Role::SaveTemps => Passthrough::SaveTemps,
+        Role::Dump => Passthrough::DumpOption,
+        Role::Verbose => Passthrough::Verbose,
+        Role::WritesOrReadsFile => Passthrough::SideFile(arg.to_string()),
+        Role::Pch => Passthrough::Pch,
+        _ => Passthrough::UnsupportedOption(arg.to_string()),
     }
 }
 

@@ -270,79 +270,91 @@ pub fn classify(
         other => LinkRefusal::BadArguments(other.to_string()),
     })?;
     let mut p = Parse::default();
-    let mut i = 0;
+    let mut words = Words {
+        words: &expanded,
+        next: 0,
+    };
     let mut only_inputs = false;
-    while i < expanded.len() {
-        let arg = expanded[i].as_str();
-        i += 1;
+    while let Some(arg) = words.next() {
         if arg == "-" && !only_inputs {
             return Err(LinkRefusal::DriverOption("-".into()));
         }
         if only_inputs || !arg.starts_with('-') {
             p.input(arg)?;
-            continue;
-        }
-        if arg == "--" {
+        } else if arg == "--" {
             only_inputs = true;
-            continue;
+        } else {
+            p.option(arg, &mut words)?;
         }
-        if let Some(words) = arg.strip_prefix("-Wl,") {
-            let words: Vec<String> = words.split(',').map(str::to_string).collect();
-            p.linker_args(&words)?;
-            continue;
+    }
+    p.finish()
+}
+
+/// The expanded command line, read one word at a time.
+struct Words<'a> {
+    words: &'a [String],
+    next: usize,
+}
+
+impl<'a> Words<'a> {
+    fn next(&mut self) -> Option<&'a str> {
+        let word = self.words.get(self.next)?;
+        self.next += 1;
+        Some(word)
+    }
+
+    /// The word `ahead` places after the next one, not taken.
+    fn peek(&self, ahead: usize) -> Option<&'a str> {
+        self.words.get(self.next + ahead).map(String::as_str)
+    }
+
+    /// The separate value of `option`.
+    fn value_of(&mut self, option: &str) -> Result<&'a str, LinkRefusal> {
+        self.next()
+            .ok_or_else(|| LinkRefusal::BadArguments(format!("{option} is missing its value")))
+    }
+}
+
+impl Parse {
+    /// One option, with the words it takes from `words`.
+    fn option(&mut self, arg: &str, words: &mut Words) -> Result<(), LinkRefusal> {
+        if let Some(list) = arg.strip_prefix("-Wl,") {
+            let list: Vec<String> = list.split(',').map(str::to_string).collect();
+            return self.linker_args(&list);
         }
         if arg == "-Xlinker" {
-            let word = expanded
-                .get(i)
-                .ok_or_else(|| LinkRefusal::BadArguments("-Xlinker is missing its value".into()))?;
-            i += 1;
+            let word = words.value_of(arg)?;
             // `-Xlinker -Map -Xlinker out.map`: a separate value comes in the next pair.
-            let mut words = vec![word.clone()];
+            let mut list = vec![word.to_string()];
             if matches!(linker_option(word), Some((_, LinkerValue::Separate, None)))
-                && expanded.get(i).map(String::as_str) == Some("-Xlinker")
-                && let Some(value) = expanded.get(i + 1)
+                && words.peek(0) == Some("-Xlinker")
+                && let Some(value) = words.peek(1)
             {
-                words.push(value.clone());
-                i += 2;
+                list.push(value.to_string());
+                words.next = words.next.saturating_add(2);
             }
-            p.linker_args(&words)?;
-            continue;
+            return self.linker_args(&list);
         }
         if let Some(lib) = arg.strip_prefix("-l") {
             let lib = if lib.is_empty() {
-                i += 1;
-                expanded
-                    .get(i - 1)
-                    .ok_or_else(|| LinkRefusal::BadArguments("-l is missing its value".into()))?
-                    .as_str()
+                words.value_of("-l")?
             } else {
                 lib
             };
-            p.key(&format!("-l{lib}"), None);
-            continue;
+            self.key(&format!("-l{lib}"), None);
+            return Ok(());
         }
-        if arg == "-flto=jobserver" || arg == "-flto=auto" {
-            // lto-wrapper runs make and warns, or not, depending on make's jobserver.
-            return Err(LinkRefusal::DriverOption(arg.to_string()));
+        if let Some(refusal) = refused_driver_option(arg) {
+            return Err(refusal);
         }
         if arg.starts_with("-flto") || arg == "-fuse-linker-plugin" {
-            p.lto |= arg.starts_with("-flto") && arg != "-flto=0" && !arg.starts_with("-flto-");
-            p.key(arg, None);
-            continue;
-        }
-        if arg.starts_with("-fuse-ld=") && arg != "-fuse-ld=bfd" {
-            // gold and lld report what they read differently.
-            return Err(LinkRefusal::DriverOption(arg.to_string()));
-        }
-        if arg.starts_with("-print-") || arg.starts_with("--print-") || arg.starts_with("-dump") {
-            return Err(LinkRefusal::DriverOption(arg.to_string()));
-        }
-        if REFUSED_DRIVER.iter().any(|r| arg.starts_with(r)) {
-            return Err(LinkRefusal::DriverOption(arg.to_string()));
+            self.lto |= arg.starts_with("-flto") && arg != "-flto=0" && !arg.starts_with("-flto-");
+            self.key(arg, None);
+            return Ok(());
         }
         let Some(m) = options::lookup(arg) else {
-            p.key(arg, None);
-            continue;
+            self.key(arg, None);
+            return Ok(());
         };
         let opt = m.opt;
         let (value, separate) = match (opt.value, m.joined) {
@@ -350,11 +362,7 @@ pub fn classify(
             (_, Some(v)) => (Some(v.to_string()), false),
             (Value::Joined, None) => (Some(String::new()), false),
             (Value::Separate | Value::JoinedOrSeparate, None) => {
-                let v = expanded.get(i).ok_or_else(|| {
-                    LinkRefusal::BadArguments(format!("{arg} is missing its value"))
-                })?;
-                i += 1;
-                (Some(v.clone()), true)
+                (Some(words.value_of(arg)?.to_string()), true)
             }
         };
         let v = value.as_deref().unwrap_or("");
@@ -363,47 +371,65 @@ pub fn classify(
                 if v == "-" {
                     return Err(LinkRefusal::DriverOption("-o -".into()));
                 }
-                p.output = Some(v.to_string());
+                self.output = Some(v.to_string());
             }
             // `--coverage` links libgcov; with LTO the link compiles and embeds `.gcda` paths.
             Role::Coverage(_) => {
-                p.coverage = true;
-                p.key(arg, None);
+                self.coverage = true;
+                self.key(arg, None);
             }
             Role::Specs => {
-                p.specs.push(v.to_string());
-                p.key(opt.name, None);
+                self.specs.push(v.to_string());
+                self.key(opt.name, None);
             }
             Role::Plain | Role::Cpp | Role::Debug | Role::Wp => match (opt.name, &value) {
                 ("-T", _) => {
-                    p.scripts.push(v.to_string());
-                    p.key("-T", Some(v));
+                    self.scripts.push(v.to_string());
+                    self.key("-T", Some(v));
                 }
-                ("-Xlinker", _) => unreachable!("handled above"),
-                (_, Some(v)) if opt.path => p.key(opt.name, Some(v)),
-                (_, Some(v)) if separate => p.key(&format!("{arg}\0{v}"), None),
-                _ => p.key(arg, None),
+                (_, Some(v)) if opt.path => self.key(opt.name, Some(v)),
+                (_, Some(v)) if separate => self.key(&format!("{arg}\0{v}"), None),
+                _ => self.key(arg, None),
             },
             _ => return Err(LinkRefusal::DriverOption(arg.to_string())),
         }
+        Ok(())
     }
-    if p.cref && p.map.is_none() {
-        return Err(LinkRefusal::LinkerOption("--cref without -Map".into()));
+
+    /// The link, once every word is read.
+    fn finish(self) -> Result<LinkCall, LinkRefusal> {
+        if self.cref && self.map.is_none() {
+            return Err(LinkRefusal::LinkerOption("--cref without -Map".into()));
+        }
+        if self.coverage && self.lto {
+            return Err(LinkRefusal::DriverOption("coverage with -flto".into()));
+        }
+        if !self.has_input {
+            return Err(LinkRefusal::BadArguments("no input files".into()));
+        }
+        Ok(LinkCall {
+            output: self.output.unwrap_or_else(|| "a.out".to_string()),
+            map: self.map,
+            key_args: self.key_args,
+            scripts: self.scripts,
+            lto: self.lto,
+            specs: self.specs,
+        })
     }
-    if p.coverage && p.lto {
-        return Err(LinkRefusal::DriverOption("coverage with -flto".into()));
-    }
-    if !p.has_input {
-        return Err(LinkRefusal::BadArguments("no input files".into()));
-    }
-    Ok(LinkCall {
-        output: p.output.unwrap_or_else(|| "a.out".to_string()),
-        map: p.map,
-        key_args: p.key_args,
-        scripts: p.scripts,
-        lto: p.lto,
-        specs: p.specs,
-    })
+}
+
+/// A driver option that makes a link uncacheable, whatever the table says of it.
+fn refused_driver_option(arg: &str) -> Option<LinkRefusal> {
+    // lto-wrapper runs make and warns, or not, depending on make's jobserver.
+    let refused = arg == "-flto=jobserver"
+        || arg == "-flto=auto"
+        // gold and lld report what they read differently.
+        || (arg.starts_with("-fuse-ld=") && arg != "-fuse-ld=bfd")
+        || arg.starts_with("-print-")
+        || arg.starts_with("--print-")
+        || arg.starts_with("-dump")
+        || REFUSED_DRIVER.iter().any(|r| arg.starts_with(r));
+    refused.then(|| LinkRefusal::DriverOption(arg.to_string()))
 }
 
 #[cfg(test)]
