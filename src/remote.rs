@@ -628,27 +628,32 @@ impl Session<'_> {
     }
 }
 
+/// Fake remote tiers and counting for the tests of the remote tiers and of the storage
+/// built on them.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fake {
     use super::*;
     use crate::log::Log;
+    use crate::recorder::Recorder;
     use crate::stats::Stats;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// What a fake backend answers to GET.
     #[derive(Clone, Copy)]
-    enum Fake {
+    pub(crate) enum Fake {
         Has,
         Empty,
         Fails,
         Garbage,
     }
 
-    struct FakeBackend {
+    pub(crate) struct FakeBackend {
         answer: Fake,
-        gets: AtomicUsize,
-        puts: Mutex<Vec<Vec<u8>>>,
+        /// GETs asked of it.
+        pub(crate) gets: AtomicUsize,
+        /// Entries PUT into it.
+        pub(crate) puts: Mutex<Vec<Vec<u8>>>,
     }
 
     impl Backend for std::sync::Arc<FakeBackend> {
@@ -679,7 +684,7 @@ mod tests {
         }
     }
 
-    fn fakes(answers: &[Fake]) -> (Remotes, Vec<std::sync::Arc<FakeBackend>>) {
+    pub(crate) fn fakes(answers: &[Fake]) -> (Remotes, Vec<std::sync::Arc<FakeBackend>>) {
         let backends: Vec<_> = answers
             .iter()
             .map(|&answer| {
@@ -708,14 +713,14 @@ mod tests {
     }
 
     /// Counters for the sessions of a test, in a directory of its own.
-    struct Counting {
-        dir: tempfile::TempDir,
+    pub(crate) struct Counting {
+        pub(crate) dir: tempfile::TempDir,
         stats: Stats,
         log: Log,
     }
 
     impl Counting {
-        fn new() -> Counting {
+        pub(crate) fn new() -> Counting {
             let dir = tempfile::tempdir().unwrap();
             let stats = Stats::new(dir.path().join("stats"));
             Counting {
@@ -725,14 +730,21 @@ mod tests {
             }
         }
 
-        fn recorder(&self) -> Recorder<'_> {
+        pub(crate) fn recorder(&self) -> Recorder<'_> {
             Recorder::new(&self.stats, &self.log, true)
         }
 
-        fn total(&self, name: &str) -> Option<u64> {
+        pub(crate) fn total(&self, name: &str) -> Option<u64> {
             self.stats.totals().unwrap().get(name).copied()
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fake::{Counting, Fake, fakes};
+    use super::*;
+    use std::sync::atomic::Ordering;
 
     #[test]
     fn a_failed_tier_is_skipped_for_the_rest_of_the_call_and_the_next_one_answers() {

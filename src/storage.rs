@@ -83,3 +83,129 @@ impl<'a> Storage<'a> {
         self.remote.asked()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::remote::Remotes;
+    use crate::remote::fake::{Counting, Fake, fakes};
+    use crate::store::Lookup;
+
+    const KEY: Key = [9; 32];
+
+    /// A local store, a configuration (read-only or not), and the tiers `answers` describe.
+    struct Tiers {
+        counting: Counting,
+        store: Store,
+        config: Config,
+        remotes: Remotes,
+        backends: Vec<std::sync::Arc<crate::remote::fake::FakeBackend>>,
+    }
+
+    impl Tiers {
+        fn new(answers: &[Fake], readonly: bool) -> Tiers {
+            let counting = Counting::new();
+            let dir = counting.dir.path().join("store");
+            let store = Store::open(&dir).unwrap();
+            let (remotes, backends) = fakes(answers);
+            Tiers {
+                counting,
+                store,
+                config: Config {
+                    readonly,
+                    ..Config::defaults(dir)
+                },
+                remotes,
+                backends,
+            }
+        }
+
+        /// Run `f` with the storage of one call, then return what the call counted.
+        fn call(&self, f: impl FnOnce(&Storage)) -> Vec<Counter> {
+            let rec = self.counting.recorder();
+            let shared = Shared {
+                config: &self.config,
+                remotes: &self.remotes,
+                rec: &rec,
+            };
+            let memo = self.store.aux_dir();
+            f(&Storage::new(&shared, &self.store, &memo));
+            rec.into_report().counters
+        }
+
+        fn local(&self) -> Lookup {
+            self.store.get(Kind::Result, &KEY)
+        }
+    }
+
+    #[test]
+    fn a_value_from_a_remote_tier_is_back_filled_into_the_local_store() {
+        let tiers = Tiers::new(&[Fake::Empty, Fake::Has], false);
+        let counted = tiers.call(|storage| {
+            assert_eq!(
+                storage.get(Kind::Result, &KEY).as_deref(),
+                Some(&b"payload"[..])
+            );
+            assert!(storage.fetched() && storage.asked());
+        });
+        assert_eq!(counted, []);
+        assert!(matches!(tiers.local(), Lookup::Found(p) if p == b"payload"));
+        // The next call finds it locally and asks no remote.
+        tiers.call(|storage| {
+            assert!(storage.get(Kind::Result, &KEY).is_some());
+            assert!(!storage.asked());
+        });
+        assert_eq!(
+            tiers.backends[1]
+                .gets
+                .load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+    }
+
+    #[test]
+    fn a_damaged_local_entry_is_counted_and_the_remote_value_replaces_it() {
+        let tiers = Tiers::new(&[Fake::Has], false);
+        tiers
+            .store
+            .put_entry(Kind::Result, &KEY, b"not an entry")
+            .unwrap();
+        let counted = tiers.call(|storage| {
+            assert_eq!(
+                storage.get(Kind::Result, &KEY).as_deref(),
+                Some(&b"payload"[..])
+            );
+        });
+        assert_eq!(counted, [Counter::ErrorStoreRead]);
+        assert!(matches!(tiers.local(), Lookup::Found(_)));
+    }
+
+    #[test]
+    fn put_writes_the_same_entry_file_locally_and_to_every_writable_tier() {
+        let tiers = Tiers::new(&[Fake::Empty, Fake::Empty], false);
+        let counted = tiers.call(|storage| {
+            assert_eq!(storage.put(Kind::Result, &KEY, b"object"), Ok(()));
+        });
+        assert_eq!(counted, []);
+        assert!(matches!(tiers.local(), Lookup::Found(p) if p == b"object"));
+        let entry = store::encode_entry(Kind::Result, &KEY, b"object");
+        for backend in &tiers.backends {
+            assert_eq!(*backend.puts.lock().unwrap(), std::slice::from_ref(&entry));
+        }
+    }
+
+    #[test]
+    fn a_read_only_call_writes_nowhere_but_still_reads_every_tier() {
+        let tiers = Tiers::new(&[Fake::Has], true);
+        tiers.call(|storage| {
+            assert_eq!(
+                storage.put(Kind::Result, &KEY, b"object"),
+                Err(Counter::NotStoredReadonly)
+            );
+            assert!(storage.get(Kind::Result, &KEY).is_some());
+        });
+        assert!(matches!(tiers.local(), Lookup::Missing));
+        assert!(tiers.backends[0].puts.lock().unwrap().is_empty());
+    }
+}
