@@ -73,3 +73,40 @@ impl<'a> Recorder<'a> {
         self.report.into_inner()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_reports_what_it_counted_and_logged_and_a_refused_store_counts_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let stats = Stats::new(dir.path().join("stats"));
+        let logfile = dir.path().join("log");
+        let log = Log::new(Some(logfile.clone()));
+        let counting = Recorder::new(&stats, &log, true);
+        counting.count(&[Counter::Miss, Counter::NotStoredTimeMacro]);
+        counting.log("miss a.c: first compile; not_stored_time_macro");
+        let report = counting.into_report();
+        assert_eq!(
+            report.counters,
+            [Counter::Miss, Counter::NotStoredTimeMacro]
+        );
+        assert_eq!(
+            report.log,
+            ["miss a.c: first compile; not_stored_time_macro"]
+        );
+        assert_eq!(stats.totals().unwrap().get("miss"), Some(&1));
+        let refused = Recorder::new(&stats, &log, false);
+        refused.count(&[Counter::Miss]);
+        refused.log("store refused");
+        let report = refused.into_report();
+        assert_eq!(report.counters, []);
+        assert_eq!(report.log, ["store refused"]);
+        assert_eq!(stats.totals().unwrap().get("miss"), Some(&1));
+        assert_eq!(
+            std::fs::read_to_string(&logfile).unwrap().lines().count(),
+            2
+        );
+    }
+}

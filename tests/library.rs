@@ -348,20 +348,10 @@ fn each_call_reports_its_counters_and_the_lines_it_logged() {
     let hit = cache.compile(&req).expect("compiles");
     assert_eq!(miss.report().counters, [Counter::Miss], "{miss:?}");
     assert_eq!(hit.report().counters, [Counter::DirectHit], "{hit:?}");
-    assert!(
-        miss.report()
-            .log
-            .iter()
-            .any(|l| l.starts_with("miss f.c: ")),
-        "{miss:?}"
-    );
-    assert!(
-        hit.report()
-            .log
-            .iter()
-            .any(|l| l.starts_with("direct_hit ")),
-        "{hit:?}"
-    );
+    for (outcome, first_line) in [(&miss, "miss f.c: "), (&hit, "direct_hit ")] {
+        let log = &outcome.report().log;
+        assert!(log.iter().any(|l| l.starts_with(first_line)), "{log:?}");
+    }
     // The report holds the lines ZCC_LOGFILE received, in order, without their stamps.
     let logged: Vec<String> = fs::read_to_string(&env.log)
         .expect("log written")
