@@ -39,6 +39,8 @@ mod candidates;
 mod lookup;
 mod miss;
 mod outputs;
+#[cfg(test)]
+mod tests;
 
 /// Everything known about one cacheable call once it is classified.
 pub(crate) struct Call<'a> {

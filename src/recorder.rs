@@ -74,6 +74,39 @@ impl<'a> Recorder<'a> {
     }
 }
 
+/// What unit tests of the parts of a call use to record.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// Counters and a log for the calls of a test, in a directory of its own.
+    pub(crate) struct Counting {
+        pub(crate) dir: tempfile::TempDir,
+        stats: Stats,
+        log: Log,
+    }
+
+    impl Counting {
+        pub(crate) fn new() -> Counting {
+            let dir = tempfile::tempdir().unwrap();
+            let stats = Stats::new(dir.path().join("stats"));
+            Counting {
+                dir,
+                stats,
+                log: Log::default(),
+            }
+        }
+
+        pub(crate) fn recorder(&self) -> Recorder<'_> {
+            Recorder::new(&self.stats, &self.log, true)
+        }
+
+        pub(crate) fn total(&self, name: &str) -> Option<u64> {
+            self.stats.totals().unwrap().get(name).copied()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -633,9 +633,6 @@ impl Session<'_> {
 #[cfg(test)]
 pub(crate) mod fake {
     use super::*;
-    use crate::log::Log;
-    use crate::recorder::Recorder;
-    use crate::stats::Stats;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -711,39 +708,13 @@ pub(crate) mod fake {
         };
         (remotes, backends)
     }
-
-    /// Counters for the sessions of a test, in a directory of its own.
-    pub(crate) struct Counting {
-        pub(crate) dir: tempfile::TempDir,
-        stats: Stats,
-        log: Log,
-    }
-
-    impl Counting {
-        pub(crate) fn new() -> Counting {
-            let dir = tempfile::tempdir().unwrap();
-            let stats = Stats::new(dir.path().join("stats"));
-            Counting {
-                dir,
-                stats,
-                log: Log::default(),
-            }
-        }
-
-        pub(crate) fn recorder(&self) -> Recorder<'_> {
-            Recorder::new(&self.stats, &self.log, true)
-        }
-
-        pub(crate) fn total(&self, name: &str) -> Option<u64> {
-            self.stats.totals().unwrap().get(name).copied()
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::fake::{Counting, Fake, fakes};
+    use super::fake::{Fake, fakes};
     use super::*;
+    use crate::recorder::testing::Counting;
     use std::sync::atomic::Ordering;
 
     #[test]

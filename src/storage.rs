@@ -88,8 +88,9 @@ impl<'a> Storage<'a> {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::recorder::testing::Counting;
     use crate::remote::Remotes;
-    use crate::remote::fake::{Counting, Fake, fakes};
+    use crate::remote::fake::{Fake, fakes};
     use crate::store::Lookup;
 
     const KEY: Key = [9; 32];
