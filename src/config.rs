@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crate::remote::{Credentials, RemoteUrl};
+use crate::remote::{RemoteCredentials, RemoteUrl};
 
 /// Everything a user can set.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,8 +38,8 @@ pub struct Config {
     pub remote_readonly: bool,
     /// Bound on each remote operation (`ZCC_REMOTE_TIMEOUT`).
     pub remote_timeout: Duration,
-    /// Credentials for the remote tiers from the environment (never logged).
-    pub remote_credentials: Credentials,
+    /// RemoteCredentials for the remote tiers from the environment (never logged).
+    pub remote_credentials: RemoteCredentials,
     /// Words run before the compiler on a miss (`ZCC_PREFIX`, e.g. `distcc`).
     pub prefix: Vec<String>,
     /// When the current CI job started (`ZCC_JOB_START`): a hit then records its use of every
@@ -279,7 +279,7 @@ impl Config {
             remotes: Vec::new(),
             remote_readonly: false,
             remote_timeout: DEFAULT_REMOTE_TIMEOUT,
-            remote_credentials: Credentials::default(),
+            remote_credentials: RemoteCredentials::default(),
             prefix: Vec::new(),
             job_start: None,
             launcher: None,
@@ -324,7 +324,7 @@ impl Config {
             remotes: parse_remotes(get("ZCC_REMOTE"))?,
             remote_readonly: parse_bool("ZCC_REMOTE_READONLY", get("ZCC_REMOTE_READONLY"))?,
             remote_timeout: parse_remote_timeout(get("ZCC_REMOTE_TIMEOUT"))?,
-            remote_credentials: Credentials::from_env(get),
+            remote_credentials: RemoteCredentials::from_env(get),
             prefix: non_empty(get("ZCC_PREFIX"))
                 .map(|p| {
                     p.to_string_lossy()

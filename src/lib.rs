@@ -90,6 +90,7 @@ pub use config::{Config, ConfigError};
 pub use counter::Counter;
 pub use outcome::{CompileError, Completed, Outcome, Report, Served};
 pub use passthrough::{LinkRefusal, Passthrough};
+pub use remote::{RemoteCredentials, RemoteUrl};
 pub use request::CompileRequest;
 pub use store::{TrimGoal, TrimReport, Usage};
 

@@ -30,7 +30,7 @@ pub fn render_script(zcc: &Path) -> String {
 /// A Python expression whose value is `path` as Python sees file names: a plain ASCII
 /// string literal (`"…"`, every other character escaped) when the path is UTF-8, otherwise
 /// `os.fsdecode(b"…")`, which gives back the exact bytes on POSIX.
-pub fn python_path_literal(path: &OsStr) -> String {
+pub(crate) fn python_path_literal(path: &OsStr) -> String {
     match path.to_str() {
         Some(text) => {
             let mut out = String::with_capacity(text.len() + 2);

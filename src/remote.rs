@@ -151,7 +151,8 @@ impl RemoteUrl {
         })
     }
 
-    pub fn scheme(&self) -> Scheme {
+    #[cfg(test)]
+    fn scheme(&self) -> Scheme {
         self.scheme
     }
 
@@ -240,9 +241,9 @@ pub fn redact(url: &str) -> String {
     out
 }
 
-/// Credentials from the environment, for tiers whose URL carries none. `Debug` hides them.
+/// RemoteCredentials from the environment, for tiers whose URL carries none. `Debug` hides them.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Credentials {
+pub struct RemoteCredentials {
     /// `ZCC_REMOTE_TOKEN`: HTTP `Authorization: Bearer`.
     pub token: Option<String>,
     /// `ZCC_REMOTE_USER`: HTTP basic auth user, Redis ACL user.
@@ -251,12 +252,12 @@ pub struct Credentials {
     pub password: Option<String>,
 }
 
-impl fmt::Debug for Credentials {
+impl fmt::Debug for RemoteCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let set = |v: &Option<String>| if v.is_some() { "set" } else { "unset" };
         write!(
             f,
-            "Credentials {{ token: {}, user: {}, password: {} }}",
+            "RemoteCredentials {{ token: {}, user: {}, password: {} }}",
             set(&self.token),
             set(&self.user),
             set(&self.password)
@@ -264,14 +265,15 @@ impl fmt::Debug for Credentials {
     }
 }
 
-impl Credentials {
-    pub fn from_env(get: &dyn Fn(&str) -> Option<OsString>) -> Credentials {
+impl RemoteCredentials {
+    /// `ZCC_REMOTE_TOKEN`, `ZCC_REMOTE_USER` and `ZCC_REMOTE_PASSWORD`, read through `get`.
+    pub fn from_env(get: &dyn Fn(&str) -> Option<OsString>) -> RemoteCredentials {
         let var = |name: &str| {
             get(name)
                 .map(|v| v.to_string_lossy().into_owned())
                 .filter(|v| !v.is_empty())
         };
-        Credentials {
+        RemoteCredentials {
             token: var("ZCC_REMOTE_TOKEN"),
             user: var("ZCC_REMOTE_USER"),
             password: var("ZCC_REMOTE_PASSWORD"),
@@ -328,7 +330,7 @@ impl Remotes {
         urls: &[RemoteUrl],
         timeout: Duration,
         readonly: bool,
-        credentials: &Credentials,
+        credentials: &RemoteCredentials,
     ) -> Remotes {
         let mut secrets: Vec<String> = [&credentials.token, &credentials.password]
             .into_iter()
@@ -902,7 +904,7 @@ mod tests {
     #[test]
     fn scrubbing_hides_every_secret() {
         let urls = [RemoteUrl::parse("http://u:pw1@127.0.0.1:1/x").unwrap()];
-        let creds = Credentials {
+        let creds = RemoteCredentials {
             token: Some("tok2".into()),
             user: Some("me".into()),
             password: Some("pw3".into()),

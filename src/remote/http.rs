@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::{Backend, Credentials, Failure, Layout, MAX_VALUE, entry_name, percent_decode};
+use super::{Backend, Failure, Layout, MAX_VALUE, RemoteCredentials, entry_name, percent_decode};
 use crate::store::{self, Key, Kind};
 
 /// Check an `http://` or `https://` URL: a host is required.
@@ -79,7 +79,7 @@ impl HttpBackend {
         url: &str,
         layout: Layout,
         timeout: Duration,
-        credentials: &Credentials,
+        credentials: &RemoteCredentials,
     ) -> HttpBackend {
         // `check` accepted the URL; a failure here leaves an empty base that every request
         // reports as an error.
@@ -245,7 +245,7 @@ mod tests {
     fn entry_urls() {
         let key = [0x0f; 32];
         let hex = "0f".repeat(32);
-        let creds = Credentials::default();
+        let creds = RemoteCredentials::default();
         let t = Duration::from_millis(100);
         let b = HttpBackend::new("http://h:8080/cache/", Layout::Zcc, t, &creds);
         assert_eq!(
@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn authorization() {
         let t = Duration::from_millis(100);
-        let none = Credentials::default();
+        let none = RemoteCredentials::default();
         let b = HttpBackend::new("http://Aladdin:open%20sesame@h", Layout::Zcc, t, &none);
         assert_eq!(
             b.authorization.as_deref(),
@@ -280,14 +280,14 @@ mod tests {
         );
         let b = HttpBackend::new("http://tok@h", Layout::Zcc, t, &none);
         assert_eq!(b.authorization.as_deref(), Some("Bearer tok"));
-        let env = Credentials {
+        let env = RemoteCredentials {
             token: Some("t2".into()),
             user: None,
             password: None,
         };
         let b = HttpBackend::new("http://h", Layout::Zcc, t, &env);
         assert_eq!(b.authorization.as_deref(), Some("Bearer t2"));
-        let env = Credentials {
+        let env = RemoteCredentials {
             token: None,
             user: Some("u".into()),
             password: Some("p".into()),

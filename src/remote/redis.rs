@@ -18,7 +18,7 @@ use std::time::Duration;
 use redis::cluster::{ClusterClient, ClusterConnection};
 use redis::{ConnectionLike, IntoConnectionInfo, RedisError};
 
-use super::{Backend, Credentials, Failure, MAX_VALUE, Scheme, entry_name};
+use super::{Backend, Failure, MAX_VALUE, RemoteCredentials, Scheme, entry_name};
 use crate::store::{Key, Kind};
 
 /// Check a Redis URL the way the backend will read it.
@@ -105,7 +105,7 @@ impl RedisBackend {
         url: &str,
         scheme: Scheme,
         timeout: Duration,
-        credentials: &Credentials,
+        credentials: &RemoteCredentials,
     ) -> RedisBackend {
         RedisBackend {
             shared: Arc::new(Shared {
@@ -198,7 +198,7 @@ fn target(
     url: &str,
     scheme: Scheme,
     timeout: Duration,
-    credentials: &Credentials,
+    credentials: &RemoteCredentials,
 ) -> Result<Target, String> {
     let nodes = node_urls(url, scheme)?;
     let mut infos = Vec::with_capacity(nodes.len());
@@ -207,7 +207,7 @@ fn target(
             .as_str()
             .into_connection_info()
             .map_err(|e| format!("not a usable Redis URL: {}", e.detail().unwrap_or("")))?;
-        // Credentials from the environment, unless the URL has its own.
+        // RemoteCredentials from the environment, unless the URL has its own.
         let settings = info.redis_settings().clone();
         let settings = match (&credentials.user, settings.username()) {
             (Some(user), None) => settings.set_username(user),
@@ -293,7 +293,7 @@ mod tests {
             "redis://127.0.0.1:1",
             Scheme::Redis,
             Duration::from_millis(200),
-            &Credentials::default(),
+            &RemoteCredentials::default(),
         );
         let err = backend.get(Kind::Result, &[0; 32]).unwrap_err();
         assert!(!err.timeout, "{}", err.message);
