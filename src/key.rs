@@ -10,7 +10,7 @@ use crate::paths::Roots;
 use crate::store::Key;
 
 /// Bumped whenever the meaning of a key changes, so old entries are never misread.
-pub const KEY_VERSION: &str = "zcc-key-3";
+pub const KEY_VERSION: &str = "zcc-key-4";
 
 /// Environment variables that change what the compiler produces. Path lists among them are
 /// normalized element by element.
@@ -131,6 +131,10 @@ pub struct Context<'a> {
     pub specs: &'a [[u8; 32]],
     /// Content hashes of [`Invocation::read_files`], in order.
     pub read_files: &'a [[u8; 32]],
+    /// The input relative to the working directory, when no output holds the input as the call
+    /// named it (`crate::spelling`): keyed in its place, so `src/t.c`, `./src/t.c` and
+    /// `$PWD/src/t.c` share entries.
+    pub canonical_input: Option<&'a str>,
 }
 
 /// The common part of a key, split by what a user would call its cause: it lets the log say
@@ -153,7 +157,10 @@ pub fn common(inv: &Invocation, ctx: &Context, norm: PathNorm, mode: KeyMode) ->
         }
         add_arg(&mut args, arg, norm);
     }
-    args.field("input", norm.apply(&inv.input).as_bytes());
+    match ctx.canonical_input {
+        Some(input) => args.field("canonical_input", input.as_bytes()),
+        None => args.field("input", norm.apply(&inv.input).as_bytes()),
+    };
     if inv.debug {
         // Debug info records the compilation directory.
         let dir = match &inv.compilation_dir {
@@ -376,24 +383,34 @@ mod tests {
             env: &env,
             specs: &[[2; 32]],
             read_files: &[],
+            canonical_input: None,
+        };
+        let canonical = Context {
+            canonical_input: Some("src/x.c"),
+            ..ctx
         };
         let r = roots();
-        let hexes: Vec<String> = [KeyMode::Direct, KeyMode::Preprocessed]
-            .into_iter()
-            .map(|mode| {
-                crate::store::hex(
-                    &common(&inv, &ctx, PathNorm::Roots(&r), mode)
-                        .builder
-                        .finish(),
-                )
-            })
-            .collect();
+        let hexes: Vec<String> = [
+            (KeyMode::Direct, &ctx),
+            (KeyMode::Preprocessed, &ctx),
+            (KeyMode::Direct, &canonical),
+        ]
+        .into_iter()
+        .map(|(mode, ctx)| {
+            crate::store::hex(
+                &common(&inv, ctx, PathNorm::Roots(&r), mode)
+                    .builder
+                    .finish(),
+            )
+        })
+        .collect();
         assert_eq!(hexes, GOLDEN_KEYS);
     }
 
-    const GOLDEN_KEYS: [&str; 2] = [
-        "e04271a9db27e529ab43bd42ec1926e9b50d85575455e297885ad44579bcdf1b",
-        "54ca8fb0f2656fc0ee3c389e7cda82d9b50877f67e17a7e6b8b975a69f2789c5",
+    const GOLDEN_KEYS: [&str; 3] = [
+        "dea96b004f80634ee99a4fdf3610a5d59e067dd3e08fdbbc174a726399a5fa3e",
+        "b1d248f06b952da292272ac69df6be425682cef3903e337574e0b975c0483a31",
+        "8f4827d8b793339df0f832c8de94994d14489c68be5c057070e7d660557033c1",
     ];
 
     fn roots() -> Roots {

@@ -55,6 +55,7 @@ pub mod process;
 pub mod remote;
 pub mod replay;
 mod safefs;
+mod spelling;
 pub mod stats;
 mod storage;
 pub mod store;

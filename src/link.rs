@@ -258,7 +258,8 @@ impl<'a> Linking<'a> {
         Some(Completed {
             status: 0,
             stdout: Vec::new(),
-            stderr: entry.stderr.expand(&self.roots),
+            // A link has no compile input whose directory diagnostics could name.
+            stderr: entry.stderr.expand(&self.roots, ""),
             served: Served::DirectHit,
         })
     }

@@ -130,8 +130,8 @@ fn exercise_depfile(bytes: &[u8]) {
     let _ = depfile::prerequisites(bytes);
     for target in [None, Some("x.o")] {
         if let Some(stored) = depfile::store(bytes, &roots(), target) {
-            let _ = depfile::render(&stored, &roots(), Some("other/y.o"));
-            let _ = depfile::render(&stored, &roots(), target);
+            let _ = depfile::render(&stored, &roots(), Some("other/y.o"), "src/");
+            let _ = depfile::render(&stored, &roots(), target, "");
         }
     }
 }
@@ -147,6 +147,7 @@ fn sample_entry(output: Vec<u8>, stderr: Vec<u8>) -> Entry {
         extras: Vec::new(),
         stdout: Text::Raw(Vec::new()),
         stderr: Text::Tokenized(stderr),
+        spelled: None,
     }
 }
 

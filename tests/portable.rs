@@ -1353,3 +1353,157 @@ fn portable_debug_builds_with(cc: &str) {
     // Off: two misses; on: a miss, then a hit in the other workspace.
     env.assert_counters(&[("miss", 3), ("direct_hit", 1)]);
 }
+
+// ---------------------------------------------------------------------------
+// One input named several ways
+// ---------------------------------------------------------------------------
+
+/// `ws/` (a git checkout) with `src/t.c` including `x.h` next to it and `a.h` from `inc/`,
+/// `source` as `src/t.c`; each file has a warning in it. `sub/` is an empty directory, for
+/// `sub/../src/t.c`.
+fn spelled_project(env: &TestEnv, source: &str) -> PathBuf {
+    let ws = env.mkdir("ws");
+    env.mkdir("ws/.git");
+    env.mkdir("ws/sub");
+    env.write("ws/src/t.c", source);
+    env.write(
+        "ws/src/x.h",
+        "static int g(void) { int unused_in_header; return 1; }\n",
+    );
+    env.write("ws/inc/a.h", "#define A 2\n");
+    ws
+}
+
+const SPELLED_SOURCE: &str =
+    "#include \"x.h\"\n#include <a.h>\nint f(int y) { int unused; return y + A + g(); }\n";
+
+/// The ways one call may name `ws/src/t.c`: relative, absolute, `./`, through `sub/..`.
+fn spellings(ws: &Path) -> Vec<String> {
+    vec![
+        "src/t.c".into(),
+        format!("{}/src/t.c", s(ws)),
+        "./src/t.c".into(),
+        "sub/../src/t.c".into(),
+    ]
+}
+
+/// Compiles `ws/src/t.c` under each spelling, plainly and through zcc, in `ws/`; asserts
+/// identical results (object, dependency file, stdout, stderr) and returns the counters'
+/// change of each zcc run.
+fn compile_each_spelling(
+    env: &TestEnv,
+    ws: &Path,
+    cc: &str,
+    flags: &[&str],
+) -> Vec<BTreeMap<String, u64>> {
+    spellings(ws)
+        .iter()
+        .map(|input| {
+            let mut args: Vec<String> = vec![cc.into()];
+            args.extend(flags.iter().map(|f| f.to_string()));
+            args.extend(["-Iinc", "-c", input, "-o", "build/t.o"].map(String::from));
+            fs::create_dir_all(ws.join("build")).unwrap();
+            let before = counters(env, &env.store);
+            same_as_plain_at(env, ws, &args, &[]);
+            delta(&before, &counters(env, &env.store))
+        })
+        .collect()
+}
+
+/// The compilers to try: gcc, avr-gcc, and clang where installed.
+fn spelling_compilers() -> Vec<&'static str> {
+    require_tool("gcc");
+    ["gcc", "avr-gcc", "clang"]
+        .into_iter()
+        .filter(|cc| find_in_path(cc).is_some())
+        .collect()
+}
+
+#[test]
+fn one_input_named_several_ways_shares_one_entry() {
+    for cc in spelling_compilers() {
+        for flags in [
+            &["-Wall"][..],
+            &["-Wall", "-MD"],
+            &["-Wall", "-MMD", "-MP"],
+            &[
+                "-Wall",
+                "-MD",
+                "-MF",
+                "build/deps.d",
+                "-fdiagnostics-color=always",
+            ],
+        ] {
+            let env = TestEnv::new();
+            let ws = spelled_project(&env, SPELLED_SOURCE);
+            let runs = compile_each_spelling(&env, &ws, cc, flags);
+            let what = format!("{cc} {flags:?}");
+            assert_eq!(runs[0], expect(&[("miss", 1)]), "{what}: first spelling");
+            for (run, input) in runs[1..].iter().zip(&spellings(&ws)[1..]) {
+                assert_eq!(run, &expect(&[("hit", 1)]), "{what}: {input}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_file_macro_keeps_each_spelling_apart_and_right() {
+    for cc in spelling_compilers() {
+        for source in [
+            // In the source itself.
+            "const char *where = __FILE__;\nint f(void) { return 1; }\n",
+            // From a header: `assert` expands `__FILE__` where it is used.
+            "#include <assert.h>\nint f(int y) { assert(y); return y; }\n",
+        ] {
+            let env = TestEnv::new();
+            let ws = spelled_project(&env, source);
+            let runs = compile_each_spelling(&env, &ws, cc, &["-MD"]);
+            for (run, input) in runs.iter().zip(&spellings(&ws)) {
+                assert_eq!(run.get("miss"), Some(&1), "{cc} {input}: {run:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn debug_info_keeps_each_spelling_apart_and_right() {
+    for cc in spelling_compilers() {
+        for portable in [false, true] {
+            let env = TestEnv::new();
+            let ws = spelled_project(&env, SPELLED_SOURCE);
+            let flags: &[&str] = &["-g", "-MD"];
+            let runs: Vec<BTreeMap<String, u64>> = spellings(&ws)
+                .iter()
+                .map(|input| {
+                    let mut args: Vec<String> = vec![cc.into()];
+                    args.extend(flags.iter().map(|f| f.to_string()));
+                    args.extend(["-Iinc", "-c", input, "-o", "build/t.o"].map(String::from));
+                    fs::create_dir_all(ws.join("build")).unwrap();
+                    let before = counters(&env, &env.store);
+                    let zcc_env: &[(&str, &str)] = if portable {
+                        &[("ZCC_PORTABLE_DEBUG", "1")]
+                    } else {
+                        &[]
+                    };
+                    let plain = at(&env, &ws, &args, false).run();
+                    let mut call = at(&env, &ws, &args, true);
+                    for (k, v) in zcc_env {
+                        call = call.env(k, *v);
+                    }
+                    let cached = call.run();
+                    if !portable {
+                        env.assert_same_run(&plain, &cached);
+                    }
+                    delta(&before, &counters(&env, &env.store))
+                })
+                .collect();
+            for (run, input) in runs.iter().zip(&spellings(&ws)) {
+                assert_eq!(
+                    run.get("miss"),
+                    Some(&1),
+                    "{cc} {input} {portable}: {run:?}"
+                );
+            }
+        }
+    }
+}

@@ -162,6 +162,13 @@ impl Call<'_> {
             self.log("stored diagnostics have no colours; compiling");
             return None;
         }
+        if let Some(spelled) = &entry.spelled
+            && *spelled != self.keyed_input()
+        {
+            // Its outputs name the input as that call did.
+            self.log(&format!("stored for the input named {spelled}; compiling"));
+            return None;
+        }
         let counter = match served {
             Served::DirectHit => Counter::DirectHit,
             _ => Counter::PreprocessedHit,
