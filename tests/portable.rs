@@ -1507,3 +1507,42 @@ fn debug_info_keeps_each_spelling_apart_and_right() {
         }
     }
 }
+
+#[test]
+fn a_diagnostic_quoting_the_name_keeps_its_entry_for_its_spelling() {
+    for cc in spelling_compilers() {
+        let env = TestEnv::new();
+        let source = "#warning \"src/t.c is named here\"\nint f(void) { return 1; }\n";
+        let ws = spelled_project(&env, source);
+        let runs = compile_each_spelling(&env, &ws, cc, &["-MD"]);
+        // The message names `src/`: stored for `src/t.c` only. The absolute spelling's
+        // message does not show its directory (`/…/ws/src/`): its entry serves every spelling.
+        let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
+        assert_eq!(hits, [0, 0, 1, 1], "{cc}: {runs:?}");
+    }
+}
+
+#[test]
+fn a_dotdot_after_a_symlink_is_another_file() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let ws = spelled_project(&env, SPELLED_SOURCE);
+    // `link/..` is `deep/`, whose `src/` has the same `t.c` and another `x.h`.
+    env.write("ws/deep/src/t.c", SPELLED_SOURCE);
+    env.write("ws/deep/src/x.h", "static int g(void) { return 7; }\n");
+    env.mkdir("ws/deep/inner");
+    std::os::unix::fs::symlink(ws.join("deep/inner"), ws.join("link")).unwrap();
+    fs::create_dir_all(ws.join("build")).unwrap();
+    for (input, want) in [
+        ("src/t.c", expect(&[("miss", 1)])),
+        ("link/../src/t.c", expect(&[("miss", 1)])),
+        ("sub/../src/t.c", expect(&[("hit", 1)])),
+    ] {
+        let args: Vec<String> = ["gcc", "-MD", "-Iinc", "-c", input, "-o", "build/t.o"]
+            .map(String::from)
+            .to_vec();
+        let before = counters(&env, &env.store);
+        same_as_plain_at(&env, &ws, &args, &[]);
+        assert_eq!(delta(&before, &counters(&env, &env.store)), want, "{input}");
+    }
+}
