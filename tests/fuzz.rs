@@ -133,6 +133,15 @@ fn exercise_depfile(bytes: &[u8]) {
             let _ = depfile::render(&stored, &roots(), Some("other/y.o"), "src/");
             let _ = depfile::render(&stored, &roots(), target, "");
         }
+        // Names under the input's directory stored as placeholders, rendered for others.
+        for dir in ["", "a/"] {
+            let style = depfile::Style::Gcc;
+            if let Some(stored) =
+                depfile::store_preferring(bytes, &roots(), target, style, Some(dir))
+            {
+                let _ = depfile::render(&stored, &roots(), target, "/elsewhere/");
+            }
+        }
     }
 }
 

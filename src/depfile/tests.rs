@@ -429,3 +429,60 @@ fn arbitrary_bytes_are_safe() {
         check_no_panic_and_identity(&dep);
     }
 }
+
+/// Names under the input's directory are written with the rendering call's spelling of it,
+/// re-wrapped for its length; targets, other relative names and rooted names are not touched.
+#[test]
+fn names_under_the_input_directory_take_the_rendering_calls_spelling() {
+    let names = |dir: &str, ws: &str| -> Vec<Vec<u8>> {
+        ["t.c", "INC/a.h", "x.h", "../inc/b.h", "x.h", "inc/c.h"]
+            .iter()
+            .map(|n| match n.strip_prefix("INC/") {
+                Some(rest) => format!("{ws}/inc/{rest}").into_bytes(),
+                None if n.starts_with("inc/") => n.as_bytes().to_vec(),
+                None => format!("{dir}{n}").into_bytes(),
+            })
+            .collect()
+    };
+    let file = |dir: &str, ws: &str| {
+        let target = vec![b"build/t.o".to_vec()];
+        lay_out(&target, &names(dir, ws), Phony::Compact, Style::Gcc, false)
+    };
+    let relative = file("src/", "/tmp/A/ws");
+    let roots_a = roots("/tmp/A/ws");
+    let stored = store_preferring(
+        &relative,
+        &roots_a,
+        Some("build/t.o"),
+        Style::Gcc,
+        Some("src/"),
+    )
+    .unwrap();
+    assert_eq!(stored.style(), Some(Style::Gcc));
+    assert_eq!(
+        render(&stored, &roots_a, Some("build/t.o"), "src/"),
+        relative
+    );
+    let absolute = render(
+        &stored,
+        &roots("/tmp/B/ws"),
+        Some("build/t.o"),
+        "/tmp/B/ws/src/",
+    );
+    assert_eq!(absolute, file("/tmp/B/ws/src/", "/tmp/B/ws"));
+    assert!(absolute.windows(2).any(|w| w == b"\\\n"), "re-wrapped");
+    // A bare name's directory is empty: every relative prerequisite is under it.
+    let bare = "t.o: t.c x.h /usr/include/stdio.h\nx.h:\n/usr/include/stdio.h:\n";
+    let none = Roots::default();
+    let stored = store_preferring(bare.as_bytes(), &none, Some("t.o"), Style::Gcc, Some(""));
+    assert_eq!(
+        String::from_utf8(render(&stored.unwrap(), &none, Some("t.o"), "/w/")).unwrap(),
+        "t.o: /w/t.c /w/x.h /usr/include/stdio.h\n/w/x.h:\n/usr/include/stdio.h:\n"
+    );
+    // Without the directory, names stay as the compiler wrote them.
+    let stored = store_preferring(bare.as_bytes(), &none, Some("t.o"), Style::Gcc, None);
+    assert_eq!(
+        render(&stored.unwrap(), &none, Some("t.o"), "/w/"),
+        bare.as_bytes()
+    );
+}
