@@ -1452,15 +1452,35 @@ fn the_file_macro_keeps_each_spelling_apart_and_right() {
         for source in [
             // In the source itself.
             "const char *where = __FILE__;\nint f(void) { return 1; }\n",
-            // From a header: `assert` expands `__FILE__` where it is used.
+            // From a header: `assert` expands `__FILE__` where it is used (avr-libc's only
+            // with `__ASSERT_USE_STDERR`; without it the objects are the same and share).
             "#include <assert.h>\nint f(int y) { assert(y); return y; }\n",
         ] {
             let env = TestEnv::new();
             let ws = spelled_project(&env, source);
-            let runs = compile_each_spelling(&env, &ws, cc, &["-MD"]);
+            let runs = compile_each_spelling(&env, &ws, cc, &["-MD", "-D__ASSERT_USE_STDERR"]);
             for (run, input) in runs.iter().zip(&spellings(&ws)) {
                 assert_eq!(run.get("miss"), Some(&1), "{cc} {input}: {run:?}");
             }
+        }
+    }
+}
+
+#[test]
+fn the_file_macro_outside_the_input_directory_shares() {
+    for cc in spelling_compilers() {
+        let env = TestEnv::new();
+        let ws = spelled_project(&env, SPELLED_SOURCE);
+        // `inc/a.h` is found through `-Iinc`: its `__FILE__` is `inc/a.h` for every spelling.
+        env.write(
+            "ws/inc/a.h",
+            "#define A 2\nstatic const char *where_a = __FILE__;\n\
+             static inline const char *a_file(void) { return where_a; }\n",
+        );
+        let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-MD"]);
+        assert_eq!(runs[0], expect(&[("miss", 1)]), "{cc}");
+        for (run, input) in runs[1..].iter().zip(&spellings(&ws)[1..]) {
+            assert_eq!(run, &expect(&[("hit", 1)]), "{cc}: {input}");
         }
     }
 }

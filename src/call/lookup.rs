@@ -68,7 +68,12 @@ impl Call<'_> {
         } else {
             self.norm()
         };
-        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, norm);
+        // Through the roots, names under the input's directory as the key names the input.
+        let spelling = match norm {
+            PathNorm::Roots(_) => self.spelling.as_ref(),
+            _ => None,
+        };
+        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, norm, spelling);
         let mut cpp_key = KeyBuilder::new("preprocessed");
         cpp_key.field("cpp", &text);
         cpp_key.field("cpp_stderr", &self.roots.tokenize_text(&cpp.stderr));

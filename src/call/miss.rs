@@ -339,10 +339,9 @@ impl Call<'_> {
                     })?;
                 let (mut candidate, flags, traced) =
                     self.candidate(manifest_key, &files, &search, false)?;
-                // Rendered for other spellings of the input only when served from this
-                // manifest, whose candidates trace every name under the input's directory.
-                let portable = traced && matches!(candidate.target, Target::Result(_));
-                let entry = self.collect(done, &files, portable)?;
+                // Rendered for other spellings of the input when the files read trace every
+                // name under the input's directory to it.
+                let entry = self.collect(done, &files, traced)?;
                 if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
                     candidate.target = Target::Result(*key);
                 }
