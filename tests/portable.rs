@@ -1566,3 +1566,51 @@ fn a_dotdot_after_a_symlink_is_another_file() {
         assert_eq!(delta(&before, &counters(&env, &env.store)), want, "{input}");
     }
 }
+
+#[test]
+fn spellings_share_across_workspaces_and_the_headers_still_decide() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let ws = spelled_project(&env, SPELLED_SOURCE);
+    // A second checkout in `deeper/other`, its workspace root `deeper/` (which has a
+    // `src/` of its own, as the first had): the names of the first compile's candidates
+    // must lead to `deeper/other/src/x.h`, which is edited later.
+    let other = env.work.join("deeper/other");
+    copy_tree(&ws, &other);
+    fs::remove_dir_all(other.join(".git")).unwrap();
+    env.mkdir("deeper/.git");
+    env.write("deeper/src/x.h", env.read("ws/src/x.h"));
+    env.write("deeper/src/t.c", SPELLED_SOURCE);
+    let compile = |dir: &Path, input: &str| {
+        fs::create_dir_all(dir.join("build")).unwrap();
+        let args: Vec<String> = [
+            "gcc",
+            "-Wall",
+            "-MD",
+            "-Iinc",
+            "-c",
+            input,
+            "-o",
+            "build/t.o",
+        ]
+        .map(String::from)
+        .to_vec();
+        let before = counters(&env, &env.store);
+        same_as_plain_at(&env, dir, &args, &[]);
+        delta(&before, &counters(&env, &env.store))
+    };
+    let absolute = format!("{}/src/t.c", s(&ws));
+    assert_eq!(compile(&ws, &absolute), expect(&[("miss", 1)]));
+    // The relative spelling in the other checkout: the absolute one's entry, rendered.
+    assert_eq!(compile(&other, "./src/t.c"), expect(&[("hit", 1)]));
+    // `src/x.h` there changes: the candidate names it through the input's directory, so the
+    // other checkout's own header decides, whatever the spelling.
+    fs::write(
+        other.join("src/x.h"),
+        "static int g(void) { int unused_in_header; return 5; }\n",
+    )
+    .unwrap();
+    let absolute_other = format!("{}/src/t.c", s(&other));
+    assert_eq!(compile(&other, &absolute_other)["miss"], 1);
+    assert_eq!(compile(&ws, "src/t.c"), expect(&[("hit", 1)]));
+}
