@@ -464,11 +464,12 @@ fn exact_paths(inv: &Invocation) -> bool {
         })
 }
 
-/// How `req` names the input of `inv`, unless an output holds that name (then it is keyed as
-/// given): an input the compiler reads as written, with debug info, LTO (GCC's and clang's IR
-/// name the input as given), profiling or coverage data, sanitizer locations, recorded
-/// switches, `-fverbose-asm`, stack-usage or call-graph files, or options zcc does not follow
-/// into the search path (`-Wp,`, `-I-`, `-iprefix`, a sysroot, modules). Measured in
+/// How `req` names the input of `inv`, unless an output may hold that name (then it is keyed
+/// as given): an assembler or preprocessed input (`.s`, `.i`: no include list to trace with),
+/// debug info, LTO (GCC's and clang's IR name the input as given), profiling or coverage data,
+/// sanitizer locations, recorded switches, `-fverbose-asm`, stack-usage or call-graph files,
+/// or options zcc does not follow into the search path (`-Wp,`, `-I-`, `-iprefix`, a
+/// sysroot, modules). Measured in
 /// `docs/ARCHITECTURE.md` ("The input's spelling"); the search directories that could name a
 /// file like the input's directory are the call's path arguments, the include path variables
 /// and the toolchain's prefixes (its built-in directories).

@@ -181,8 +181,9 @@ impl Call<'_> {
             }
         }
         self.unchanged_since_start(inputs)?;
-        // Kept for this spelling: under a key that holds the input as the call named it (no
-        // spelling), or with outputs naming it.
+        // Under a key holding the input as named (no spelling) nothing more is needed; under
+        // one holding its canonical form, outputs that keep this call's spelling are for
+        // calls that name the input the same way.
         let spelled = (texts.is_none() && self.spelling.is_some()).then(|| self.keyed_input());
         let (stdout, stderr) = texts.unwrap_or_else(|| {
             (
