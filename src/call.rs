@@ -470,9 +470,10 @@ fn exact_paths(inv: &Invocation) -> bool {
 /// sanitizer locations, recorded switches, `-fverbose-asm`, stack-usage or call-graph files,
 /// or options zcc does not follow into the search path (`-Wp,`, `-I-`, `-iprefix`, a
 /// sysroot, modules). Measured in
-/// `docs/ARCHITECTURE.md` ("The input's spelling"); the search directories that could name a
-/// file like the input's directory are the call's path arguments, the include path variables
-/// and the toolchain's prefixes (its built-in directories).
+/// `docs/ARCHITECTURE.md` ("The input's spelling"). Search directories (`-I`, …, the include
+/// path variables) that could name a file like the input's directory are checked against what
+/// the compile included ([`Spelling::routes_clear`]); any other path argument or the
+/// toolchain's prefixes (its built-in directories) doing so keeps the spelling.
 fn input_spelling(inv: &Invocation, compiler: &Compiler, req: &CompileRequest) -> Option<Spelling> {
     const NAMING: &[&str] = &[
         "lto",
@@ -506,9 +507,15 @@ fn input_spelling(inv: &Invocation, compiler: &Compiler, req: &CompileRequest) -
     {
         return None;
     }
-    let mut dirs: Vec<String> = inv
+    const SEARCH: &[&str] = &["-I", "-iquote", "-isystem", "-idirafter"];
+    let (search, other): (Vec<_>, Vec<_>) = inv
         .key_args
         .iter()
+        .filter(|a| a.path.is_some())
+        .partition(|a| SEARCH.contains(&a.text.as_str()));
+    let mut search: Vec<String> = search.into_iter().filter_map(|a| a.path.clone()).collect();
+    let mut dirs: Vec<String> = other
+        .into_iter()
         .filter_map(|a| a.path.clone())
         .chain(inv.read_files.iter().cloned())
         .collect();
@@ -521,7 +528,7 @@ fn input_spelling(inv: &Invocation, compiler: &Compiler, req: &CompileRequest) -
     ] {
         if let Some(list) = req.var(var) {
             // An empty element is the working directory.
-            dirs.extend(list.to_string_lossy().split(':').map(str::to_string));
+            search.extend(list.to_string_lossy().split(':').map(str::to_string));
         }
     }
     dirs.extend(
@@ -531,11 +538,12 @@ fn input_spelling(inv: &Invocation, compiler: &Compiler, req: &CompileRequest) -
             .map(|p| p.to_string_lossy().into_owned()),
     );
     let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+    let search: Vec<&str> = search.iter().map(String::as_str).collect();
     let pwd = req.compiler_pwd();
     let cwds = [pwd.to_str()?, req.cwd.to_str()?];
     let is_real_dir =
         |p: &str| fs::symlink_metadata(req.cwd.join(p)).is_ok_and(|m| m.file_type().is_dir());
-    Spelling::of_input(&inv.input, &cwds, &dirs, &is_real_dir)
+    Spelling::of_input(&inv.input, &cwds, &dirs, &search, &is_real_dir)
 }
 
 /// No roots: paths spelled exactly as the compiler spelled them.

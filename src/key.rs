@@ -479,7 +479,7 @@ mod tests {
         };
         let keyed = |dir: &str| {
             let input = format!("{dir}t.c");
-            let spelling = crate::spelling::Spelling::of_input(&input, &cwds, &[], &real);
+            let spelling = crate::spelling::Spelling::of_input(&input, &cwds, &[], &[], &real);
             let text = text(dir);
             let (out, files) =
                 normalize_preprocessed(text.as_bytes(), PathNorm::Roots(&r), spelling.as_ref());

@@ -25,6 +25,9 @@ pub struct Spelling {
     dir: String,
     /// The input relative to the working directory, lexically normalized: what the key holds.
     canonical: String,
+    /// Search directories (as given) from which the compiler could write a name under `dir`:
+    /// the store checks that no include directive did ([`Spelling::traced`]).
+    routes: Vec<String>,
 }
 
 impl Spelling {
@@ -32,13 +35,16 @@ impl Spelling {
     /// it exactly: a name outside the working directory (`cwds`: its spellings, `$PWD` and
     /// the physical one), a `..` after a symbolic link (`is_real_dir` says whether a path,
     /// relative to the working directory, is a directory and no link), a character a
-    /// dependency file or a diagnostic location would escape or split on, or a directory in
-    /// `dirs` (the call's path arguments, include path variables, the toolchain's prefixes)
-    /// from which the compiler could write a name that starts like the input's directory.
+    /// dependency file or a diagnostic location would escape or split on, or a path in `dirs`
+    /// (path arguments other than search directories, the toolchain's prefixes, where its
+    /// built-in directories are) from which the compiler could write a name that starts like
+    /// the input's directory. Such search directories (`search`: `-I`, `-iquote`, `-isystem`,
+    /// `-idirafter`, the include path variables) are kept as routes for the store to check.
     pub fn of_input(
         input: &str,
         cwds: &[&str],
         dirs: &[&str],
+        search: &[&str],
         is_real_dir: &dyn Fn(&str) -> bool,
     ) -> Option<Spelling> {
         if input
@@ -77,9 +83,15 @@ impl Spelling {
         if dirs.iter().any(|d| overlaps(d, &dir)) {
             return None;
         }
+        let routes = search
+            .iter()
+            .filter(|d| overlaps(d, &dir))
+            .map(|d| d.to_string())
+            .collect();
         Some(Spelling {
             dir,
             canonical: kept.join("/"),
+            routes,
         })
     }
 
@@ -116,7 +128,8 @@ impl Spelling {
     /// input's directory was reached from the input through quoted includes, each looked up
     /// next to its includer: then the name came through the input's directory, and another
     /// spelling of the input names it with that spelling. An absolute quoted include under the
-    /// directory could give the same name another way.
+    /// directory could give the same name another way, and so could a route
+    /// ([`Spelling::routes_clear`]).
     pub fn traced(&self, files: &[(&str, &[String])]) -> bool {
         let dir = self.dep_dir();
         let absolute_inside = files
@@ -149,6 +162,77 @@ impl Spelling {
             .iter()
             .all(|(name, _)| under(dir, name).is_none() || reached.contains(*name))
     }
+
+    /// Search directories that could write a name under the input's directory; when there are
+    /// any, the files read must pass [`Spelling::routes_clear`].
+    pub fn routes(&self) -> &[String] {
+        &self.routes
+    }
+
+    /// Whether no include directive of `files` (each file's name as the dependency file writes
+    /// it, with its directives: name and whether quoted; `computed`: whether any file includes
+    /// a name given by a macro) can have reached, through a route, an existing file (`exists`,
+    /// a name relative to the working directory) under the input's directory: such a name
+    /// reads like one found next to the input, and another spelling of the input would not
+    /// write it so. With GCC (`next_to_includer_as_found`) a quoted include whose file is next
+    /// to its includer never searches the routes; any other may, whichever directory the
+    /// compiler found it in first. Clang names a file found next to its includer through a
+    /// search directory that is the includer's directory (measured, clang 14: `-Isrc` with
+    /// `$PWD/src/t.c` writes `src/x.h` for `"x.h"`), so with clang every directive counts.
+    pub fn routes_clear(
+        &self,
+        files: &[(&str, Vec<(String, bool)>)],
+        computed: bool,
+        next_to_includer_as_found: bool,
+        exists: &dyn Fn(&str) -> bool,
+    ) -> bool {
+        if self.routes.is_empty() {
+            return true;
+        }
+        if computed {
+            return false;
+        }
+        let dir = self.dep_dir();
+        files.iter().all(|(includer, directives)| {
+            let includer_dir = includer.rfind('/').map_or("", |i| &includer[..=i]);
+            directives.iter().all(|(name, quoted)| {
+                if next_to_includer_as_found && *quoted && exists(&format!("{includer_dir}{name}"))
+                {
+                    return true;
+                }
+                self.routes.iter().all(|route| {
+                    let route = route.trim_end_matches('/');
+                    let found = if route.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{route}/{name}")
+                    };
+                    under(dir, dep_form(&found)).is_none() || !exists(&found)
+                })
+            })
+        })
+    }
+}
+
+/// Whether `content` has an `#include` (or `#include_next`, `#import`) whose name is not
+/// written out (`#include HEADER`): the file it names is not known from the text.
+pub fn has_computed_include(content: &[u8]) -> bool {
+    content.split(|&b| b == b'\n').any(|line| {
+        let blank = |b: &u8| *b == b' ' || *b == b'\t';
+        let line = &line[line.iter().take_while(|b| blank(b)).count()..];
+        let Some(rest) = line.strip_prefix(b"#") else {
+            return false;
+        };
+        let rest = &rest[rest.iter().take_while(|b| blank(b)).count()..];
+        let Some(rest) = [&b"include_next"[..], b"include", b"import"]
+            .iter()
+            .find_map(|word| rest.strip_prefix(*word))
+        else {
+            return false;
+        };
+        let rest = &rest[rest.iter().take_while(|b| blank(b)).count()..];
+        rest.first().is_some_and(|b| *b != b'"' && *b != b'<')
+    })
 }
 
 /// GCC's and clang's form of a name in a dependency file: leading `./` (and the slashes after
@@ -331,7 +415,7 @@ mod tests {
     }
 
     fn of(input: &str, dirs: &[&str]) -> Option<Spelling> {
-        Spelling::of_input(input, &["/ws"], dirs, &real)
+        Spelling::of_input(input, &["/ws"], dirs, &[], &real)
     }
 
     #[test]
@@ -370,12 +454,12 @@ mod tests {
         // A `..` after a link.
         let link = |p: &str| p != "sub";
         assert_eq!(
-            Spelling::of_input("sub/../src/t.c", &["/ws"], &[], &link),
+            Spelling::of_input("sub/../src/t.c", &["/ws"], &[], &[], &link),
             None
         );
-        assert!(Spelling::of_input("src/../src/t.c", &["/ws"], &[], &link).is_some());
+        assert!(Spelling::of_input("src/../src/t.c", &["/ws"], &[], &[], &link).is_some());
         // The physical working directory counts as well as $PWD.
-        let s = Spelling::of_input("/real/ws/t.c", &["/ws", "/real/ws/"], &[], &real);
+        let s = Spelling::of_input("/real/ws/t.c", &["/ws", "/real/ws/"], &[], &[], &real);
         assert_eq!(s.unwrap().canonical(), "t.c");
     }
 
@@ -508,6 +592,61 @@ mod tests {
             mark_locations(b"cc1: warning: w\n", "src/", &known),
             Some(b"cc1: warning: w\n".to_vec())
         );
+    }
+
+    #[test]
+    fn routes_that_could_name_files_like_the_input_directory() {
+        let search = |input: &str, dirs: &[&str]| {
+            Spelling::of_input(input, &["/ws"], &[], dirs, &real).unwrap()
+        };
+        assert_eq!(
+            search("src/t.c", &[".", "inc", "src", "/ws"]).routes(),
+            [".", "src"]
+        );
+        assert!(
+            search("/ws/src/t.c", &["src", "/usr/include"])
+                .routes()
+                .is_empty()
+        );
+        let s = search("src/t.c", &[".", "src"]);
+        let files = ["src/t.c", "src/x.h", "y.h", "src/w.h", "inc/z.h"];
+        let exists = |p: &str| files.contains(&dep_form(p));
+        let directives = |list: &[(&str, bool)]| -> Vec<(String, bool)> {
+            list.iter().map(|(n, q)| (n.to_string(), *q)).collect()
+        };
+        // `"x.h"` next to the input, `<y.h>` through `.`: nothing under `src/` another way.
+        let clear = [("src/t.c", directives(&[("x.h", true), ("y.h", false)]))];
+        assert!(s.routes_clear(&clear, false, true, &exists));
+        // Clang may name `x.h` through `src`.
+        assert!(!s.routes_clear(&clear, false, false, &exists));
+        // `<x.h>` through `src`, `<src/w.h>` through `.`, `"w.h"` from `inc/z.h` (not next
+        // to it: the routes are searched): each names a file under `src/` another way.
+        for (includer, name, quoted) in [
+            ("src/t.c", "x.h", false),
+            ("src/t.c", "src/w.h", false),
+            ("inc/z.h", "w.h", true),
+        ] {
+            let files = [(includer, directives(&[(name, quoted)]))];
+            assert!(
+                !s.routes_clear(&files, false, true, &exists),
+                "{includer} {name}"
+            );
+        }
+        // A name given by a macro could be anything.
+        assert!(!s.routes_clear(&clear, true, true, &exists));
+        // Without routes there is nothing to check.
+        let none = search("src/t.c", &["inc"]);
+        assert!(none.routes_clear(&clear, true, false, &exists));
+    }
+
+    #[test]
+    fn computed_includes() {
+        assert!(has_computed_include(b"#include HEADER\n"));
+        assert!(has_computed_include(b"  #  include_next FT_H\n"));
+        assert!(!has_computed_include(
+            b"#include \"x.h\"\n#include <y.h>\n#define include\n"
+        ));
+        assert!(!has_computed_include(b"int include = 1;\n"));
     }
 
     #[test]

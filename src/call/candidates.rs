@@ -165,7 +165,7 @@ impl Call<'_> {
         };
         let traced = self.spelling.as_ref().is_some_and(|s| {
             let list: Vec<(&str, &[String])> = quoted.iter().map(|(f, q)| (*f, &q[..])).collect();
-            s.traced(&list)
+            s.traced(&list) && self.routes_clear(s, files)
         });
         Ok((
             Candidate {
@@ -177,6 +177,26 @@ impl Call<'_> {
             flags,
             traced,
         ))
+    }
+
+    /// [`Spelling::routes_clear`] for the files a compile read: their directives read again,
+    /// only when a search directory could name files like the input's directory.
+    fn routes_clear(&self, spelling: &Spelling, files: &[String]) -> bool {
+        if spelling.routes().is_empty() {
+            return true;
+        }
+        let mut computed = false;
+        let mut directives = Vec::with_capacity(files.len());
+        for f in files {
+            let Ok(content) = fs::read(self.path(f)) else {
+                return false;
+            };
+            computed |= spelling::has_computed_include(&content);
+            directives.push((f.as_str(), filehash::include_names(&content)));
+        }
+        let exists = |p: &str| self.path(p).exists();
+        let gcc = self.compiler.family == Family::Gcc;
+        spelling.routes_clear(&directives, computed, gcc, &exists)
     }
 
     /// Whether a precompiled header exists where the compile may take one instead of a header
