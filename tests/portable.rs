@@ -1395,6 +1395,7 @@ fn compile_each_spelling(
     ws: &Path,
     cc: &str,
     flags: &[&str],
+    zcc_env: &[(&str, &str)],
 ) -> Vec<BTreeMap<String, u64>> {
     spellings(ws)
         .iter()
@@ -1404,7 +1405,7 @@ fn compile_each_spelling(
             args.extend(["-Iinc", "-c", input, "-o", "build/t.o"].map(String::from));
             fs::create_dir_all(ws.join("build")).unwrap();
             let before = counters(env, &env.store);
-            same_as_plain_at(env, ws, &args, &[]);
+            same_as_plain_at(env, ws, &args, zcc_env);
             delta(&before, &counters(env, &env.store))
         })
         .collect()
@@ -1439,7 +1440,7 @@ fn one_input_named_several_ways_shares_one_entry() {
         ] {
             let env = TestEnv::new();
             let ws = spelled_project(&env, SPELLED_SOURCE);
-            let runs = compile_each_spelling(&env, &ws, cc, flags);
+            let runs = compile_each_spelling(&env, &ws, cc, flags, &[]);
             let what = format!("{cc} {flags:?}");
             let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
             // Clang may name `x.h`, found next to `src/t.c`, through `-Isrc`: the relative
@@ -1467,7 +1468,7 @@ fn the_file_macro_keeps_each_spelling_apart_and_right() {
         ] {
             let env = TestEnv::new();
             let ws = spelled_project(&env, source);
-            let runs = compile_each_spelling(&env, &ws, cc, &["-MD", "-D__ASSERT_USE_STDERR"]);
+            let runs = compile_each_spelling(&env, &ws, cc, &["-MD", "-D__ASSERT_USE_STDERR"], &[]);
             for (run, input) in runs.iter().zip(&spellings(&ws)) {
                 assert_eq!(run.get("miss"), Some(&1), "{cc} {input}: {run:?}");
             }
@@ -1486,7 +1487,7 @@ fn the_file_macro_outside_the_input_directory_shares() {
             "#define A 2\nstatic const char *where_a = __FILE__;\n\
              static inline const char *a_file(void) { return where_a; }\n",
         );
-        let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-MD"]);
+        let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-MD"], &[]);
         assert_eq!(runs[0], expect(&[("miss", 1)]), "{cc}");
         for (run, input) in runs[1..].iter().zip(&spellings(&ws)[1..]) {
             assert_eq!(run, &expect(&[("hit", 1)]), "{cc}: {input}");
@@ -1543,7 +1544,7 @@ fn a_diagnostic_quoting_the_name_keeps_its_entry_for_its_spelling() {
         let env = TestEnv::new();
         let source = "#warning \"src/t.c is named here\"\nint f(void) { return 1; }\n";
         let ws = spelled_project(&env, source);
-        let runs = compile_each_spelling(&env, &ws, cc, &["-MD"]);
+        let runs = compile_each_spelling(&env, &ws, cc, &["-MD"], &[]);
         // The message names `src/`: stored for `src/t.c` only. The absolute spelling's
         // message does not show its directory (`/…/ws/src/`): its entry serves every spelling.
         let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
@@ -1569,11 +1570,47 @@ fn a_header_an_include_directory_finds_next_to_the_input_keeps_the_spelling() {
                 "#ifndef Y_H\n#define Y_H\n#define Y 1\n#endif\n",
             );
             env.write("ws/inc/z.h", "#include \"y.h\"\n#define Z 2\n");
-            let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-Isrc", "-MD"]);
+            let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-Isrc", "-MD"], &[]);
             // Kept for `src/t.c`; the absolute spelling's entry serves the others.
             let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
             assert_eq!(hits, [0, 0, 1, 1], "{cc}: {source}: {runs:?}");
         }
+    }
+}
+
+#[test]
+fn preprocessor_mode_keeps_entries_for_their_spelling() {
+    for cc in spelling_compilers() {
+        let env = TestEnv::new();
+        let ws = spelled_project(&env, SPELLED_SOURCE);
+        // The key holds the line markers spelled like the input; with no include facts to
+        // trace names with, each entry stays with the spelling that stored it.
+        let nodirect = [("ZCC_NODIRECT", "1")];
+        let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-MD"], &nodirect);
+        for (run, input) in runs.iter().zip(&spellings(&ws)) {
+            assert_eq!(run, &expect(&[("miss", 1)]), "{cc}: {input}");
+        }
+        // The last spelling again: the entry it stored.
+        let args: Vec<String> = [
+            "-Wall",
+            "-MD",
+            "-Iinc",
+            "-c",
+            "sub/../src/t.c",
+            "-o",
+            "build/t.o",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        let args = [vec![cc.to_string()], args].concat();
+        let before = counters(&env, &env.store);
+        same_as_plain_at(&env, &ws, &args, &nodirect);
+        assert_eq!(
+            delta(&before, &counters(&env, &env.store)),
+            expect(&[("hit", 1)]),
+            "{cc}"
+        );
     }
 }
 
