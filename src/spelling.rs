@@ -10,10 +10,11 @@
 //! So the key holds the input relative to the working directory, lexically normalized, and the
 //! stored outputs hold the input's directory as a placeholder that each call fills with its own
 //! spelling. That is exact only where every name starting with that directory came to the
-//! compiler through it; [`Spelling::of_input`] refuses spellings where another route (a search
-//! directory, a `-include`) could write such a name, and the store checks what it cannot know
-//! in advance ([`Spelling::traced`], [`mark_locations`], [`has_line_directive`]): when unsure,
-//! the entry is kept for calls that spell the input the same way only.
+//! compiler through it; [`Spelling::of_input`] refuses spellings where another route (a
+//! `-include`, a toolchain directory) could write such a name, and the store checks what it
+//! cannot know in advance ([`Spelling::traced`], [`Spelling::routes_clear`] for search
+//! directories, [`mark_locations`], [`has_line_directive`]): when unsure, the entry is kept for
+//! calls that spell the input the same way only.
 
 use crate::paths::normalize_lexically;
 
@@ -26,7 +27,7 @@ pub struct Spelling {
     /// The input relative to the working directory, lexically normalized: what the key holds.
     canonical: String,
     /// Search directories (as given) from which the compiler could write a name under `dir`:
-    /// the store checks that no include directive did ([`Spelling::traced`]).
+    /// the store checks that no include directive did ([`Spelling::routes_clear`]).
     routes: Vec<String>,
 }
 
