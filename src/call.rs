@@ -31,6 +31,7 @@ use crate::process::{self, capture, fs_now, modified_at_or_after, written_since}
 use crate::replay::{self, write_atomic};
 use crate::request::CompileRequest;
 use crate::shared::Shared;
+use crate::spelling::{self, Spelling};
 use crate::storage::Storage;
 use crate::store::{self, Key, Kind, Store};
 use crate::user_deps;
@@ -53,6 +54,10 @@ pub(crate) struct Call<'a> {
     /// `-fdebug-prefix-map=<root>=@<NAME>` options zcc puts before the call's arguments
     /// (`ZCC_PORTABLE_DEBUG`); empty unless the setting is on and the compile has debug info.
     debug_maps: Vec<OsString>,
+    /// How the call names its input, when no output holds that name but the dependency file
+    /// and diagnostics, which are rendered for each call (`crate::spelling`); `None`: the
+    /// input is keyed as given.
+    spelling: Option<Spelling>,
     /// The stat cache and probe memos.
     memo: PathBuf,
     identity: [u8; 32],
@@ -165,6 +170,7 @@ impl<'a> Call<'a> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let storage = Storage::new(ctx, store, &memo);
+        let spelling = input_spelling(&inv, compiler, req);
         Ok(Call {
             ctx: *ctx,
             compiler,
@@ -172,6 +178,7 @@ impl<'a> Call<'a> {
             inv,
             roots,
             debug_maps,
+            spelling,
             memo,
             identity,
             specs,
@@ -211,7 +218,9 @@ impl<'a> Call<'a> {
             return path.to_string();
         }
         if self.debug_maps.is_empty() {
-            return manifest_path(self.file_roots(), path);
+            // Named through the input's directory: as the key names the input.
+            let canonical = self.spelling.as_ref().and_then(|s| s.canonical_path(path));
+            return manifest_path(self.file_roots(), canonical.as_deref().unwrap_or(path));
         }
         let mapped = key::apply_prefix_maps(&self.inv.prefix_maps, path);
         let token = mapped.split('/').next().unwrap_or("");
@@ -274,6 +283,18 @@ impl<'a> Call<'a> {
         self.req.cwd.join(p)
     }
 
+    /// The input's directory as the call names it, up to its last `/`: what the compiler
+    /// writes before the names of the headers it finds there.
+    fn input_dir(&self) -> &str {
+        let input = &self.inv.input;
+        input.rfind('/').map_or("", |i| &input[..=i])
+    }
+
+    /// The input as a key that keeps its spelling holds it (through the roots).
+    fn keyed_input(&self) -> String {
+        self.roots.portable(&self.inv.input)
+    }
+
     /// The common part of the key for `mode`.
     fn common(&self, mode: KeyMode) -> key::Common {
         self.common_with(mode, self.norm())
@@ -290,6 +311,12 @@ impl<'a> Call<'a> {
             env: &env,
             specs: &self.specs,
             read_files: &self.read_files,
+            // Only where paths are spelled through the roots: exact and debug keys keep the
+            // input as given.
+            canonical_input: match norm {
+                PathNorm::Roots(_) => self.spelling.as_ref().map(Spelling::canonical),
+                _ => None,
+            },
         };
         key::common(&self.inv, &ctx, norm, mode)
     }
@@ -440,6 +467,88 @@ fn exact_paths(inv: &Invocation) -> bool {
                 Extra::Coverage | Extra::StackUsage | Extra::CallgraphInfo
             )
         })
+}
+
+/// How `req` names the input of `inv`, unless an output may hold that name (then it is keyed
+/// as given): an assembler or preprocessed input (`.s`, `.i`: no include list to trace with),
+/// debug info, LTO (GCC's and clang's IR name the input as given), profiling or coverage data,
+/// sanitizer locations, recorded switches, `-fverbose-asm`, stack-usage or call-graph files,
+/// or options zcc does not follow into the search path (`-Wp,`, `-I-`, `-iprefix`, a
+/// sysroot, modules). Measured in
+/// `docs/ARCHITECTURE.md` ("The input's spelling"). Search directories (`-I`, …, the include
+/// path variables) that could name a file like the input's directory are checked against what
+/// the compile included ([`Spelling::routes_clear`]); any other path argument or the
+/// toolchain's prefixes (its built-in directories) doing so keeps the spelling.
+fn input_spelling(inv: &Invocation, compiler: &Compiler, req: &CompileRequest) -> Option<Spelling> {
+    const NAMING: &[&str] = &[
+        "lto",
+        "profile",
+        "coverage",
+        "sanitize",
+        "record",
+        "bitcode",
+        "verbose-asm",
+        "instrument",
+        "-Wp,",
+        "-Xpreprocessor",
+        "-iprefix",
+        "-iwithprefix",
+        "sysroot",
+        "module",
+    ];
+    let named = inv.key_args.iter().any(|a| {
+        let define = a.text.starts_with("-D") || a.text.starts_with("-U");
+        (!define && NAMING.iter().any(|n| a.text.contains(n))) || a.path.as_deref() == Some("-")
+    });
+    let extras = inv.extras.iter().any(|e| *e != crate::args::Extra::Listing);
+    if !inv.language.is_preprocessed()
+        || inv.debug
+        || inv.record_switches
+        || inv.profile_paths
+        || inv.sanitize
+        || exact_paths(inv)
+        || extras
+        || named
+    {
+        return None;
+    }
+    const SEARCH: &[&str] = &["-I", "-iquote", "-isystem", "-idirafter"];
+    let (search, other): (Vec<_>, Vec<_>) = inv
+        .key_args
+        .iter()
+        .filter(|a| a.path.is_some())
+        .partition(|a| SEARCH.contains(&a.text.as_str()));
+    let mut search: Vec<String> = search.into_iter().filter_map(|a| a.path.clone()).collect();
+    let mut dirs: Vec<String> = other
+        .into_iter()
+        .filter_map(|a| a.path.clone())
+        .chain(inv.read_files.iter().cloned())
+        .collect();
+    for var in [
+        "CPATH",
+        "C_INCLUDE_PATH",
+        "CPLUS_INCLUDE_PATH",
+        "OBJC_INCLUDE_PATH",
+        "OBJCPLUS_INCLUDE_PATH",
+    ] {
+        if let Some(list) = req.var(var) {
+            // An empty element is the working directory.
+            search.extend(list.to_string_lossy().split(':').map(str::to_string));
+        }
+    }
+    dirs.extend(
+        compiler
+            .prefixes()
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned()),
+    );
+    let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+    let search: Vec<&str> = search.iter().map(String::as_str).collect();
+    let pwd = req.compiler_pwd();
+    let cwds = [pwd.to_str()?, req.cwd.to_str()?];
+    let is_real_dir =
+        |p: &str| fs::symlink_metadata(req.cwd.join(p)).is_ok_and(|m| m.file_type().is_dir());
+    Spelling::of_input(&inv.input, &cwds, &dirs, &search, &is_real_dir)
 }
 
 /// No roots: paths spelled exactly as the compiler spelled them.

@@ -97,6 +97,9 @@ enum Piece {
     /// An absolute path under a root: the root's name and the make-escaped rest of the path as
     /// the compiler wrote it (empty or starting with `/`).
     Rooted { root: String, rest: Vec<u8> },
+    /// A name under the input's directory: the make-escaped rest after it, written after the
+    /// directory as the rendering call names it (`crate::spelling`).
+    InputDir { rest: Vec<u8> },
 }
 
 /// Parse the compiler's bytes. `default_target`: the make-quoted target the compiler derives from
@@ -110,17 +113,20 @@ enum Piece {
 /// line with names but no `:`, a `:` with no target, or no rule at all.
 #[cfg(any(test, feature = "internals"))]
 pub fn store(dep: &[u8], roots: &Roots, default_target: Option<&str>) -> Option<StoredDepfile> {
-    store_preferring(dep, roots, default_target, Style::Gcc)
+    store_preferring(dep, roots, default_target, Style::Gcc, None)
 }
 
 /// Like [`store`], with the style to assume when the file fits several (a short file that
 /// nothing made wrap looks the same from GCC and clang). Pass [`Style::Clang`] when the
-/// compiler is known to be clang.
+/// compiler is known to be clang. `input_dir`: the input's directory as the file writes it
+/// (`crate::spelling::Spelling::dep_dir`), when the names under it are to be written with the
+/// rendering call's spelling of it.
 pub fn store_preferring(
     dep: &[u8],
     roots: &Roots,
     default_target: Option<&str>,
     preferred: Style,
+    input_dir: Option<&str>,
 ) -> Option<StoredDepfile> {
     let rules = parse(dep)?;
     let main = rules.first()?;
@@ -129,6 +135,7 @@ pub fn store_preferring(
         dep,
         roots,
         default_target,
+        input_dir,
         gcc_like: layout.map_or(preferred, |(style, _, _)| style) == Style::Gcc,
     };
     let form = match layout {
@@ -148,10 +155,16 @@ pub fn store_preferring(
     Some(StoredDepfile { form })
 }
 
-/// Render for the current call: substitute the target, expand roots, re-wrap with the detected
+/// Render for the current call: substitute the target, expand roots, write its spelling of the
+/// input's directory (`input_dir`, as dependency files write it), re-wrap with the detected
 /// style. A root name this machine does not know is written as its `@NAME` token.
-pub fn render(stored: &StoredDepfile, roots: &Roots, default_target: Option<&str>) -> Vec<u8> {
-    let text = |piece: &Piece| render_piece(piece, roots, default_target);
+pub fn render(
+    stored: &StoredDepfile,
+    roots: &Roots,
+    default_target: Option<&str>,
+    input_dir: &str,
+) -> Vec<u8> {
+    let text = |piece: &Piece| render_piece(piece, roots, default_target, input_dir);
     match &stored.form {
         Form::Layout(layout) => {
             let targets: Vec<Vec<u8>> = layout.targets.iter().map(text).collect();
@@ -547,6 +560,8 @@ struct PieceMaker<'a> {
     dep: &'a [u8],
     roots: &'a Roots,
     default_target: Option<&'a str>,
+    /// The input's directory, when names under it become [`Piece::InputDir`].
+    input_dir: Option<&'a str>,
     /// Whether the compiler is taken to be GCC, which drops a leading `./` from the target.
     /// Only matters when the stored call's target had no `./` to show what the compiler does.
     gcc_like: bool,
@@ -570,6 +585,18 @@ impl PieceMaker<'_> {
                 return Piece::DefaultTarget {
                     as_stored: name.to_vec(),
                     strip_dot_slash: true,
+                };
+            }
+        }
+        if !may_be_default && let Some(dir) = self.input_dir {
+            let rest = if dir.is_empty() {
+                (!name.starts_with(b"/")).then_some(name)
+            } else {
+                name.strip_prefix(dir.as_bytes())
+            };
+            if let Some(rest) = rest {
+                return Piece::InputDir {
+                    rest: rest.to_vec(),
                 };
             }
         }
@@ -633,7 +660,12 @@ fn raw_pieces(rules: &[Rule], pieces: &PieceMaker) -> Vec<Piece> {
     out
 }
 
-fn render_piece(piece: &Piece, roots: &Roots, default_target: Option<&str>) -> Vec<u8> {
+fn render_piece(
+    piece: &Piece,
+    roots: &Roots,
+    default_target: Option<&str>,
+    input_dir: &str,
+) -> Vec<u8> {
     match piece {
         Piece::Text(text) => text.clone(),
         Piece::DefaultTarget {
@@ -647,6 +679,11 @@ fn render_piece(piece: &Piece, roots: &Roots, default_target: Option<&str>) -> V
         Piece::Rooted { root, rest } => {
             let dir = roots.expand(&format!("@{root}"));
             let mut out = make_quote(&dir).into_bytes();
+            out.extend_from_slice(rest);
+            out
+        }
+        Piece::InputDir { rest } => {
+            let mut out = make_quote(input_dir).into_bytes();
             out.extend_from_slice(rest);
             out
         }

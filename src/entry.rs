@@ -15,13 +15,16 @@ pub enum Text {
     Raw(#[serde(with = "serde_bytes")] Vec<u8>),
     /// Absolute paths under the roots replaced by tokens (`Roots::tokenize_text`).
     Tokenized(#[serde(with = "serde_bytes")] Vec<u8>),
+    /// Tokenized, and the input's directory replaced by `spelling::DIR_MARK` in the locations
+    /// the compiler printed (`spelling::mark_locations`).
+    Spelled(#[serde(with = "serde_bytes")] Vec<u8>),
 }
 
 impl Text {
     /// The stored bytes (with root tokens when tokenized).
     pub fn bytes(&self) -> &[u8] {
         match self {
-            Text::Raw(b) | Text::Tokenized(b) => b,
+            Text::Raw(b) | Text::Tokenized(b) | Text::Spelled(b) => b,
         }
     }
 
@@ -35,11 +38,21 @@ impl Text {
         }
     }
 
-    /// The text with this call's roots.
-    pub fn expand(&self, roots: &Roots) -> Vec<u8> {
+    /// `marked` (text with `spelling::DIR_MARK`s) as stored, when root tokens round-trip in
+    /// it (see [`Text::tokenize`]).
+    pub fn spelled(roots: &Roots, marked: Vec<u8>) -> Option<Text> {
+        if !marked.contains(&crate::spelling::DIR_MARK) {
+            return Some(Text::tokenize(roots, marked));
+        }
+        (!marked.contains(&b'@')).then(|| Text::Spelled(roots.tokenize_text(&marked)))
+    }
+
+    /// The text with this call's roots and its spelling of the input's directory.
+    pub fn expand(&self, roots: &Roots, input_dir: &str) -> Vec<u8> {
         match self {
             Text::Raw(t) => t.clone(),
             Text::Tokenized(t) => roots.expand_text(t),
+            Text::Spelled(t) => crate::spelling::fill_locations(&roots.expand_text(t), input_dir),
         }
     }
 }
@@ -59,6 +72,10 @@ pub struct Entry {
     pub extras: Vec<(Extra, u8, Vec<u8>)>,
     pub stdout: Text,
     pub stderr: Text,
+    /// The input as the call that stored the entry named it (through the roots), when its
+    /// outputs hold that spelling: it is then served only to calls that name the input so.
+    /// `None`: the outputs are rendered with each call's spelling (`crate::spelling`).
+    pub spelled: Option<String>,
 }
 
 impl Entry {
@@ -84,6 +101,7 @@ mod tests {
             extras: vec![(Extra::StackUsage, 0, b"x.c:1:5:f\t16\tstatic\n".to_vec())],
             stdout: Text::Raw(vec![]),
             stderr: Text::Tokenized(b"@WS0/x.c:1:1: warning: w\n".to_vec()),
+            spelled: Some("src/x.c".into()),
         };
         assert_eq!(Entry::decode(&e.encode()).unwrap(), e);
     }
@@ -98,6 +116,7 @@ mod tests {
             extras: Vec<(Extra, u8, Vec<u8>)>,
             stdout: OldText,
             stderr: OldText,
+            spelled: Option<String>,
         }
         #[derive(Serialize)]
         enum OldText {
@@ -111,6 +130,7 @@ mod tests {
             extras: vec![],
             stdout: OldText::Raw(b"out".to_vec()),
             stderr: OldText::Tokenized(b"@WS0/x.c: w\n".to_vec()),
+            spelled: None,
         };
         let bytes = postcard::to_stdvec(&old).unwrap();
         let new = Entry::decode(&bytes).unwrap();
@@ -127,10 +147,11 @@ mod tests {
     fn entry_bytes_are_pinned() {
         let roots = Roots::new(vec![("WS0".into(), std::path::PathBuf::from("/w"))]);
         let depfile = crate::depfile::store_preferring(
-            b"x.o: x.c /w/inc/a.h\n",
+            b"x.o: src/x.c /w/inc/a.h src/x.h\n",
             &roots,
             Some("x.o"),
             crate::depfile::Style::Gcc,
+            Some("src/"),
         )
         .unwrap();
         let entry = Entry {
@@ -141,7 +162,8 @@ mod tests {
                 (Extra::Listing, 1, b"lst".to_vec()),
             ],
             stdout: Text::Raw(b"out".to_vec()),
-            stderr: Text::Tokenized(b"@WS0/x.c: w\n".to_vec()),
+            stderr: Text::Spelled(b"\0x.c:1:1: w @WS0/a.h\n".to_vec()),
+            spelled: Some("@WS0/src/x.c".into()),
         };
         let bytes = entry.encode();
         assert_eq!(crate::store::hex(&bytes), GOLDEN_ENTRY);
@@ -149,8 +171,9 @@ mod tests {
     }
 
     const GOLDEN_ENTRY: &str = concat!(
-        "01034f424a0100000000010103782e6f01020003782e630203575330082f696e632f612e6802000002737504",
-        "01036c737400036f7574010c405753302f782e633a20770a",
+        "01034f424a0100000000010103782e6f01030303782e630203575330082f696e632f612e680303782e680200",
+        "000273750401036c737400036f7574021500782e633a313a313a207720405753302f612e680a010c40575330",
+        "2f7372632f782e63",
     );
 
     #[test]

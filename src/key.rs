@@ -10,7 +10,7 @@ use crate::paths::Roots;
 use crate::store::Key;
 
 /// Bumped whenever the meaning of a key changes, so old entries are never misread.
-pub const KEY_VERSION: &str = "zcc-key-3";
+pub const KEY_VERSION: &str = "zcc-key-4";
 
 /// Environment variables that change what the compiler produces. Path lists among them are
 /// normalized element by element.
@@ -131,6 +131,10 @@ pub struct Context<'a> {
     pub specs: &'a [[u8; 32]],
     /// Content hashes of [`Invocation::read_files`], in order.
     pub read_files: &'a [[u8; 32]],
+    /// The input relative to the working directory, when no output holds the input as the call
+    /// named it (`crate::spelling`): keyed in its place, so `src/t.c`, `./src/t.c` and
+    /// `$PWD/src/t.c` share entries.
+    pub canonical_input: Option<&'a str>,
 }
 
 /// The common part of a key, split by what a user would call its cause: it lets the log say
@@ -153,7 +157,10 @@ pub fn common(inv: &Invocation, ctx: &Context, norm: PathNorm, mode: KeyMode) ->
         }
         add_arg(&mut args, arg, norm);
     }
-    args.field("input", norm.apply(&inv.input).as_bytes());
+    match ctx.canonical_input {
+        Some(input) => args.field("canonical_input", input.as_bytes()),
+        None => args.field("input", norm.apply(&inv.input).as_bytes()),
+    };
     if inv.debug {
         // Debug info records the compilation directory.
         let dir = match &inv.compilation_dir {
@@ -232,9 +239,16 @@ fn add_arg(k: &mut KeyBuilder, arg: &KeyArg, norm: PathNorm) {
 }
 
 /// Rewrite the paths in the preprocessor's line markers (`# 12 "path" flags`, `#line 12 "path"`)
-/// through `norm`, leaving every other byte as it is, and collect the distinct files named.
-/// String literals such as `__FILE__` expansions are not touched: they end up in the object.
-pub fn normalize_preprocessed(text: &[u8], norm: PathNorm) -> (Vec<u8>, Vec<String>) {
+/// through `norm`, leaving every other byte as it is, and collect the distinct files named (as
+/// written). String literals such as `__FILE__` expansions are not touched: they end up in the
+/// object. With `spelling`, a path under the input's directory is first spelled as the key
+/// spells the input (`Spelling::canonical_path`): the markers then read alike for every
+/// spelling of the input, and what they feed besides (diagnostics) is rendered per call.
+pub fn normalize_preprocessed(
+    text: &[u8],
+    norm: PathNorm,
+    spelling: Option<&crate::spelling::Spelling>,
+) -> (Vec<u8>, Vec<String>) {
     let mut out = Vec::with_capacity(text.len());
     let mut files: Vec<String> = Vec::new();
     let mut cache: std::collections::HashMap<Vec<u8>, Vec<u8>> = Default::default();
@@ -257,10 +271,13 @@ pub fn normalize_preprocessed(text: &[u8], norm: PathNorm) -> (Vec<u8>, Vec<Stri
                             .chain(*b"//")
                             .collect();
                     }
+                    let keyed = spelling
+                        .and_then(|s| s.canonical_path(&path))
+                        .unwrap_or_else(|| norm.apply(&path));
                     if !files.contains(&path) {
-                        files.push(path.clone());
+                        files.push(path);
                     }
-                    escape_c(&norm.apply(&path)).into_bytes()
+                    escape_c(&keyed).into_bytes()
                 });
                 out.extend_from_slice(&line[..start]);
                 out.extend_from_slice(rewritten);
@@ -367,24 +384,34 @@ mod tests {
             env: &env,
             specs: &[[2; 32]],
             read_files: &[],
+            canonical_input: None,
+        };
+        let canonical = Context {
+            canonical_input: Some("src/x.c"),
+            ..ctx
         };
         let r = roots();
-        let hexes: Vec<String> = [KeyMode::Direct, KeyMode::Preprocessed]
-            .into_iter()
-            .map(|mode| {
-                crate::store::hex(
-                    &common(&inv, &ctx, PathNorm::Roots(&r), mode)
-                        .builder
-                        .finish(),
-                )
-            })
-            .collect();
+        let hexes: Vec<String> = [
+            (KeyMode::Direct, &ctx),
+            (KeyMode::Preprocessed, &ctx),
+            (KeyMode::Direct, &canonical),
+        ]
+        .into_iter()
+        .map(|(mode, ctx)| {
+            crate::store::hex(
+                &common(&inv, ctx, PathNorm::Roots(&r), mode)
+                    .builder
+                    .finish(),
+            )
+        })
+        .collect();
         assert_eq!(hexes, GOLDEN_KEYS);
     }
 
-    const GOLDEN_KEYS: [&str; 2] = [
-        "e04271a9db27e529ab43bd42ec1926e9b50d85575455e297885ad44579bcdf1b",
-        "54ca8fb0f2656fc0ee3c389e7cda82d9b50877f67e17a7e6b8b975a69f2789c5",
+    const GOLDEN_KEYS: [&str; 3] = [
+        "dea96b004f80634ee99a4fdf3610a5d59e067dd3e08fdbbc174a726399a5fa3e",
+        "b1d248f06b952da292272ac69df6be425682cef3903e337574e0b975c0483a31",
+        "8f4827d8b793339df0f832c8de94994d14489c68be5c057070e7d660557033c1",
     ];
 
     fn roots() -> Roots {
@@ -415,7 +442,7 @@ mod tests {
     fn line_markers_are_rewritten_and_collected() {
         let r = roots();
         let text = b"# 1 \"/tmp/zcc-key-test/ws/src/m.c\"\n# 1 \"<built-in>\"\nint x;\n# 3 \"/tmp/zcc-key-test/home/tc/include/stdio.h\" 1 3 4\nchar *s = \"/tmp/zcc-key-test/ws/src/m.c\";\n#line 7 \"src/rel.h\"\n";
-        let (out, files) = normalize_preprocessed(text, PathNorm::Roots(&r));
+        let (out, files) = normalize_preprocessed(text, PathNorm::Roots(&r), None);
         let out = String::from_utf8(out).unwrap();
         assert_eq!(
             out,
@@ -432,14 +459,47 @@ mod tests {
     }
 
     #[test]
+    fn markers_under_the_input_directory_take_the_keys_spelling() {
+        let r = roots();
+        let real = |_: &str| true;
+        let cwds = ["/tmp/zcc-key-test/ws"];
+        let text = |dir: &str| {
+            format!(
+                "# 1 \"{dir}t.c\"\n# 1 \"{dir}x.h\" 1\nchar *f = \"{dir}x.h\";\n# 2 \"/tmp/zcc-key-test/ws/inc/a.h\"\n"
+            )
+        };
+        let keyed = |dir: &str| {
+            let input = format!("{dir}t.c");
+            let spelling = crate::spelling::Spelling::of_input(&input, &cwds, &[], &[], &real);
+            let text = text(dir);
+            let (out, files) =
+                normalize_preprocessed(text.as_bytes(), PathNorm::Roots(&r), spelling.as_ref());
+            // The files as the preprocessor named them.
+            assert_eq!(files[0], input);
+            String::from_utf8(out).unwrap()
+        };
+        let relative = keyed("src/");
+        assert_eq!(
+            relative,
+            "# 1 \"src/t.c\"\n# 1 \"src/x.h\" 1\nchar *f = \"src/x.h\";\n# 2 \"@WS0/inc/a.h\"\n"
+        );
+        assert_eq!(keyed("./src/"), relative.replace("= \"src/", "= \"./src/"));
+        let absolute = keyed("/tmp/zcc-key-test/ws/src/");
+        assert_eq!(
+            absolute,
+            relative.replace("= \"src/", "= \"/tmp/zcc-key-test/ws/src/")
+        );
+    }
+
+    #[test]
     fn the_working_directory_marker_is_no_input() {
         // GCC with -g: `# 1 "<cwd>//"` right after the source's first marker.
         let text = b"# 0 \"m.c\"\n# 1 \"/tmp/zcc-key-test/ws/build//\"\nint x;\n";
-        let (out, files) = normalize_preprocessed(text, PathNorm::Exact);
+        let (out, files) = normalize_preprocessed(text, PathNorm::Exact, None);
         assert_eq!(out, text.to_vec());
         assert_eq!(files, vec!["m.c"]);
         let r = roots();
-        let (out, _) = normalize_preprocessed(text, PathNorm::Roots(&r));
+        let (out, _) = normalize_preprocessed(text, PathNorm::Roots(&r), None);
         assert_eq!(out, b"# 0 \"m.c\"\n# 1 \"@WS0/build//\"\nint x;\n".to_vec());
     }
 

@@ -65,6 +65,7 @@ mod replay;
 mod request;
 mod safefs;
 mod shared;
+mod spelling;
 mod stats;
 mod storage;
 mod user_deps;

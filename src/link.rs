@@ -264,10 +264,11 @@ impl<'a> Linking<'a> {
             store::hex(key),
             self.link.output
         ));
+        // A link has no compile input whose directory diagnostics could name.
         Some(Completed::new(
             0,
             Vec::new(),
-            entry.stderr.expand(&self.roots),
+            entry.stderr.expand(&self.roots, ""),
             Served::DirectHit,
         ))
     }

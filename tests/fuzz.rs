@@ -130,8 +130,17 @@ fn exercise_depfile(bytes: &[u8]) {
     let _ = depfile::prerequisites(bytes);
     for target in [None, Some("x.o")] {
         if let Some(stored) = depfile::store(bytes, &roots(), target) {
-            let _ = depfile::render(&stored, &roots(), Some("other/y.o"));
-            let _ = depfile::render(&stored, &roots(), target);
+            let _ = depfile::render(&stored, &roots(), Some("other/y.o"), "src/");
+            let _ = depfile::render(&stored, &roots(), target, "");
+        }
+        // Names under the input's directory stored as placeholders, rendered for others.
+        for dir in ["", "a/"] {
+            let style = depfile::Style::Gcc;
+            if let Some(stored) =
+                depfile::store_preferring(bytes, &roots(), target, style, Some(dir))
+            {
+                let _ = depfile::render(&stored, &roots(), target, "/elsewhere/");
+            }
         }
     }
 }
@@ -147,6 +156,7 @@ fn sample_entry(output: Vec<u8>, stderr: Vec<u8>) -> Entry {
         extras: Vec::new(),
         stdout: Text::Raw(Vec::new()),
         stderr: Text::Tokenized(stderr),
+        spelled: None,
     }
 }
 

@@ -1353,3 +1353,336 @@ fn portable_debug_builds_with(cc: &str) {
     // Off: two misses; on: a miss, then a hit in the other workspace.
     env.assert_counters(&[("miss", 3), ("direct_hit", 1)]);
 }
+
+// ---------------------------------------------------------------------------
+// One input named several ways
+// ---------------------------------------------------------------------------
+
+/// `ws/` (a git checkout) with `src/t.c` including `x.h` next to it and `a.h` from `inc/`,
+/// `source` as `src/t.c`; each file has a warning in it. `sub/` is an empty directory, for
+/// `sub/../src/t.c`.
+fn spelled_project(env: &TestEnv, source: &str) -> PathBuf {
+    let ws = env.mkdir("ws");
+    env.mkdir("ws/.git");
+    env.mkdir("ws/sub");
+    env.write("ws/src/t.c", source);
+    env.write(
+        "ws/src/x.h",
+        "static int g(void) { int unused_in_header; return 1; }\n",
+    );
+    env.write("ws/inc/a.h", "#define A 2\n");
+    ws
+}
+
+const SPELLED_SOURCE: &str =
+    "#include \"x.h\"\n#include <a.h>\nint f(int y) { int unused; return y + A + g(); }\n";
+
+/// The ways one call may name `ws/src/t.c`: relative, absolute, `./`, through `sub/..`.
+fn spellings(ws: &Path) -> Vec<String> {
+    vec![
+        "src/t.c".into(),
+        format!("{}/src/t.c", s(ws)),
+        "./src/t.c".into(),
+        "sub/../src/t.c".into(),
+    ]
+}
+
+/// Compiles `ws/src/t.c` under each spelling, plainly and through zcc, in `ws/`; asserts
+/// identical results (object, dependency file, stdout, stderr) and returns the counters'
+/// change of each zcc run.
+fn compile_each_spelling(
+    env: &TestEnv,
+    ws: &Path,
+    cc: &str,
+    flags: &[&str],
+    zcc_env: &[(&str, &str)],
+) -> Vec<BTreeMap<String, u64>> {
+    spellings(ws)
+        .iter()
+        .map(|input| {
+            let mut args: Vec<String> = vec![cc.into()];
+            args.extend(flags.iter().map(|f| f.to_string()));
+            args.extend(["-Iinc", "-c", input, "-o", "build/t.o"].map(String::from));
+            fs::create_dir_all(ws.join("build")).unwrap();
+            let before = counters(env, &env.store);
+            same_as_plain_at(env, ws, &args, zcc_env);
+            delta(&before, &counters(env, &env.store))
+        })
+        .collect()
+}
+
+/// The compilers to try: gcc, avr-gcc, and clang where installed.
+fn spelling_compilers() -> Vec<&'static str> {
+    require_tool("gcc");
+    ["gcc", "avr-gcc", "clang"]
+        .into_iter()
+        .filter(|cc| find_in_path(cc).is_some())
+        .collect()
+}
+
+#[test]
+fn one_input_named_several_ways_shares_one_entry() {
+    for cc in spelling_compilers() {
+        for flags in [
+            &["-Wall"][..],
+            &["-Wall", "-MD"],
+            &["-Wall", "-MMD", "-MP"],
+            &[
+                "-Wall",
+                "-MD",
+                "-MF",
+                "build/deps.d",
+                "-fdiagnostics-color=always",
+            ],
+            // Include directories that could name files like `src/`: nothing found there.
+            &["-Wall", "-I.", "-MD"],
+            &["-Wall", "-Isrc", "-MMD"],
+        ] {
+            let env = TestEnv::new();
+            let ws = spelled_project(&env, SPELLED_SOURCE);
+            let runs = compile_each_spelling(&env, &ws, cc, flags, &[]);
+            let what = format!("{cc} {flags:?}");
+            let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
+            // Clang may name `x.h`, found next to `src/t.c`, through `-Isrc`: the relative
+            // spelling's entry is kept for it, the absolute one's serves the others.
+            let want = if cc == "clang" && flags.contains(&"-Isrc") {
+                [0, 0, 1, 1]
+            } else {
+                [0, 1, 1, 1]
+            };
+            assert_eq!(hits, want, "{what}: {runs:?}");
+            assert_eq!(runs.iter().map(|r| r.values().sum::<u64>()).max(), Some(1));
+        }
+    }
+}
+
+#[test]
+fn the_file_macro_keeps_each_spelling_apart_and_right() {
+    for cc in spelling_compilers() {
+        for source in [
+            // In the source itself.
+            "const char *where = __FILE__;\nint f(void) { return 1; }\n",
+            // From a header: `assert` expands `__FILE__` where it is used (avr-libc's only
+            // with `__ASSERT_USE_STDERR`; without it the objects are the same and share).
+            "#include <assert.h>\nint f(int y) { assert(y); return y; }\n",
+        ] {
+            let env = TestEnv::new();
+            let ws = spelled_project(&env, source);
+            let runs = compile_each_spelling(&env, &ws, cc, &["-MD", "-D__ASSERT_USE_STDERR"], &[]);
+            for (run, input) in runs.iter().zip(&spellings(&ws)) {
+                assert_eq!(run.get("miss"), Some(&1), "{cc} {input}: {run:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_file_macro_outside_the_input_directory_shares() {
+    for cc in spelling_compilers() {
+        let env = TestEnv::new();
+        let ws = spelled_project(&env, SPELLED_SOURCE);
+        // `inc/a.h` is found through `-Iinc`: its `__FILE__` is `inc/a.h` for every spelling.
+        env.write(
+            "ws/inc/a.h",
+            "#define A 2\nstatic const char *where_a = __FILE__;\n\
+             static inline const char *a_file(void) { return where_a; }\n",
+        );
+        let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-MD"], &[]);
+        assert_eq!(runs[0], expect(&[("miss", 1)]), "{cc}");
+        for (run, input) in runs[1..].iter().zip(&spellings(&ws)[1..]) {
+            assert_eq!(run, &expect(&[("hit", 1)]), "{cc}: {input}");
+        }
+    }
+}
+
+#[test]
+fn debug_info_keeps_each_spelling_apart_and_right() {
+    for cc in spelling_compilers() {
+        for portable in [false, true] {
+            let env = TestEnv::new();
+            let ws = spelled_project(&env, SPELLED_SOURCE);
+            let flags: &[&str] = &["-g", "-MD"];
+            let runs: Vec<BTreeMap<String, u64>> = spellings(&ws)
+                .iter()
+                .map(|input| {
+                    let mut args: Vec<String> = vec![cc.into()];
+                    args.extend(flags.iter().map(|f| f.to_string()));
+                    args.extend(["-Iinc", "-c", input, "-o", "build/t.o"].map(String::from));
+                    fs::create_dir_all(ws.join("build")).unwrap();
+                    let before = counters(&env, &env.store);
+                    let zcc_env: &[(&str, &str)] = if portable {
+                        &[("ZCC_PORTABLE_DEBUG", "1")]
+                    } else {
+                        &[]
+                    };
+                    let plain = at(&env, &ws, &args, false).run();
+                    let mut call = at(&env, &ws, &args, true);
+                    for (k, v) in zcc_env {
+                        call = call.env(k, *v);
+                    }
+                    let cached = call.run();
+                    if !portable {
+                        env.assert_same_run(&plain, &cached);
+                    }
+                    delta(&before, &counters(&env, &env.store))
+                })
+                .collect();
+            for (run, input) in runs.iter().zip(&spellings(&ws)) {
+                assert_eq!(
+                    run.get("miss"),
+                    Some(&1),
+                    "{cc} {input} {portable}: {run:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_diagnostic_quoting_the_name_keeps_its_entry_for_its_spelling() {
+    for cc in spelling_compilers() {
+        let env = TestEnv::new();
+        let source = "#warning \"src/t.c is named here\"\nint f(void) { return 1; }\n";
+        let ws = spelled_project(&env, source);
+        let runs = compile_each_spelling(&env, &ws, cc, &["-MD"], &[]);
+        // The message names `src/`: stored for `src/t.c` only. The absolute spelling's
+        // message does not show its directory (`/…/ws/src/`): its entry serves every spelling.
+        let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
+        assert_eq!(hits, [0, 0, 1, 1], "{cc}: {runs:?}");
+    }
+}
+
+#[test]
+fn a_header_an_include_directory_finds_next_to_the_input_keeps_the_spelling() {
+    for cc in spelling_compilers() {
+        for source in [
+            // `<x.h>` through `-Isrc`: for `src/t.c` the name `src/x.h` reads like one found
+            // next to the input, which it is not (`/…/src/t.c` also writes `src/x.h`).
+            "#include <x.h>\nint f(void) { return g(); }\n",
+            // `y.h` next to the input, and again from `inc/z.h` through `-Isrc`: GCC lists
+            // `src/y.h` twice for `src/t.c`, `/…/src/y.h` and `src/y.h` for `/…/src/t.c`.
+            "#include \"y.h\"\n#include <z.h>\nint f(void) { return Y + Z; }\n",
+        ] {
+            let env = TestEnv::new();
+            let ws = spelled_project(&env, source);
+            env.write(
+                "ws/src/y.h",
+                "#ifndef Y_H\n#define Y_H\n#define Y 1\n#endif\n",
+            );
+            env.write("ws/inc/z.h", "#include \"y.h\"\n#define Z 2\n");
+            let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-Isrc", "-MD"], &[]);
+            // Kept for `src/t.c`; the absolute spelling's entry serves the others.
+            let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
+            assert_eq!(hits, [0, 0, 1, 1], "{cc}: {source}: {runs:?}");
+        }
+    }
+}
+
+#[test]
+fn preprocessor_mode_keeps_entries_for_their_spelling() {
+    for cc in spelling_compilers() {
+        let env = TestEnv::new();
+        let ws = spelled_project(&env, SPELLED_SOURCE);
+        // The key holds the line markers spelled like the input; with no include facts to
+        // trace names with, each entry stays with the spelling that stored it.
+        let nodirect = [("ZCC_NODIRECT", "1")];
+        let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-MD"], &nodirect);
+        for (run, input) in runs.iter().zip(&spellings(&ws)) {
+            assert_eq!(run, &expect(&[("miss", 1)]), "{cc}: {input}");
+        }
+        // The last spelling again: the entry it stored.
+        let args: Vec<String> = [
+            "-Wall",
+            "-MD",
+            "-Iinc",
+            "-c",
+            "sub/../src/t.c",
+            "-o",
+            "build/t.o",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        let args = [vec![cc.to_string()], args].concat();
+        let before = counters(&env, &env.store);
+        same_as_plain_at(&env, &ws, &args, &nodirect);
+        assert_eq!(
+            delta(&before, &counters(&env, &env.store)),
+            expect(&[("hit", 1)]),
+            "{cc}"
+        );
+    }
+}
+
+#[test]
+fn a_dotdot_after_a_symlink_is_another_file() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let ws = spelled_project(&env, SPELLED_SOURCE);
+    // `link/..` is `deep/`, whose `src/` has the same `t.c` and another `x.h`.
+    env.write("ws/deep/src/t.c", SPELLED_SOURCE);
+    env.write("ws/deep/src/x.h", "static int g(void) { return 7; }\n");
+    env.mkdir("ws/deep/inner");
+    std::os::unix::fs::symlink(ws.join("deep/inner"), ws.join("link")).unwrap();
+    fs::create_dir_all(ws.join("build")).unwrap();
+    for (input, want) in [
+        ("src/t.c", expect(&[("miss", 1)])),
+        ("link/../src/t.c", expect(&[("miss", 1)])),
+        ("sub/../src/t.c", expect(&[("hit", 1)])),
+    ] {
+        let args: Vec<String> = ["gcc", "-MD", "-Iinc", "-c", input, "-o", "build/t.o"]
+            .map(String::from)
+            .to_vec();
+        let before = counters(&env, &env.store);
+        same_as_plain_at(&env, &ws, &args, &[]);
+        assert_eq!(delta(&before, &counters(&env, &env.store)), want, "{input}");
+    }
+}
+
+#[test]
+fn spellings_share_across_workspaces_and_the_headers_still_decide() {
+    require_tool("gcc");
+    let env = TestEnv::new();
+    let ws = spelled_project(&env, SPELLED_SOURCE);
+    // A second checkout in `deeper/other`, its workspace root `deeper/` (which has a
+    // `src/` of its own, as the first had): the names of the first compile's candidates
+    // must lead to `deeper/other/src/x.h`, which is edited later.
+    let other = env.work.join("deeper/other");
+    copy_tree(&ws, &other);
+    fs::remove_dir_all(other.join(".git")).unwrap();
+    env.mkdir("deeper/.git");
+    env.write("deeper/src/x.h", env.read("ws/src/x.h"));
+    env.write("deeper/src/t.c", SPELLED_SOURCE);
+    let compile = |dir: &Path, input: &str| {
+        fs::create_dir_all(dir.join("build")).unwrap();
+        let args: Vec<String> = [
+            "gcc",
+            "-Wall",
+            "-MD",
+            "-Iinc",
+            "-c",
+            input,
+            "-o",
+            "build/t.o",
+        ]
+        .map(String::from)
+        .to_vec();
+        let before = counters(&env, &env.store);
+        same_as_plain_at(&env, dir, &args, &[]);
+        delta(&before, &counters(&env, &env.store))
+    };
+    let absolute = format!("{}/src/t.c", s(&ws));
+    assert_eq!(compile(&ws, &absolute), expect(&[("miss", 1)]));
+    // The relative spelling in the other checkout: the absolute one's entry, rendered.
+    assert_eq!(compile(&other, "./src/t.c"), expect(&[("hit", 1)]));
+    // `src/x.h` there changes: the candidate names it through the input's directory, so the
+    // other checkout's own header decides, whatever the spelling.
+    fs::write(
+        other.join("src/x.h"),
+        "static int g(void) { int unused_in_header; return 5; }\n",
+    )
+    .unwrap();
+    let absolute_other = format!("{}/src/t.c", s(&other));
+    assert_eq!(compile(&other, &absolute_other)["miss"], 1);
+    assert_eq!(compile(&ws, "src/t.c"), expect(&[("hit", 1)]));
+}

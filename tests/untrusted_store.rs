@@ -438,6 +438,7 @@ fn bomb_entry(size: usize) -> Entry {
         extras: Vec::new(),
         stdout: zcc::entry::Text::Raw(Vec::new()),
         stderr: zcc::entry::Text::Raw(Vec::new()),
+        spelled: None,
     }
 }
 
@@ -742,7 +743,11 @@ mod crafted {
     }
 
     fn text() -> impl Strategy<Value = Text> {
-        prop_oneof![soup().prop_map(Text::Raw), soup().prop_map(Text::Tokenized)]
+        prop_oneof![
+            soup().prop_map(Text::Raw),
+            soup().prop_map(Text::Tokenized),
+            soup().prop_map(Text::Spelled),
+        ]
     }
 
     fn extra() -> impl Strategy<Value = (Extra, u8, Vec<u8>)> {
@@ -766,8 +771,9 @@ mod crafted {
             prop::collection::vec(extra(), 0..3),
             text(),
             text(),
+            prop::option::of(prop::sample::select(vec!["a.c", "src/a.c", "@WS0/a.c"])),
         )
-            .prop_map(|(output, dep, extras, stdout, stderr)| Entry {
+            .prop_map(|(output, dep, extras, stdout, stderr, spelled)| Entry {
                 output,
                 depfile: dep.and_then(|d| {
                     zcc::depfile::store(&d, &zcc::paths::Roots::default(), Some("a.o"))
@@ -775,6 +781,7 @@ mod crafted {
                 extras,
                 stdout,
                 stderr,
+                spelled: spelled.map(str::to_string),
             })
     }
 

@@ -14,7 +14,8 @@ impl Call<'_> {
         let Ok(search) = search else {
             return;
         };
-        let Ok((mut candidate, flags)) = self.candidate(manifest_key, &pp.inputs, &search, false)
+        let Ok((mut candidate, flags, _)) =
+            self.candidate(manifest_key, &pp.inputs, &search, false)
         else {
             return;
         };
@@ -39,7 +40,7 @@ impl Call<'_> {
         let Ok(search) = search else {
             return;
         };
-        let Ok((mut candidate, flags)) = self.candidate(exact_key, files, &search, true) else {
+        let Ok((mut candidate, flags, _)) = self.candidate(exact_key, files, &search, true) else {
             return;
         };
         if !only_file_macros(flags) || self.unchanged_since_start(files).is_err() {
@@ -54,14 +55,16 @@ impl Call<'_> {
         );
     }
 
-    /// The manifest candidate for a compile that read `files`, and the union of their flags.
+    /// The manifest candidate for a compile that read `files`, the union of their flags, and
+    /// whether every file named under the input's directory came through it
+    /// ([`crate::spelling::Spelling::traced`]; `false` when the spelling is kept exact).
     pub(super) fn candidate(
         &self,
         manifest_key: &Key,
         files: &[String],
         search: &includes::SearchPath,
         exact: bool,
-    ) -> Result<(Candidate, Flags), Counter> {
+    ) -> Result<(Candidate, Flags, bool), Counter> {
         let mut hashed = Vec::with_capacity(files.len());
         let mut flags = Flags::default();
         // Where a quoted include would look first: next to the file that includes it.
@@ -72,6 +75,8 @@ impl Call<'_> {
         let mut wrappers: Vec<filehash::Wrapper> = Vec::new();
         let recent_path = self.recent_path();
         let mut recent = filehash::Recent::load(&recent_path);
+        // Each file with its quoted includes, to trace names back to the input's directory.
+        let mut quoted = Vec::with_capacity(files.len());
         for f in files {
             let info = recent.file_info(&self.path(f), &self.memo).map_err(|e| {
                 self.log(&format!("cannot hash {f}: {e}"));
@@ -80,6 +85,7 @@ impl Call<'_> {
             flags = flags.union(info.flags);
             hashed.push((self.spell(exact, f), info.hash));
             next_to_includer.extend(info.quoted.iter().filter_map(|n| includes::next_to(f, n)));
+            quoted.push((f.as_str(), info.quoted));
             probed.extend(info.probed.into_iter().map(|p| (f, p)));
             wrappers.extend(info.wrappers);
         }
@@ -157,6 +163,10 @@ impl Call<'_> {
             ));
             Target::Preprocessor
         };
+        let traced = self.spelling.as_ref().is_some_and(|s| {
+            let list: Vec<(&str, &[String])> = quoted.iter().map(|(f, q)| (*f, &q[..])).collect();
+            s.traced(&list) && self.routes_clear(s, files)
+        });
         Ok((
             Candidate {
                 files: hashed,
@@ -165,7 +175,28 @@ impl Call<'_> {
                 target,
             },
             flags,
+            traced,
         ))
+    }
+
+    /// [`Spelling::routes_clear`] for the files a compile read: their directives read again,
+    /// only when a search directory could name files like the input's directory.
+    fn routes_clear(&self, spelling: &Spelling, files: &[String]) -> bool {
+        if spelling.routes().is_empty() {
+            return true;
+        }
+        let mut computed = false;
+        let mut directives = Vec::with_capacity(files.len());
+        for f in files {
+            let Ok(content) = fs::read(self.path(f)) else {
+                return false;
+            };
+            computed |= spelling::has_computed_include(&content);
+            directives.push((f.as_str(), filehash::include_names(&content)));
+        }
+        let exists = |p: &str| self.path(p).exists();
+        let gcc = self.compiler.family == Family::Gcc;
+        spelling.routes_clear(&directives, computed, gcc, &exists)
     }
 
     /// Whether a precompiled header exists where the compile may take one instead of a header

@@ -68,7 +68,12 @@ impl Call<'_> {
         } else {
             self.norm()
         };
-        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, norm);
+        // Through the roots, names under the input's directory as the key names the input.
+        let spelling = match norm {
+            PathNorm::Roots(_) => self.spelling.as_ref(),
+            _ => None,
+        };
+        let (text, inputs) = key::normalize_preprocessed(&cpp.stdout, norm, spelling);
         let mut cpp_key = KeyBuilder::new("preprocessed");
         cpp_key.field("cpp", &text);
         cpp_key.field("cpp_stderr", &self.roots.tokenize_text(&cpp.stderr));
@@ -160,6 +165,13 @@ impl Call<'_> {
             // Diagnostics stored from a call that showed them plain: this call shows colours,
             // so it compiles (and stores the coloured text for the next one).
             self.log("stored diagnostics have no colours; compiling");
+            return None;
+        }
+        if let Some(spelled) = &entry.spelled
+            && *spelled != self.keyed_input()
+        {
+            // Its outputs name the input as that call did.
+            self.log(&format!("stored for the input named {spelled}; compiling"));
             return None;
         }
         let counter = match served {

@@ -300,7 +300,7 @@ impl Call<'_> {
     ) -> Result<Key, Counter> {
         match keying {
             Keying::Known { key, inputs, exact } => {
-                let entry = self.collect(done, inputs)?;
+                let entry = self.collect(done, inputs, false)?;
                 self.put(Kind::Result, key, &entry.encode())?;
                 if let Some(exact_key) = exact {
                     self.record_exact(exact_key, inputs, key);
@@ -322,9 +322,11 @@ impl Call<'_> {
                         self.log(&format!("include search path: {e}"));
                         Counter::NotStoredSearchPath
                     })?;
-                let (mut candidate, flags) =
+                let (mut candidate, flags, traced) =
                     self.candidate(manifest_key, &files, &search, false)?;
-                let entry = self.collect(done, &files)?;
+                // Rendered for other spellings of the input when the files read trace every
+                // name under the input's directory to it.
+                let entry = self.collect(done, &files, traced)?;
                 if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
                     candidate.target = Target::Result(*key);
                 }
@@ -342,7 +344,7 @@ impl Call<'_> {
                     let source = filehash::file_info(&self.path(&self.inv.input), &self.memo)
                         .map_err(|_| Counter::NotStoredModifiedInput)?;
                     let exact_key = self.exact_manifest_key(&source.hash);
-                    let (mut exact, _) = self.candidate(&exact_key, &files, &search, true)?;
+                    let (mut exact, _, _) = self.candidate(&exact_key, &files, &search, true)?;
                     exact.target = Target::Result(*key);
                     let manifest = self.read_manifest(&exact_key).unwrap_or_default();
                     self.put(Kind::Manifest, &exact_key, &manifest.with(exact).encode())?;

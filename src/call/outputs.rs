@@ -21,11 +21,37 @@ impl Call<'_> {
     }
 
     pub(super) fn expand(&self, text: &Text) -> Vec<u8> {
-        text.expand(&self.roots)
+        text.expand(&self.roots, self.input_dir())
     }
 
     pub(super) fn tokenize(&self, text: Vec<u8>) -> Text {
         Text::tokenize(&self.roots, text)
+    }
+
+    /// What the compile printed with the input's directory marked in its locations, when an
+    /// entry may be rendered for other spellings of the input: only when the spelling shows
+    /// nowhere else, and, when a location was marked, no file read holds a line directive
+    /// (its locations name files as the directive wrote them). `files`: the files the compile
+    /// read, as the dependency file names them.
+    fn spelled_texts(&self, done: &Completed, files: &[String]) -> Option<(Text, Text)> {
+        let spelling = self.spelling.as_ref()?;
+        let known = |name: &str| files.iter().any(|f| f == spelling::dep_form(name));
+        let stdout = spelling::mark_locations(&done.stdout, spelling.dir(), &known)?;
+        let stderr = spelling::mark_locations(&done.stderr, spelling.dir(), &known)?;
+        let marked = [&stdout, &stderr]
+            .iter()
+            .any(|t| t.contains(&spelling::DIR_MARK));
+        if marked
+            && files
+                .iter()
+                .any(|f| fs::read(self.path(f)).map_or(true, |c| spelling::has_line_directive(&c)))
+        {
+            return None;
+        }
+        Some((
+            Text::spelled(&self.roots, stdout)?,
+            Text::spelled(&self.roots, stderr)?,
+        ))
     }
 
     /// Write the entry's files at the paths this call asked for. The object goes last, so a
@@ -45,7 +71,8 @@ impl Call<'_> {
         }
         if let Some(dep) = &self.inv.dep {
             let stored = entry.depfile.as_ref().ok_or_else(|| missing("depfile"))?;
-            let text = depfile::render(stored, &self.roots, dep.default_target.as_deref());
+            let dir = spelling::dep_form(self.input_dir());
+            let text = depfile::render(stored, &self.roots, dep.default_target.as_deref(), dir);
             if !depfile::is_plain_rules(&text) {
                 // Make includes this file: a crafted entry must not get anything run.
                 return Err(io::Error::new(
@@ -90,8 +117,24 @@ impl Call<'_> {
             .map_or(&[], replay::extra_variants)
     }
 
-    /// Read back what the compiler wrote; `Err(counter)` when it must not be stored.
-    pub(super) fn collect(&self, done: &Completed, inputs: &[String]) -> Result<Entry, Counter> {
+    /// Read back what the compiler wrote; `Err(counter)` when it must not be stored. `inputs`:
+    /// the files the compile read; `portable`: whether they trace every name under the input's
+    /// directory to it, so the entry may be rendered for other spellings of the input.
+    pub(super) fn collect(
+        &self,
+        done: &Completed,
+        inputs: &[String],
+        portable: bool,
+    ) -> Result<Entry, Counter> {
+        let texts = if portable {
+            self.spelled_texts(done, inputs)
+        } else {
+            None
+        };
+        let input_dir = match (&texts, &self.spelling) {
+            (Some(_), Some(spelling)) => Some(spelling.dep_dir()),
+            _ => None,
+        };
         // Regular files only, of a size an entry may hold: `-o /dev/zero` never ends.
         let read_at = |p: &std::path::Path| crate::safefs::read_regular(p, MAX_OUTPUT);
         let read = |p: &str| read_at(&self.path(p));
@@ -118,8 +161,9 @@ impl Call<'_> {
                     Family::Clang => depfile::Style::Clang,
                 };
                 let target = dep.default_target.as_deref();
-                let stored = depfile::store_preferring(&data, &self.roots, target, style)
-                    .ok_or(Counter::NotStoredDepfile)?;
+                let stored =
+                    depfile::store_preferring(&data, &self.roots, target, style, input_dir)
+                        .ok_or(Counter::NotStoredDepfile)?;
                 Some(stored)
             }
         };
@@ -137,12 +181,23 @@ impl Call<'_> {
             }
         }
         self.unchanged_since_start(inputs)?;
+        // Under a key holding the input as named (no spelling) nothing more is needed; under
+        // one holding its canonical form, outputs that keep this call's spelling are for
+        // calls that name the input the same way.
+        let spelled = (texts.is_none() && self.spelling.is_some()).then(|| self.keyed_input());
+        let (stdout, stderr) = texts.unwrap_or_else(|| {
+            (
+                self.tokenize(done.stdout.clone()),
+                self.tokenize(done.stderr.clone()),
+            )
+        });
         Ok(Entry {
             output,
             depfile,
             extras,
-            stdout: self.tokenize(done.stdout.clone()),
-            stderr: self.tokenize(done.stderr.clone()),
+            stdout,
+            stderr,
+            spelled,
         })
     }
 }

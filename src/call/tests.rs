@@ -134,7 +134,7 @@ fn collect_refuses_an_empty_object_and_replay_an_output_not_asked_for() {
     let req = fx.request(&["-c", "a.c", "-o", "a.o"], false);
     fs::write(fx.work.join("a.o"), b"").unwrap();
     let done = Completed::new(0, Vec::new(), Vec::new(), Served::Miss);
-    let (collected, _) = fx.with_call(&req, |call| call.collect(&done, &[]).map(|_| ()));
+    let (collected, _) = fx.with_call(&req, |call| call.collect(&done, &[], true).map(|_| ()));
     assert_eq!(collected, Err(Counter::NotStoredEmptyOutput));
 
     let entry = Entry {
@@ -143,6 +143,7 @@ fn collect_refuses_an_empty_object_and_replay_an_output_not_asked_for() {
         extras: vec![(crate::args::Extra::StackUsage, 0, b"planted".to_vec())],
         stdout: Text::Raw(Vec::new()),
         stderr: Text::Raw(Vec::new()),
+        spelled: None,
     };
     let (replayed, _) = fx.with_call(&req, |call| call.replay(&entry));
     assert_eq!(

@@ -69,12 +69,13 @@ fn captured_files_render_for_another_call_as_the_compiler_wrote_them() {
                 &roots(from.root),
                 from.target,
                 preferred,
+                None,
             )
             .unwrap_or_else(|| panic!("{what}: not parsed"));
             assert!(stored.style().is_some(), "{what}: fell back to raw");
-            let same = render(&stored, &roots(from.root), from.target);
+            let same = render(&stored, &roots(from.root), from.target, "");
             assert_eq!(text(&same), from.dep, "{what}: same call");
-            let other = render(&stored, &roots(to.root), to.target);
+            let other = render(&stored, &roots(to.root), to.target, "");
             assert_eq!(text(&other), to.dep, "{what}: other call");
         }
     }
@@ -115,10 +116,11 @@ fn unwrapped_file_uses_the_preferred_style() {
             &Roots::default(),
             Some("a/x.o"),
             preferred,
+            None,
         );
         let stored = stored.unwrap_or_else(|| panic!("{preferred:?}: not parsed"));
         assert_eq!(stored.style(), Some(preferred));
-        let rendered = render(&stored, &Roots::default(), Some(&long_target));
+        let rendered = render(&stored, &Roots::default(), Some(&long_target), "");
         assert_eq!(text(&rendered), want, "{preferred:?}");
     }
 }
@@ -210,7 +212,7 @@ fn empty_prerequisite_list() {
     let stored = stored.unwrap_or_else(|| panic!("not parsed"));
     assert_eq!(stored.style(), Some(Style::Gcc));
     assert_eq!(
-        render(&stored, &Roots::default(), Some("b/y.o")),
+        render(&stored, &Roots::default(), Some("b/y.o"), ""),
         b"b/y.o:\n"
     );
 }
@@ -277,7 +279,7 @@ fn default_target_substitution_cases() {
     for case in cases {
         let stored = store(case.dep.as_bytes(), &Roots::default(), case.stored_target);
         let stored = stored.unwrap_or_else(|| panic!("{:?}: not parsed", case.dep));
-        let rendered = render(&stored, &Roots::default(), case.render_target);
+        let rendered = render(&stored, &Roots::default(), case.render_target, "");
         assert_eq!(text(&rendered), case.want, "dep {:?}", case.dep);
     }
 }
@@ -287,7 +289,7 @@ fn rooted_prerequisites_keep_their_spelling_and_escaping() {
     let dep = "x.o: /tmp/A/my\\ ws/src/../inc/a\\ b.h /tmp/A/my\\ wsx/c.h /tmp/A/my\\ ws\n";
     let stored = store(dep.as_bytes(), &roots("/tmp/A/my ws"), Some("x.o"));
     let stored = stored.unwrap_or_else(|| panic!("not parsed"));
-    let rendered = render(&stored, &roots("/elsewhere/our ws"), Some("x.o"));
+    let rendered = render(&stored, &roots("/elsewhere/our ws"), Some("x.o"), "");
     let want = "x.o: /elsewhere/our\\ ws/src/../inc/a\\ b.h /tmp/A/my\\ wsx/c.h \\\n /elsewhere/our\\ ws\n";
     assert_eq!(text(&rendered), want);
 }
@@ -299,7 +301,7 @@ fn unnormalized_root_spelling_is_expanded_normalized() {
     let stored = store(b"x.o: /tmp/A//ws/x.h\n", &roots("/tmp/A/ws"), Some("x.o"));
     let stored = stored.unwrap_or_else(|| panic!("not parsed"));
     assert_eq!(
-        render(&stored, &roots("/B/ws"), Some("x.o")),
+        render(&stored, &roots("/B/ws"), Some("x.o"), ""),
         b"x.o: /B/ws/x.h\n"
     );
 }
@@ -309,7 +311,7 @@ fn unknown_root_on_this_machine_renders_the_token() {
     let stored = store(b"x.o: /tmp/A/ws/x.h\n", &roots("/tmp/A/ws"), Some("x.o"));
     let stored = stored.unwrap_or_else(|| panic!("not parsed"));
     assert_eq!(
-        render(&stored, &Roots::default(), Some("x.o")),
+        render(&stored, &Roots::default(), Some("x.o"), ""),
         b"x.o: @WS0/x.h\n"
     );
 }
@@ -322,7 +324,7 @@ fn crlf_files_are_rewrapped_with_crlf() {
     let stored = store(crlf(first.dep).as_bytes(), &roots(first.root), first.target);
     let stored = stored.unwrap_or_else(|| panic!("not parsed"));
     assert_eq!(stored.style(), Some(Style::Gcc));
-    let rendered = render(&stored, &roots(second.root), second.target);
+    let rendered = render(&stored, &roots(second.root), second.target, "");
     assert_eq!(text(&rendered), crlf(second.dep));
 }
 
@@ -349,11 +351,11 @@ fn unknown_layouts_fall_back_to_raw_text() {
         let stored = stored.unwrap_or_else(|| panic!("{dep:?}: not parsed"));
         assert_eq!(stored.style(), None, "dep {dep:?}");
         assert_eq!(
-            render(&stored, &roots("/tmp/A/ws"), Some("a/x.o")),
+            render(&stored, &roots("/tmp/A/ws"), Some("a/x.o"), ""),
             dep.as_bytes(),
             "dep {dep:?}"
         );
-        let rendered = render(&stored, &roots("/B/ws"), Some("b/y.o"));
+        let rendered = render(&stored, &roots("/B/ws"), Some("b/y.o"), "");
         assert_eq!(text(&rendered), want, "dep {dep:?}");
     }
 }
@@ -385,10 +387,15 @@ fn check_no_panic_and_identity(dep: &[u8]) {
     let _ = prerequisites(dep);
     for target in [None, Some("a/x.o"), Some("./a/x.o")] {
         for preferred in [Style::Gcc, Style::Clang] {
-            if let Some(stored) = store_preferring(dep, &roots, target, preferred) {
-                assert_eq!(render(&stored, &roots, target), dep, "dep {:?}", text(dep));
-                let _ = render(&stored, &Roots::default(), Some("y.o"));
-                let _ = render(&stored, &roots, None);
+            if let Some(stored) = store_preferring(dep, &roots, target, preferred, None) {
+                assert_eq!(
+                    render(&stored, &roots, target, ""),
+                    dep,
+                    "dep {:?}",
+                    text(dep)
+                );
+                let _ = render(&stored, &Roots::default(), Some("y.o"), "");
+                let _ = render(&stored, &roots, None, "");
             }
         }
     }
@@ -421,4 +428,61 @@ fn arbitrary_bytes_are_safe() {
             .collect();
         check_no_panic_and_identity(&dep);
     }
+}
+
+/// Names under the input's directory are written with the rendering call's spelling of it,
+/// re-wrapped for its length; targets, other relative names and rooted names are not touched.
+#[test]
+fn names_under_the_input_directory_take_the_rendering_calls_spelling() {
+    let names = |dir: &str, ws: &str| -> Vec<Vec<u8>> {
+        ["t.c", "INC/a.h", "x.h", "../inc/b.h", "x.h", "inc/c.h"]
+            .iter()
+            .map(|n| match n.strip_prefix("INC/") {
+                Some(rest) => format!("{ws}/inc/{rest}").into_bytes(),
+                None if n.starts_with("inc/") => n.as_bytes().to_vec(),
+                None => format!("{dir}{n}").into_bytes(),
+            })
+            .collect()
+    };
+    let file = |dir: &str, ws: &str| {
+        let target = vec![b"build/t.o".to_vec()];
+        lay_out(&target, &names(dir, ws), Phony::Compact, Style::Gcc, false)
+    };
+    let relative = file("src/", "/tmp/A/ws");
+    let roots_a = roots("/tmp/A/ws");
+    let stored = store_preferring(
+        &relative,
+        &roots_a,
+        Some("build/t.o"),
+        Style::Gcc,
+        Some("src/"),
+    )
+    .unwrap();
+    assert_eq!(stored.style(), Some(Style::Gcc));
+    assert_eq!(
+        render(&stored, &roots_a, Some("build/t.o"), "src/"),
+        relative
+    );
+    let absolute = render(
+        &stored,
+        &roots("/tmp/B/ws"),
+        Some("build/t.o"),
+        "/tmp/B/ws/src/",
+    );
+    assert_eq!(absolute, file("/tmp/B/ws/src/", "/tmp/B/ws"));
+    assert!(absolute.windows(2).any(|w| w == b"\\\n"), "re-wrapped");
+    // A bare name's directory is empty: every relative prerequisite is under it.
+    let bare = "t.o: t.c x.h /usr/include/stdio.h\nx.h:\n/usr/include/stdio.h:\n";
+    let none = Roots::default();
+    let stored = store_preferring(bare.as_bytes(), &none, Some("t.o"), Style::Gcc, Some(""));
+    assert_eq!(
+        String::from_utf8(render(&stored.unwrap(), &none, Some("t.o"), "/w/")).unwrap(),
+        "t.o: /w/t.c /w/x.h /usr/include/stdio.h\n/w/x.h:\n/usr/include/stdio.h:\n"
+    );
+    // Without the directory, names stay as the compiler wrote them.
+    let stored = store_preferring(bare.as_bytes(), &none, Some("t.o"), Style::Gcc, None);
+    assert_eq!(
+        render(&stored.unwrap(), &none, Some("t.o"), "/w/"),
+        bare.as_bytes()
+    );
 }

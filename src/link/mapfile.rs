@@ -65,7 +65,8 @@ pub fn render(stored: &StoredMap, roots: &Roots) -> Option<Vec<u8>> {
     {
         return None;
     }
-    Some(layout(&stored.text.expand(roots), true))
+    // A map file names no compile input: no directory to fill in.
+    Some(layout(&stored.text.expand(roots, ""), true))
 }
 
 /// Redo the name/reference layout of the "included to satisfy reference" sections: as ld
