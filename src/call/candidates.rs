@@ -106,10 +106,13 @@ impl Call<'_> {
             let dir = p
                 .rsplit_once('/')
                 .map_or(".", |(d, _)| if d.is_empty() { "/" } else { d });
-            *dirs
-                .entry(dir.to_string())
-                .or_insert_with(|| self.path(dir).is_dir())
-                && self.path(p).exists()
+            let dir_exists = match dirs.get(dir) {
+                Some(&known) => known,
+                None => *dirs
+                    .entry(dir.to_string())
+                    .or_insert_with(|| self.path(dir).is_dir()),
+            };
+            dir_exists && self.path(p).exists()
         };
         // A header found next to several includers is offered by both lists: stat it once.
         let mut checked = std::collections::HashSet::new();
