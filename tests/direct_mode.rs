@@ -899,6 +899,34 @@ fn has_include_wrapper_macro_gets_direct_hits_avr_gcc() {
     has_include_wrapper_library(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
 }
 
+/// Dozens of probed names in one directory (a unity build of a FastLED-style library): zcc
+/// lists a directory it is asked about often instead of looking each name up; a probed header
+/// that appears there later misses, and is then found there (a direct hit).
+#[test]
+fn a_header_appearing_under_one_of_many_probed_names_misses() {
+    let env = TestEnv::new();
+    let probes: String = (0..24)
+        .map(|i| {
+            format!(
+                "#if __has_include(<board_{i}.h>)\n#include <board_{i}.h>\n#else\n\
+                 #define BOARD_{i} {i}\n#endif\nint board_{i}(void) {{ return BOARD_{i}; }}\n"
+            )
+        })
+        .collect();
+    env.write("src/m.c", &probes);
+    env.write("config/other.h", "");
+    let args = ["gcc", "-Iconfig", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    env.write("config/board_21.h", "#define BOARD_21 99\n");
+    assert_edit_reaches_the_object(&env, &args, &old, "the probe now finds board_21.h");
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+    // Found in the listed directory: recorded as present, so the next call is a direct hit.
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
+}
+
 #[test]
 fn has_include_wrapper_used_with_a_macro_goes_to_preprocessor_mode() {
     let env = TestEnv::new();
