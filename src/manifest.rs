@@ -159,15 +159,22 @@ pub fn check_with(
         .collect();
     // Hundreds of shadow paths in a few dozen directories: only the directories are expanded
     // on the way to a snapshot hit, and the paths go into its name as one buffer.
-    let mut absent_names = Vec::new();
+    let mut absent_names = Vec::with_capacity(
+        candidate
+            .absent
+            .iter()
+            .map(|portable| 8 + portable.len())
+            .sum(),
+    );
     let mut dirs: Vec<PathBuf> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // A unity file's candidate lists thousands of absent paths in a hundred directories.
+    let mut seen = std::collections::HashSet::with_hasher(PathHasher::default());
     for portable in &candidate.absent {
         absent_names.extend_from_slice(&(portable.len() as u64).to_le_bytes());
         absent_names.extend_from_slice(portable.as_bytes());
-        let parent = match portable.rsplit_once('/') {
-            Some(("", _)) => "/",
-            Some((dir, _)) => dir,
+        let parent = match memchr::memrchr(b'/', portable.as_bytes()) {
+            Some(0) => "/",
+            Some(slash) => &portable[..slash],
             None => "",
         };
         if seen.insert(parent) {
@@ -214,6 +221,45 @@ pub fn check_with(
     Ok(())
 }
 
+/// The hasher of the set of directories a candidate's absent paths are in: a multiply-rotate
+/// hash of 8 bytes at a time (rustc's `FxHasher`), several times cheaper than the default
+/// SipHash on paths. Colliding names planted in a manifest only cost time, bounded by its
+/// size.
+#[derive(Clone, Copy, Default)]
+struct PathHasher(u64);
+
+impl std::hash::Hasher for PathHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.add(word);
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ rest.len() as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl PathHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::BuildHasher for PathHasher {
+    type Hasher = PathHasher;
+
+    fn build_hasher(&self) -> PathHasher {
+        PathHasher::default()
+    }
+}
+
 /// A snapshot's record of a directory that does not exist (no file has inode 0).
 const MISSING: [u8; 56] = [0; 56];
 
@@ -231,11 +277,16 @@ fn snapshot_name(
     absent_names: &[u8],
     dirs: &[PathBuf],
 ) -> String {
-    let mut k = KeyBuilder::new("zcc-snapshot-3");
+    let mut k = KeyBuilder::new("zcc-snapshot-4");
+    // One field for all files (hundreds in a unity build), each path length-prefixed.
+    let mut listed = Vec::new();
     for ((_, full), (_, hash)) in files.iter().zip(expected) {
-        k.field("path", full.as_os_str().as_encoded_bytes());
-        k.field("hash", hash);
+        let path = full.as_os_str().as_encoded_bytes();
+        listed.extend_from_slice(&(path.len() as u64).to_le_bytes());
+        listed.extend_from_slice(path);
+        listed.extend_from_slice(hash);
     }
+    k.field("files", &listed);
     k.field("absent", absent_names);
     for dir in dirs {
         k.field("dir", dir.as_os_str().as_encoded_bytes());
@@ -299,6 +350,19 @@ pub fn find_with<'m>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_hasher_tells_lengths_and_tails_apart() {
+        use std::hash::BuildHasher;
+        let hash = |bytes: &[u8]| PathHasher::default().hash_one(bytes);
+        let names: [&[u8]; 6] = [b"", b"\0", b"a", b"a\0", b"/usr/include", b"/usr/includ\0"];
+        for (i, a) in names.iter().enumerate() {
+            for b in &names[i + 1..] {
+                assert_ne!(hash(a), hash(b), "{a:?} {b:?}");
+            }
+        }
+        assert_eq!(hash(b"/usr/include"), hash(b"/usr/include"));
+    }
     use std::fs;
 
     fn candidate(files: &[(&str, &[u8])], absent: &[&str], target: Target) -> Candidate {
