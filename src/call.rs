@@ -112,6 +112,9 @@ enum Keying {
         manifest_key: Key,
         includes: Includes,
         preprocessed: Option<Key>,
+        /// Run the preprocessor alongside the compile for a key to store under
+        /// (`ZCC_PREPROCESS_MISSES`): the lookup ran none.
+        preprocess_alongside: bool,
     },
 }
 
@@ -356,7 +359,8 @@ impl<'a> Call<'a> {
                     // header that appeared or went away changes what is included: the
                     // preprocessor run (a quarter to a third of a compile) would not pay.
                     let mut preprocessed = None;
-                    if matches!(why, Some(Mismatch::Changed(_))) {
+                    let changed = matches!(why, Some(Mismatch::Changed(_)));
+                    if changed {
                         match self.preprocessed_after_direct_miss(&manifest_key) {
                             Ok(done) => return Ok(Outcome::Completed(done)),
                             Err(key) => preprocessed = key,
@@ -367,6 +371,7 @@ impl<'a> Call<'a> {
                         manifest_key,
                         includes,
                         preprocessed,
+                        preprocess_alongside: !changed && self.cache.config().preprocess_misses,
                     };
                     let why = why.map(|w| w.to_string());
                     return Ok(Outcome::Completed(self.miss(keying, &common.parts, why)));

@@ -851,6 +851,44 @@ fn no_op_header_edits_hit_after_one_preprocessor_run_avr_gcc() {
     no_op_header_edits_hit(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
 }
 
+/// By default the first compile of a source runs no preprocessor, so the first header edit
+/// that leaves the preprocessed text as it was recompiles once (and stores the preprocessor
+/// key for the next one). With `ZCC_PREPROCESS_MISSES=1` the first compile runs it alongside
+/// and that edit is a hit.
+#[test]
+fn preprocess_misses_makes_the_first_no_op_header_edit_a_hit() {
+    for (setting, counters) in [
+        ("0", [("miss", 2), ("preprocessed_hit", 0)]),
+        ("1", [("miss", 1), ("preprocessed_hit", 1)]),
+    ] {
+        let env = project("#define ANSWER 42\n");
+        let args = [
+            "gcc",
+            "-Iinclude",
+            "-c",
+            "src/main.c",
+            "-o",
+            "main.o",
+            "-MMD",
+        ];
+        let zcc_matches_plain = || {
+            let plain = env.plain(&args).run();
+            let cached = env.zcc(&args).env("ZCC_PREPROCESS_MISSES", setting).run();
+            env.assert_same_run(&plain, &cached);
+        };
+        zcc_matches_plain();
+        env.write(
+            "include/defs.h",
+            "#define ANSWER 42\n#define NOT_USED_ANYWHERE 1\n",
+        );
+        zcc_matches_plain();
+        env.assert_counters(&counters);
+        // Either way the next call is a direct hit.
+        zcc_matches_plain();
+        env.assert_counters(&[counters[0], counters[1], ("direct_hit", 1)]);
+    }
+}
+
 /// A library in FastLED's style: `lib/compiler.h` wraps `__has_include` in a macro that the
 /// other headers use with literal names. `compiler` is the command before `-c`.
 fn has_include_wrapper_library(compiler: &[&str]) {

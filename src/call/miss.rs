@@ -38,7 +38,7 @@ impl Call<'_> {
         let why =
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
         let readonly = self.cache.config().readonly;
-        let (compiled, mut probe) = self.compile_miss(&keying);
+        let (compiled, mut probe, alongside) = self.compile_miss(&keying);
         let done = match compiled {
             Ok(done) => done,
             Err(done) => {
@@ -64,7 +64,7 @@ impl Call<'_> {
                     Counter::ErrorAddedArguments
                 })
             } else {
-                self.store_result(&done, &keying, probe.take())
+                self.store_result(&done, &keying, probe.take(), alongside)
             };
             let what = match &stored {
                 Ok(key) => {
@@ -104,13 +104,15 @@ impl Call<'_> {
     /// Run the compile of a miss with what zcc adds: `-MD -MF <tmp>` (or `-MMD` turned into
     /// `-MD`) where direct mode learns the headers from it, and `-fdiagnostics-color=always`
     /// for a call shown in colour. The include search-path probe runs alongside; it is handed
-    /// back with the result for storing.
+    /// back with the result for storing, and so is the preprocessor-mode key when the
+    /// preprocessor ran alongside too (`ZCC_PREPROCESS_MISSES`).
     fn compile_miss(
         &self,
         keying: &Keying,
     ) -> (
         Result<Completed, Completed>,
         Option<io::Result<includes::Probe>>,
+        Option<Key>,
     ) {
         let readonly = self.cache.config().readonly;
         self.start();
@@ -166,7 +168,27 @@ impl Call<'_> {
         // The compiler may reject what zcc adds: `compile` then runs the call as given.
         let mut named = self.debug_maps.clone();
         named.extend(added.iter().cloned());
-        let mut compiled = self.compile(args, &named);
+        let alongside = matches!(
+            keying,
+            Keying::Direct {
+                preprocess_alongside: true,
+                ..
+            }
+        ) && !readonly;
+        // The preprocessor in a thread of its own: both programs run at once.
+        let (mut compiled, cpp) = std::thread::scope(|scope| {
+            let cpp = alongside.then(|| {
+                let (program, cpp_args, req) =
+                    (&self.compiler.path, self.preprocessor_args(), self.req);
+                scope.spawn(move || capture(program, &cpp_args, req))
+            });
+            let compiled = self.compile(args, &named);
+            (compiled, cpp.map(|thread| thread.join()))
+        });
+        let preprocessed = match cpp {
+            Some(Ok(Ok(cpp))) => self.key_alongside(&cpp),
+            _ => None,
+        };
         if let (Some(tmp), Ok(c)) = (derived, &compiled)
             && c.served == Served::Miss
         {
@@ -186,7 +208,7 @@ impl Call<'_> {
                 compiled = self.compile(own_command(), &self.debug_maps);
             }
         }
-        (compiled, probe)
+        (compiled, probe, preprocessed)
     }
 
     /// Run the compile of a miss: `args`, the call's arguments with zcc's changes, among them
@@ -307,11 +329,13 @@ impl Call<'_> {
     }
 
     /// Store a successful compile; `Err(counter)` says why it was not stored.
+    /// `alongside`: the preprocessor-mode key from a preprocessor run alongside the compile.
     pub(super) fn store_result(
         &self,
         done: &Completed,
         keying: &Keying,
         probe: Option<io::Result<includes::Probe>>,
+        alongside: Option<Key>,
     ) -> Result<Key, Counter> {
         match keying {
             Keying::Known { key, inputs, exact } => {
@@ -326,6 +350,7 @@ impl Call<'_> {
                 manifest_key,
                 includes,
                 preprocessed,
+                ..
             } => {
                 let files = self.read_includes(includes)?;
                 // Hash first, then check that nothing changed since the compile started: a
@@ -340,8 +365,10 @@ impl Call<'_> {
                 let (mut candidate, flags) =
                     self.candidate(manifest_key, &files, &search, false)?;
                 let entry = self.collect(done, &files)?;
-                if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
-                    candidate.target = Target::Result(*key);
+                if let (Target::Result(_), Some(key)) =
+                    (&candidate.target, preprocessed.or(alongside))
+                {
+                    candidate.target = Target::Result(key);
                 }
                 let stored = match &candidate.target {
                     Target::Result(key) => {
