@@ -2,7 +2,10 @@
 //! whose appearance would change what it read (shadowing headers, `__has_include` answers,
 //! precompiled headers).
 
+use std::collections::HashSet;
+
 use super::*;
+use crate::paths::PathHasher;
 
 impl Call<'_> {
     /// Record in the manifest that the files the preprocessor read (as it spelled them) lead
@@ -93,7 +96,7 @@ impl Call<'_> {
         let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
         // Thousands for a C++ compile: a set keeps the de-duplication linear.
         let mut absent: Vec<String> = Vec::new();
-        let mut listed = std::collections::HashSet::new();
+        let mut listed = HashSet::with_hasher(PathHasher::default());
         let mut add_absent = |p: String| {
             if listed.insert(p.clone()) {
                 absent.push(p);
@@ -102,9 +105,9 @@ impl Call<'_> {
         let mut existence = Existence::new(&self.req.cwd);
         // The files the compile read exist: a quoted include found next to its includer is
         // offered as a place to look again.
-        let read: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
+        let read: HashSet<&str, PathHasher> = files.iter().map(String::as_str).collect();
         // A header found next to several includers is offered by both lists: stat it once.
-        let mut checked = std::collections::HashSet::new();
+        let mut checked = HashSet::with_hasher(PathHasher::default());
         for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), search, source_dir)
             .into_iter()
             .chain(next_to_includer)
@@ -251,7 +254,7 @@ impl Call<'_> {
 /// shadow paths ask about hundreds of names that are in none of a dozen directories).
 struct Existence<'c> {
     cwd: &'c std::path::Path,
-    dirs: std::collections::HashMap<String, Dir>,
+    dirs: std::collections::HashMap<String, Dir, PathHasher>,
 }
 
 /// What is known about one directory.
@@ -261,7 +264,7 @@ enum Dir {
     Asked(u32),
     /// Its names, ASCII letters lower-cased: on a case-insensitive filesystem a name differing
     /// in case exists too, so it is stat'ed rather than taken for absent.
-    Listed(std::collections::HashSet<Vec<u8>>),
+    Listed(HashSet<Vec<u8>, PathHasher>),
 }
 
 /// After this many stats in one directory, it is listed instead.
@@ -271,7 +274,7 @@ impl<'c> Existence<'c> {
     fn new(cwd: &'c std::path::Path) -> Existence<'c> {
         Existence {
             cwd,
-            dirs: std::collections::HashMap::new(),
+            dirs: std::collections::HashMap::default(),
         }
     }
 
@@ -320,7 +323,7 @@ impl<'c> Existence<'c> {
 }
 
 /// The names in directory `dir`, ASCII letters lower-cased; `None` when it cannot be read.
-fn list(dir: &std::path::Path) -> Option<std::collections::HashSet<Vec<u8>>> {
+fn list(dir: &std::path::Path) -> Option<HashSet<Vec<u8>, PathHasher>> {
     use std::os::unix::ffi::OsStrExt;
     fs::read_dir(dir)
         .ok()?
