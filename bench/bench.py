@@ -933,10 +933,13 @@ def library_mmd_misses(ctx, proj, tmp):
     shutil.copytree(CORE_DIR, core)
     files = [(core / "CDC.cpp", []), (lib_src / "pixel_fx.cpp", [lib_src])]
     runs = max(10, 4 * ctx.rounds)
-    zccs = [("zcc", ctx.zcc)] + ([("baseline", ctx.baseline)] if ctx.baseline else [])
+    # zcc+pp: ZCC_PREPROCESS_MISSES=1, the first compile of a source preprocesses alongside.
+    zccs = [("zcc", ctx.zcc), ("zcc+pp", ctx.zcc)]
+    zccs += [("baseline", ctx.baseline)] if ctx.baseline else []
     envs = {}
     for name, _ in zccs:
-        envs[name] = zcc_env(Path(tmp) / f"store-mmd-{name}")
+        extra = {"ZCC_PREPROCESS_MISSES": 1} if name == "zcc+pp" else {}
+        envs[name] = zcc_env(Path(tmp) / f"store-mmd-{name}", **extra)
         # A store in use has its shard directories: no mkdir in the measured misses.
         for kind in ("results", "manifests", "aux"):
             for i in range(256):

@@ -59,6 +59,8 @@ pub(crate) struct Call<'a> {
     /// On the filesystem's clock, taken before the first program (preprocessor or compiler)
     /// reads an input; a hit never needs it.
     start: OnceLock<SystemTime>,
+    /// The `-MD` list of a miss whose `-MMD` file was written from it ([`Includes::Derived`]).
+    full_deps: OnceLock<Vec<u8>>,
 }
 
 /// A preprocessor-mode key with its parts and the files the preprocessor read.
@@ -90,9 +92,10 @@ enum Includes {
     /// A separate `-M` run, when the call's own file leaves out system headers (`-MMD`) and
     /// cannot be derived.
     Scan(PathBuf),
-    /// The call asked for `-MMD`: the compile runs with `-MD` into this file of zcc's, and the
-    /// caller's file is written from it ([`user_deps`]).
-    Derived(PathBuf),
+    /// The call asked for `-MMD`: the compile runs with `-MD`, into the caller's own file
+    /// (`None`) or, when that is `/dev/null`, into this file of zcc's; the caller's file is
+    /// then written from it ([`user_deps`]), and the full list kept in `Call::full_deps`.
+    Derived(Option<PathBuf>),
 }
 
 /// How a miss is keyed.
@@ -176,6 +179,7 @@ impl<'a> Call<'a> {
             read_files,
             storage,
             start: OnceLock::new(),
+            full_deps: OnceLock::new(),
         })
     }
 

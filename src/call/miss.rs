@@ -18,8 +18,15 @@ impl Call<'_> {
             Some(dep) if dep.lists_all_headers && dep.path != "/dev/null" => {
                 Includes::CallersDepfile(dep.path.clone())
             }
-            // Also `-MMD -MF /dev/null`: an added `-MD` alone would lose to the `-MMD`.
-            _ if user_deps::derivable(&args, &self.inv.expanded) => Includes::Derived(tmp),
+            // Also `-MMD -MF /dev/null` (no file asked for): an added `-MD` alone would lose
+            // to the `-MMD`. The compile writes the caller's file, which is rewritten from
+            // it: no file of zcc's to make and delete, unless there is none to write.
+            _ if user_deps::derivable(&args, &self.inv.expanded) => {
+                Includes::Derived(match &self.inv.dep {
+                    Some(dep) if dep.path != "/dev/null" => None,
+                    _ => Some(tmp),
+                })
+            }
             None => Includes::AddedDepfile(tmp),
             Some(_) => Includes::Scan(tmp),
         }
@@ -89,7 +96,8 @@ impl Call<'_> {
             let _ = probe.wait();
         }
         if let Keying::Direct {
-            includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp) | Includes::Derived(tmp),
+            includes:
+                Includes::AddedDepfile(tmp) | Includes::Scan(tmp) | Includes::Derived(Some(tmp)),
             ..
         } = &keying
         {
@@ -135,14 +143,19 @@ impl Call<'_> {
                 includes: Includes::Derived(tmp),
                 ..
             } if !readonly => {
-                let _ = crate::safefs::create_new(tmp, 0o600);
                 // GCC's driver passes `-MD` before `-MMD` whatever the order given, and the
                 // last of them wins; the last `-MF` names the file.
                 for arg in args.iter_mut().filter(|a| *a == "-MMD") {
                     *arg = "-MD".into();
                 }
-                added.extend(["-MF".into(), tmp.clone().into()]);
-                Some(tmp)
+                match tmp {
+                    Some(tmp) => {
+                        let _ = crate::safefs::create_new(tmp, 0o600);
+                        added.extend(["-MF".into(), tmp.clone().into()]);
+                        Some(tmp.clone())
+                    }
+                    None => self.inv.dep.as_ref().map(|dep| self.path(&dep.path)),
+                }
             }
             _ => None,
         };
@@ -189,15 +202,20 @@ impl Call<'_> {
             Some(Ok(Ok(cpp))) => self.key_alongside(&cpp),
             _ => None,
         };
-        if let (Some(tmp), Ok(c)) = (derived, &compiled)
+        if let (Some(md), Ok(c)) = (derived, &compiled)
             && c.served == Served::Miss
         {
             // A failed compile, or a file that cannot be derived exactly: the caller's own
             // command, so the compiler writes (or leaves out) the caller's file itself.
             let written = c.status == 0 && {
                 let search = probe.take().map(|p| p.and_then(includes::Probe::wait));
-                let written = match &search {
-                    Some(Ok(search)) => self.write_user_deps(tmp, search),
+                let md = fs::read(&md).ok();
+                let written = match (&search, md) {
+                    (Some(Ok(search)), Some(md)) => {
+                        let written = self.write_user_deps(&md, search);
+                        let _ = self.full_deps.set(md);
+                        written
+                    }
                     _ => false,
                 };
                 probe = search.map(|s| s.map(includes::Probe::Known));
@@ -271,11 +289,7 @@ impl Call<'_> {
     /// Write the caller's `-MMD` file from the compile's `-MD` file `md` (see [`user_deps`]);
     /// `false` when it cannot be derived exactly or written. Nothing to write for
     /// `-MF /dev/null`.
-    pub(super) fn write_user_deps(
-        &self,
-        md: &std::path::Path,
-        search: &includes::SearchPath,
-    ) -> bool {
+    pub(super) fn write_user_deps(&self, md: &[u8], search: &includes::SearchPath) -> bool {
         let Some(dep) = &self.inv.dep else {
             return true;
         };
@@ -292,9 +306,7 @@ impl Call<'_> {
             Family::Clang => depfile::Style::Clang,
         };
         let read = |name: &str| fs::read(self.path(name)).ok();
-        let derived = fs::read(md)
-            .ok()
-            .and_then(|md| user_deps::derive(&md, &dirs, style, &self.inv.expanded, &read));
+        let derived = user_deps::derive(md, &dirs, style, &self.inv.expanded, &read);
         match derived {
             Some(bytes) => write_atomic(&self.path(&dep.path), &bytes).is_ok(),
             None => false,
@@ -431,7 +443,12 @@ impl Call<'_> {
     pub(super) fn read_includes(&self, includes: &Includes) -> Result<Vec<String>, Counter> {
         let bytes = match includes {
             Includes::CallersDepfile(path) => fs::read(self.path(path)),
-            Includes::AddedDepfile(tmp) | Includes::Derived(tmp) => fs::read(tmp),
+            Includes::AddedDepfile(tmp) => fs::read(tmp),
+            Includes::Derived(_) => self
+                .full_deps
+                .get()
+                .cloned()
+                .ok_or_else(|| io::Error::other("no dependency list")),
             Includes::Scan(tmp) => {
                 let mut args: Vec<OsString> =
                     self.inv.cpp_args.iter().map(OsString::from).collect();
