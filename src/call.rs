@@ -61,6 +61,9 @@ pub(crate) struct Call<'a> {
     start: OnceLock<SystemTime>,
     /// The `-MD` list of a miss whose `-MMD` file was written from it ([`Includes::Derived`]).
     full_deps: OnceLock<Vec<u8>>,
+    /// The files a miss read after its compile (to write the `-MMD` file), by name as the
+    /// compiler spelled them, so that finding `__has_include` wrapper uses reads none again.
+    read_after_compile: std::cell::RefCell<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 /// A preprocessor-mode key with its parts and the files the preprocessor read.
@@ -180,6 +183,7 @@ impl<'a> Call<'a> {
             storage,
             start: OnceLock::new(),
             full_deps: OnceLock::new(),
+            read_after_compile: Default::default(),
         })
     }
 

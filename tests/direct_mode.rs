@@ -932,6 +932,13 @@ fn has_include_wrapper_macro_gets_direct_hits_gcc() {
 }
 
 #[test]
+fn has_include_wrapper_macro_gets_direct_hits_with_mmd() {
+    // The -MMD file's derivation reads the files first; the wrapper's uses are found in what
+    // it read.
+    has_include_wrapper_library(&["gcc", "-MMD"]);
+}
+
+#[test]
 fn has_include_wrapper_macro_gets_direct_hits_avr_gcc() {
     require_tool("avr-gcc");
     has_include_wrapper_library(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);

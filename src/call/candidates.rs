@@ -224,9 +224,10 @@ impl Call<'_> {
         files: &'f [String],
         mut wrappers: Vec<filehash::Wrapper>,
     ) -> Option<Vec<(&'f String, filehash::Probed)>> {
+        let mut read = self.read_after_compile.take();
         let contents: Vec<Vec<u8>> = files
             .iter()
-            .map(|f| fs::read(self.path(f)).ok())
+            .map(|f| read.remove(f).or_else(|| fs::read(self.path(f)).ok()))
             .collect::<Option<_>>()?;
         loop {
             let mut found = Vec::new();

@@ -305,7 +305,13 @@ impl Call<'_> {
             Family::Gcc => depfile::Style::Gcc,
             Family::Clang => depfile::Style::Clang,
         };
-        let read = |name: &str| fs::read(self.path(name)).ok();
+        let read = |name: &str| {
+            let content = fs::read(self.path(name)).ok()?;
+            self.read_after_compile
+                .borrow_mut()
+                .insert(name.to_string(), content.clone());
+            Some(content)
+        };
         let derived = user_deps::derive(md, &dirs, style, &self.inv.expanded, &read);
         match derived {
             Some(bytes) => write_atomic(&self.path(&dep.path), &bytes).is_ok(),
