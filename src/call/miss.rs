@@ -110,10 +110,11 @@ impl Call<'_> {
     }
 
     /// Run the compile of a miss with what zcc adds: `-MD -MF <tmp>` (or `-MMD` turned into
-    /// `-MD`, into the caller's own file) where direct mode learns the headers from it, and `-fdiagnostics-color=always`
-    /// for a call shown in colour. The include search-path probe runs alongside; it is handed
-    /// back with the result for storing, and so is the preprocessor-mode key when the
-    /// preprocessor ran alongside too (`ZCC_PREPROCESS_MISSES`).
+    /// `-MD`, into the caller's own file) where direct mode learns the headers from it, and
+    /// `-fdiagnostics-color=always` for a call shown in colour. The include search-path probe
+    /// runs alongside; it is handed back with the result for storing, and so is the
+    /// preprocessor-mode key when the preprocessor ran alongside too
+    /// (`ZCC_PREPROCESS_MISSES`).
     fn compile_miss(
         &self,
         keying: &Keying,
