@@ -1110,3 +1110,32 @@ fn a_compiler_installed_a_moment_ago_is_memoized() {
         .collect();
     assert_eq!(memos.len(), 1, "{:?}\n{}", memos, env.log_tail());
 }
+
+/// The record of what the last compile of a source read (`aux/recent-…`) is kept when only the
+/// source changed, the everyday miss, even when the compile takes long enough for the edited
+/// source to count as settled: rewriting it cost every such miss an encode and a write.
+#[test]
+fn an_edited_source_leaves_the_record_of_its_headers_alone() {
+    let env = project("#define ANSWER 42\n");
+    let gcc = find_in_path("gcc").expect("gcc in PATH");
+    let slow = format!("#!/bin/sh\nsleep 0.1\nexec '{}' \"$@\"\n", gcc.display());
+    let cc = script(&env, "slow-cc", &slow);
+    let args = [cc.as_str(), "-Iinclude", "-c", "src/main.c", "-o", "main.o"];
+    env.assert_zcc_matches_plain(&args);
+    let records: Vec<PathBuf> = env
+        .store_files()
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains("recent-"))
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    let record = env.store.join(&records[0]);
+    let written = fs::metadata(&record).unwrap().modified().unwrap();
+    env.write("src/main.c", format!("{MAIN_C}// edited\n"));
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2)]);
+    assert_eq!(
+        fs::metadata(&record).unwrap().modified().unwrap(),
+        written,
+        "the record was rewritten"
+    );
+}

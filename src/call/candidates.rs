@@ -76,7 +76,14 @@ impl Call<'_> {
         let recent_path = self.recent_path();
         let mut recent = filehash::Recent::load(&recent_path);
         for f in files {
-            let info = recent.file_info(&self.path(f), &self.memo).map_err(|e| {
+            // The source itself stays out of the record: it is what changes from one miss to
+            // the next (an edit), and recording it would rewrite the record on every miss.
+            let info = if *f == self.inv.input {
+                filehash::file_info(&self.path(f), &self.memo)
+            } else {
+                recent.file_info(&self.path(f), &self.memo)
+            }
+            .map_err(|e| {
                 self.log(&format!("cannot hash {f}: {e}"));
                 Counter::NotStoredModifiedInput
             })?;
