@@ -189,15 +189,18 @@ impl Call<'_> {
                 ..
             }
         ) && !readonly;
-        // The preprocessor in a thread of its own: both programs run at once.
+        // The preprocessor in a thread of its own: both programs run at once. A thread that
+        // cannot be made only costs the preprocessor key.
         let (mut compiled, cpp) = std::thread::scope(|scope| {
             let cpp = alongside.then(|| {
                 let (program, cpp_args, req) =
                     (&self.compiler.path, self.preprocessor_args(), self.req);
-                scope.spawn(move || capture(program, &cpp_args, req))
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || capture(program, &cpp_args, req))
+                    .ok()
             });
             let compiled = self.compile(args, &named);
-            (compiled, cpp.map(|thread| thread.join()))
+            (compiled, cpp.flatten().map(|thread| thread.join()))
         });
         let preprocessed = match cpp {
             Some(Ok(Ok(cpp))) => self.key_alongside(&cpp),
