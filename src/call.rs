@@ -70,6 +70,11 @@ pub(crate) struct Call<'a> {
     /// On the filesystem's clock, taken before the first program (preprocessor or compiler)
     /// reads an input; a hit never needs it.
     start: OnceLock<SystemTime>,
+    /// The `-MD` list of a miss whose `-MMD` file was written from it ([`Includes::Derived`]).
+    full_deps: OnceLock<Vec<u8>>,
+    /// The files a miss read after its compile (to write the `-MMD` file), by name as the
+    /// compiler spelled them, so that finding `__has_include` wrapper uses reads none again.
+    read_after_compile: std::cell::RefCell<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 /// A preprocessor-mode key with its parts and the files the preprocessor read.
@@ -101,9 +106,10 @@ enum Includes {
     /// A separate `-M` run, when the call's own file leaves out system headers (`-MMD`) and
     /// cannot be derived.
     Scan(PathBuf),
-    /// The call asked for `-MMD`: the compile runs with `-MD` into this file of zcc's, and the
-    /// caller's file is written from it ([`user_deps`]).
-    Derived(PathBuf),
+    /// The call asked for `-MMD`: the compile runs with `-MD`, into the caller's own file
+    /// (`None`) or, when that is `/dev/null`, into this file of zcc's; the caller's file is
+    /// then written from it ([`user_deps`]), and the full list kept in `Call::full_deps`.
+    Derived(Option<PathBuf>),
 }
 
 /// How a miss is keyed.
@@ -123,6 +129,9 @@ enum Keying {
         manifest_key: Key,
         includes: Includes,
         preprocessed: Option<Key>,
+        /// Run the preprocessor alongside the compile for a key to store under
+        /// (`ZCC_PREPROCESS_MISSES`): the lookup ran none.
+        preprocess_alongside: bool,
     },
 }
 
@@ -185,6 +194,8 @@ impl<'a> Call<'a> {
             read_files,
             storage,
             start: OnceLock::new(),
+            full_deps: OnceLock::new(),
+            read_after_compile: Default::default(),
         })
     }
 
@@ -388,7 +399,8 @@ impl<'a> Call<'a> {
                     // header that appeared or went away changes what is included: the
                     // preprocessor run (a quarter to a third of a compile) would not pay.
                     let mut preprocessed = None;
-                    if matches!(why, Some(Mismatch::Changed(_))) {
+                    let changed = matches!(why, Some(Mismatch::Changed(_)));
+                    if changed {
                         match self.preprocessed_after_direct_miss(&manifest_key) {
                             Ok(done) => return Ok(Outcome::Completed(done)),
                             Err(key) => preprocessed = key,
@@ -399,6 +411,7 @@ impl<'a> Call<'a> {
                         manifest_key,
                         includes,
                         preprocessed,
+                        preprocess_alongside: !changed && self.ctx.config.preprocess_misses,
                     };
                     let why = why.map(|w| w.to_string());
                     return Ok(Outcome::Completed(self.miss(keying, &common.parts, why)));

@@ -20,6 +20,11 @@ pub struct Config {
     pub basedirs: Vec<PathBuf>,
     /// Preprocessor-mode keys only.
     pub nodirect: bool,
+    /// `ZCC_PREPROCESS_MISSES`: a direct-mode miss that runs no preprocessor otherwise (the
+    /// first compile of a source) runs it alongside the compile and stores the result under
+    /// the preprocessor-mode key too, so that the first header edit that leaves the
+    /// preprocessed text as it was is a hit.
+    pub preprocess_misses: bool,
     /// `ZCC_PORTABLE_DEBUG`: debug builds get a `-fdebug-prefix-map=<root>=@<NAME>` per root,
     /// so their objects hold root-relative paths and hit on any layout.
     pub portable_debug: bool,
@@ -271,6 +276,7 @@ impl Config {
             logfile: None,
             basedirs: Vec::new(),
             nodirect: false,
+            preprocess_misses: false,
             portable_debug: false,
             nolink: false,
             readonly: false,
@@ -316,6 +322,7 @@ impl Config {
             logfile: non_empty(get("ZCC_LOGFILE")).map(PathBuf::from),
             basedirs,
             nodirect: parse_bool("ZCC_NODIRECT", get("ZCC_NODIRECT"))?,
+            preprocess_misses: parse_bool("ZCC_PREPROCESS_MISSES", get("ZCC_PREPROCESS_MISSES"))?,
             portable_debug: parse_bool("ZCC_PORTABLE_DEBUG", get("ZCC_PORTABLE_DEBUG"))?,
             nolink: parse_bool("ZCC_NOLINK", get("ZCC_NOLINK"))?,
             readonly: parse_bool("ZCC_READONLY", get("ZCC_READONLY"))?,
@@ -445,6 +452,12 @@ mod tests {
         let c = config(&[("HOME", "/home/u")]).unwrap();
         assert_eq!(c.dir, PathBuf::from("/home/u/.cache/zcc"));
         assert!(!c.disable && !c.nodirect && !c.nolink && !c.readonly && !c.recache);
+        assert!(!c.preprocess_misses);
+        assert!(
+            config(&[("HOME", "/h"), ("ZCC_PREPROCESS_MISSES", "1")])
+                .unwrap()
+                .preprocess_misses
+        );
         assert!(
             config(&[("HOME", "/h"), ("ZCC_NOLINK", "1")])
                 .unwrap()

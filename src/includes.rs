@@ -181,7 +181,7 @@ pub fn shadow_paths(headers: &[String], search: &SearchPath, source_dir: &str) -
     }
     // A C++ compile has thousands: a set keeps the de-duplication linear.
     let mut out: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = std::collections::HashSet::with_hasher(crate::paths::PathHasher::default());
     for header in headers {
         for (k, dir) in chain.iter().enumerate() {
             let Some(name) = name_in(header, dir) else {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::filehash::{self, StatId};
 use crate::key::KeyBuilder;
 use crate::memo;
-use crate::paths::Roots;
+use crate::paths::{PathHasher, Roots};
 use crate::store::Key;
 
 /// Most candidates a manifest keeps, newest first (one per header-content combination seen).
@@ -160,15 +160,22 @@ pub fn check_with(
         .collect();
     // Hundreds of shadow paths in a few dozen directories: only the directories are expanded
     // on the way to a snapshot hit, and the paths go into its name as one buffer.
-    let mut absent_names = Vec::new();
+    let mut absent_names = Vec::with_capacity(
+        candidate
+            .absent
+            .iter()
+            .map(|portable| 8 + portable.len())
+            .sum(),
+    );
     let mut dirs: Vec<PathBuf> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // A unity file's candidate lists thousands of absent paths in a hundred directories.
+    let mut seen = std::collections::HashSet::with_hasher(PathHasher::default());
     for portable in &candidate.absent {
         absent_names.extend_from_slice(&(portable.len() as u64).to_le_bytes());
         absent_names.extend_from_slice(portable.as_bytes());
-        let parent = match portable.rsplit_once('/') {
-            Some(("", _)) => "/",
-            Some((dir, _)) => dir,
+        let parent = match memchr::memrchr(b'/', portable.as_bytes()) {
+            Some(0) => "/",
+            Some(slash) => &portable[..slash],
             None => "",
         };
         if seen.insert(parent) {
@@ -232,11 +239,16 @@ fn snapshot_name(
     absent_names: &[u8],
     dirs: &[PathBuf],
 ) -> String {
-    let mut k = KeyBuilder::new("zcc-snapshot-3");
+    let mut k = KeyBuilder::new("zcc-snapshot-4");
+    // One field for all files (hundreds in a unity build), each path length-prefixed.
+    let mut listed = Vec::new();
     for ((_, full), (_, hash)) in files.iter().zip(expected) {
-        k.field("path", full.as_os_str().as_encoded_bytes());
-        k.field("hash", hash);
+        let path = full.as_os_str().as_encoded_bytes();
+        listed.extend_from_slice(&(path.len() as u64).to_le_bytes());
+        listed.extend_from_slice(path);
+        listed.extend_from_slice(hash);
     }
+    k.field("files", &listed);
     k.field("absent", absent_names);
     for dir in dirs {
         k.field("dir", dir.as_os_str().as_encoded_bytes());
@@ -260,10 +272,38 @@ fn snapshot_matches(snapshot: &Path, files: &[(String, PathBuf)], dirs: &[PathBu
                 std::fs::metadata(full)
                     .is_ok_and(|m| StatId::from_bytes(recorded) == Some(StatId::of(&m)))
             })
-        && dirs
-            .iter()
-            .zip(dir_bytes.chunks_exact(56))
-            .all(|(dir, recorded)| dir_stat(dir) == recorded)
+        && dirs_match(dirs, dir_bytes)
+}
+
+/// Whether every directory still has the stat recorded for it. A directory recorded as
+/// missing is not stat'ed when one above it is missing now: nothing under a path that does not
+/// resolve resolves (`..` included: the walk stops at the missing part). The missing search
+/// directories of a unity build hold dozens of such directories (`<dir>/pixel/noise`, …).
+fn dirs_match(dirs: &[PathBuf], recorded: &[u8]) -> bool {
+    let recorded: Vec<&[u8]> = recorded.chunks_exact(56).collect();
+    if recorded.len() != dirs.len() {
+        return false;
+    }
+    // Shortest first, so a directory comes after those above it.
+    let mut order: Vec<usize> = (0..dirs.len()).collect();
+    order.sort_by_key(|&i| dirs[i].as_os_str().len());
+    let mut missing: Vec<&[u8]> = Vec::new();
+    // Below `above` as spelled: its bytes, then a `/` (a path spelled otherwise is stat'ed).
+    let below = |dir: &[u8], above: &[u8]| {
+        dir.strip_prefix(above)
+            .is_some_and(|rest| rest.first() == Some(&b'/'))
+    };
+    order.into_iter().all(|i| {
+        let dir = dirs[i].as_os_str().as_encoded_bytes();
+        if recorded[i] == MISSING && missing.iter().any(|above| below(dir, above)) {
+            return true;
+        }
+        let now = dir_stat(&dirs[i]);
+        if now == MISSING {
+            missing.push(dir);
+        }
+        now == recorded[i]
+    })
 }
 
 /// The first candidate that matches the files here: its target; otherwise why the newest
@@ -300,6 +340,7 @@ pub fn find_with<'m>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use std::fs;
 
     fn candidate(files: &[(&str, &[u8])], absent: &[&str], target: Target) -> Candidate {
@@ -401,6 +442,32 @@ mod tests {
             check(&c, &roots, &ws, &memo),
             Err(Mismatch::Appeared("gone/a.h".to_string()))
         );
+    }
+
+    #[test]
+    fn directories_under_a_missing_one_are_missing_without_a_stat() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |rel: &str| dir.path().join(rel);
+        fs::create_dir_all(at("kept/sub")).unwrap();
+        // Deepest first, as a candidate may list them; `..` inside a missing directory too.
+        let dirs: Vec<PathBuf> = ["gone/x/y", "gone/x/..", "kept/sub", "gone", "kept"]
+            .iter()
+            .map(|d| at(d))
+            .collect();
+        let record =
+            |dirs: &[PathBuf]| -> Vec<u8> { dirs.iter().flat_map(|d| dir_stat(d)).collect() };
+        let recorded = record(&dirs);
+        assert!(dirs_match(&dirs, &recorded));
+        assert!(!dirs_match(&dirs, &recorded[56..]), "one stat short");
+        // Any of them appearing shows at the top one that was missing.
+        fs::create_dir_all(at("gone/x/y")).unwrap();
+        assert!(!dirs_match(&dirs, &recorded));
+        fs::remove_dir_all(at("gone")).unwrap();
+        assert!(dirs_match(&dirs, &recorded));
+        // A directory recorded as present is stat'ed even below a missing one.
+        let recorded = record(&dirs);
+        fs::remove_dir_all(at("kept")).unwrap();
+        assert!(!dirs_match(&dirs, &recorded));
     }
 
     #[test]

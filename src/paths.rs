@@ -136,7 +136,9 @@ impl Roots {
     /// them again. The root is still the one `portable` picks, so the longest root wins.
     pub fn portable_verbatim(&self, path: &str) -> String {
         let portable = self.portable(path);
-        if !is_absolute(path) {
+        // A normal path is its own lexical form: the root `portable` picked is spelled as
+        // written.
+        if !is_absolute(path) || normalize_native_is_identity(path) {
             return portable;
         }
         let Some(token) = portable.strip_prefix('@') else {
@@ -147,7 +149,13 @@ impl Roots {
             .iter()
             .filter(|form| self.roots[form.root].name == name)
             .find_map(|form| strip_root(path, &form.dir))
-            .map_or(portable.clone(), |rest| format!("@{name}{rest}"))
+            .map_or(portable.clone(), |rest| {
+                let mut token = String::with_capacity(1 + name.len() + rest.len());
+                token.push('@');
+                token.push_str(name);
+                token.push_str(rest);
+                token
+            })
     }
 
     /// Inverse of [`Roots::portable`] with this machine's roots (the given form of the root, not
@@ -218,7 +226,12 @@ impl Roots {
     fn tokenize(&self, path: &str) -> Option<String> {
         self.forms.iter().find_map(|form| {
             let rest = strip_root(path, &form.dir)?;
-            Some(format!("@{}{rest}", self.roots[form.root].name))
+            let name = &self.roots[form.root].name;
+            let mut token = String::with_capacity(1 + name.len() + rest.len());
+            token.push('@');
+            token.push_str(name);
+            token.push_str(rest);
+            Some(token)
         })
     }
 
@@ -269,33 +282,104 @@ impl Roots {
     }
 }
 
+/// A hasher for sets of paths (thousands per miss or hit of a unity file): a multiply-rotate
+/// hash of 8 bytes at a time (rustc's `FxHasher`), several times cheaper than the default
+/// SipHash on paths. Colliding names planted in a manifest only cost time, bounded by its
+/// size.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct PathHasher(u64);
+
+impl std::hash::Hasher for PathHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.add(word);
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ rest.len() as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl PathHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::BuildHasher for PathHasher {
+    type Hasher = PathHasher;
+
+    fn build_hasher(&self) -> PathHasher {
+        PathHasher::default()
+    }
+}
+
 /// Lexical normalization for POSIX paths: collapse `//`, drop `.` and trailing `/`, resolve `..`
 /// against the preceding component (but keep leading `..` of relative paths, and `/..` = `/`).
 /// No filesystem access. An empty or fully cancelled relative path is `.`.
 pub fn normalize_lexically(path: &str) -> String {
+    // Most paths a compiler names are normal already: a manifest spells thousands per miss.
+    if is_lexically_normal(path) {
+        return path.to_string();
+    }
     let absolute = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
+    let mut out = String::with_capacity(path.len() + 1);
+    if absolute {
+        out.push('/');
+    }
+    let base = out.len();
+    // Components in `out` after its leading `..`s, which a `..` can cancel.
+    let mut named = 0usize;
+    let parts = path
+        .as_bytes()
+        .split(|&b| b == b'/')
+        .scan(0, |start, part| {
+            let at = *start;
+            *start += part.len() + 1;
+            // Split at an ASCII byte: each part is a `str` slice of `path`.
+            path.get(at..at + part.len())
+        });
+    for part in parts {
         match part {
             "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
+            ".." if named > 0 => {
+                let cut = out[base..].rfind('/').map_or(base, |i| base + i);
+                out.truncate(cut);
+                named -= 1;
+            }
+            ".." if absolute => {}
+            _ => {
+                if out.len() > base {
+                    out.push('/');
                 }
-                _ if absolute => {}
-                _ => parts.push(".."),
-            },
-            _ => parts.push(part),
+                out.push_str(part);
+                if part != ".." {
+                    named += 1;
+                }
+            }
         }
     }
-    let joined = parts.join("/");
-    if absolute {
-        format!("/{joined}")
-    } else if joined.is_empty() {
-        ".".to_string()
-    } else {
-        joined
+    if out.is_empty() {
+        out.push('.');
     }
+    out
+}
+
+/// Whether [`normalize_lexically`] leaves `path` as it is: no empty, `.` or `..` component,
+/// and no trailing `/` (false for `/`, `.` and leading `..`s, which are normal too).
+fn is_lexically_normal(path: &str) -> bool {
+    let body = path.strip_prefix('/').unwrap_or(path).as_bytes();
+    !body.is_empty()
+        && body
+            .split(|&b| b == b'/')
+            .all(|part| !part.is_empty() && part != b"." && part != b"..")
 }
 
 /// Windows-shaped path normalization as a pure string function (testable anywhere): strip
@@ -437,6 +521,11 @@ fn normalize_native(path: &str) -> String {
     }
 }
 
+/// Whether [`normalize_native`] returns `path` unchanged (checked on POSIX only).
+fn normalize_native_is_identity(path: &str) -> bool {
+    !cfg!(windows) && is_lexically_normal(path)
+}
+
 /// The symlink-free spelling of an existing path, if it is valid UTF-8.
 fn resolve_symlinks(path: &str) -> Option<String> {
     dunce::canonicalize(path)
@@ -525,6 +614,19 @@ mod tests {
     }
 
     #[test]
+    fn path_hasher_tells_lengths_and_tails_apart() {
+        use std::hash::BuildHasher;
+        let hash = |bytes: &[u8]| PathHasher::default().hash_one(bytes);
+        let names: [&[u8]; 6] = [b"", b"\0", b"a", b"a\0", b"/usr/include", b"/usr/includ\0"];
+        for (i, a) in names.iter().enumerate() {
+            for b in &names[i + 1..] {
+                assert_ne!(hash(a), hash(b), "{a:?} {b:?}");
+            }
+        }
+        assert_eq!(hash(b"/usr/include"), hash(b"/usr/include"));
+    }
+
+    #[test]
     fn normalize_lexically_cases() {
         let cases = [
             ("/a/b/c", "/a/b/c"),
@@ -547,9 +649,60 @@ mod tests {
             ("", "."),
             ("a/.../b", "a/.../b"),
             ("@WS0/../x", "x"),
+            ("/ä/é/../ö//ü", "/ä/ö/ü"),
         ];
         for (input, want) in cases {
             assert_eq!(normalize_lexically(input), want, "input {input:?}");
+        }
+    }
+
+    /// What `normalize_lexically` must return, written the plain way (a component stack).
+    fn normalize_by_stack(path: &str) -> String {
+        let absolute = path.starts_with('/');
+        let mut parts: Vec<&str> = Vec::new();
+        for part in path.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => match parts.last() {
+                    Some(&last) if last != ".." => {
+                        parts.pop();
+                    }
+                    _ if absolute => {}
+                    _ => parts.push(".."),
+                },
+                _ => parts.push(part),
+            }
+        }
+        let joined = parts.join("/");
+        if absolute {
+            format!("/{joined}")
+        } else if joined.is_empty() {
+            ".".to_string()
+        } else {
+            joined
+        }
+    }
+
+    #[test]
+    fn normalize_lexically_agrees_with_a_component_stack_on_every_short_path() {
+        let parts = ["", ".", "..", "a", "bc", "..."];
+        let mut paths = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = paths
+                .iter()
+                .flat_map(|p| parts.iter().map(move |part| format!("{p}/{part}")))
+                .collect();
+            paths.extend(longer);
+        }
+        for path in &paths {
+            for p in [path.as_str(), path.strip_prefix('/').unwrap_or(path)] {
+                assert_eq!(normalize_lexically(p), normalize_by_stack(p), "path {p:?}");
+                // `/`, `.` and leading `..`s are normal too, but take the long way.
+                let normal = normalize_by_stack(p) == p
+                    && !matches!(p, "/" | ".")
+                    && !p.split('/').any(|part| part == "..");
+                assert_eq!(is_lexically_normal(p), normal, "path {p:?}");
+            }
         }
     }
 
@@ -646,6 +799,11 @@ mod tests {
             ("/nonexistent-zcc/home/a/ws/../b.h", "@HOME/ws/../b.h"),
             ("/usr//include/x.h", "/usr/include/x.h"),
             ("rel/../x.h", "rel/../x.h"),
+            // Normal paths: the longest root, whichever spelling is shorter.
+            ("/nonexistent-zcc/home/a/ws/x.h", "@WS0/x.h"),
+            ("/nonexistent-zcc/home/a/wsx/x.h", "@HOME/wsx/x.h"),
+            ("/nonexistent-zcc/opt/tc/x.h", "@TC/x.h"),
+            ("/usr/include/x.h", "/usr/include/x.h"),
         ];
         for (input, want) in cases {
             assert_eq!(r.portable_verbatim(input), want, "input {input:?}");

@@ -7,7 +7,8 @@ use std::time::SystemTime;
 /// How the call running on a thread may write into its store's files, from its cache's
 /// configuration. Memos are written, and uses recorded, from deep inside a call (hashing,
 /// probes, reads), so the call's [`Policy`] is set for its thread while it runs rather than
-/// passed to every function on the way.
+/// passed to every function on the way. A thread the call starts does not inherit it: such
+/// threads only run programs (the preprocessor beside a compile) or talk to a remote tier.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Policy {
     /// The store is read-only (`ZCC_READONLY`): [`crate::memo::write`] and [`crate::memo::write_once`] do nothing,

@@ -58,6 +58,10 @@ pub fn derivable(args: &[String], expanded: &[String]) -> bool {
 pub struct Dirs {
     user: Vec<String>,
     system: Vec<String>,
+    /// Each directory of `user` and `system` with `name/..` pairs removed
+    /// ([`collapse_dot_dot`]), in the same order: computed once, compared with every path.
+    user_collapsed: Vec<String>,
+    system_collapsed: Vec<String>,
 }
 
 impl Dirs {
@@ -75,14 +79,19 @@ impl Dirs {
             .iter()
             .take_while(|d| given.contains(&d.as_str()))
             .count();
+        let user: Vec<String> = search
+            .quote
+            .iter()
+            .chain(&search.bracket[..users])
+            .cloned()
+            .collect();
+        let system = search.bracket[users..].to_vec();
+        let collapsed = |dirs: &[String]| dirs.iter().map(|d| collapse_dot_dot(d)).collect();
         Dirs {
-            user: search
-                .quote
-                .iter()
-                .chain(&search.bracket[..users])
-                .cloned()
-                .collect(),
-            system: search.bracket[users..].to_vec(),
+            user_collapsed: collapsed(&user),
+            system_collapsed: collapsed(&system),
+            user,
+            system,
         }
     }
 
@@ -93,12 +102,12 @@ impl Dirs {
     fn is_system(&self, path: &str, user_file_dirs: &[&str]) -> Option<bool> {
         // GCC 5 reports `/usr/lib/gcc/avr/5.4.0/../../../avr/include` and names the files in
         // it `/usr/lib/avr/include/…`: compare with both spellings.
-        let under = |dirs: &[String]| {
-            dirs.iter()
-                .any(|d| inside(path, d) || inside(path, &collapse_dot_dot(d)))
+        let under = |dirs: &[String], collapsed: &[String]| {
+            dirs.iter().chain(collapsed).any(|d| inside(path, d))
         };
-        let user = under(&self.user) || user_file_dirs.iter().any(|d| inside(path, d));
-        match (under(&self.system), user) {
+        let user = under(&self.user, &self.user_collapsed)
+            || user_file_dirs.iter().any(|d| inside(path, d));
+        match (under(&self.system, &self.system_collapsed), user) {
             (true, false) => Some(true),
             (false, true) => Some(false),
             _ => None,
@@ -155,42 +164,42 @@ pub fn derive(
     };
     // Every user file is read (a macro a system header includes may be defined in any), and
     // system headers up to the last user file (after it, nothing they include matters).
-    let mut user_text: Vec<Vec<u8>> = Vec::new();
-    let mut contents: Vec<Option<Vec<u8>>> = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        if !system[i] || i < last_user {
-            let content = read(name)?;
-            if !system[i] {
-                user_text.push(content.clone());
-            }
-            contents.push(Some(content));
-        } else {
-            contents.push(None);
+    let contents: Vec<Vec<u8>> = names[..=last_user]
+        .iter()
+        .map(|name| read(name))
+        .collect::<Option<_>>()?;
+    let user_text = || {
+        contents
+            .iter()
+            .zip(&system)
+            .filter(|(_, is_system)| !**is_system)
+            .map(|(text, _)| text)
+    };
+    // Every name that finds a user file (its path and each part after a `/`), with the last
+    // place in the list of a file it finds: a system context before that place must not name
+    // it. (Hundreds of names against hundreds of files: a map, probed once per name.)
+    let mut found_later = std::collections::HashMap::with_capacity(4 * (last_user + 1));
+    for (i, name) in names.iter().enumerate().take(last_user + 1).skip(1) {
+        if !system[i] {
+            found_later.extend(path_suffixes(name).map(|suffix| (suffix, i)));
         }
     }
-    // Names a system context so far could have included.
-    // (Hundreds of names against hundreds of files: a set, probed with each path's suffixes.)
-    let mut reachable: std::collections::HashSet<String> = Default::default();
-    for (i, name) in names.iter().enumerate().take(last_user + 1) {
-        let content = contents[i].as_deref()?;
-        if i > 0 && !system[i] && path_suffixes(name).any(|s| reachable.contains(s)) {
-            return None;
+    for (i, content) in contents.iter().enumerate() {
+        if !system[i] && !has_system_header_pragma(content) {
+            continue;
         }
-        if system[i] || has_system_header_pragma(content) {
-            for macro_name in macro_includes(content) {
-                let mentioned = |text: &[u8]| memchr::memmem::find(text, &macro_name).is_some();
-                if args.iter().any(|a| mentioned(a.as_bytes()))
-                    || user_text.iter().any(|t| mentioned(t))
-                {
-                    return None;
-                }
+        for macro_name in macro_includes(content) {
+            let mentioned = |text: &[u8]| memchr::memmem::find(text, &macro_name).is_some();
+            if args.iter().any(|a| mentioned(a.as_bytes())) || user_text().any(|t| mentioned(t)) {
+                return None;
             }
-            reachable.extend(
-                header_names(content)
-                    .into_iter()
-                    .map(|n| n.trim_start_matches("./").to_string())
-                    .filter(|n| !n.is_empty()),
-            );
+        }
+        let names_a_later_user_file = header_names(content).into_iter().any(|n| {
+            let n = n.trim_start_matches("./");
+            !n.is_empty() && found_later.get(n).is_some_and(|&at| at > i)
+        });
+        if names_a_later_user_file {
+            return None;
         }
     }
     let keep: Vec<bool> = system.iter().map(|s| !s).collect();
@@ -224,7 +233,7 @@ fn has_system_header_pragma(content: &[u8]) -> bool {
 /// Every `<…>` and `"…"` span within a line: every name an `#include` could use, including
 /// those a `#define` gives to a macro that is included later. Comparisons (`a < b > c`) add
 /// names that match nothing.
-fn header_names(content: &[u8]) -> Vec<String> {
+fn header_names(content: &[u8]) -> Vec<&str> {
     let mut names = Vec::new();
     let mut at = 0;
     // System headers run to tens of kilobytes: vectorized searches, not a walk per byte.
@@ -237,7 +246,7 @@ fn header_names(content: &[u8]) -> Vec<String> {
                 if after[end] == close
                     && let Ok(name) = std::str::from_utf8(&after[..end])
                 {
-                    names.push(name.trim().to_string());
+                    names.push(name.trim());
                 }
                 at = open + 1 + end + 1;
             }
@@ -465,10 +474,7 @@ mod tests {
     fn names_and_macro_includes() {
         let text = b"#include <a.h>\n  #  include \"b/c.h\" // x\nint x = a < b;\n#define CFG <cfg.h>\n\
                      # include_next CONFIG_H\n#include\tDEV\nint include;\nchar *s = \"un\nterminated\";\n";
-        assert_eq!(
-            header_names(text),
-            ["a.h", "b/c.h", "cfg.h"].map(String::from)
-        );
+        assert_eq!(header_names(text), ["a.h", "b/c.h", "cfg.h"]);
         assert_eq!(
             macro_includes(text),
             [b"CONFIG_H".to_vec(), b"DEV".to_vec()]

@@ -168,7 +168,13 @@ fn missing_compiler_path_exits_nonzero_without_panic() {
 #[test]
 fn bad_boolean_value_exits_2_with_one_error_line() {
     let env = env_with_source();
-    for var in ["ZCC_DISABLE", "ZCC_READONLY", "ZCC_RECACHE", "ZCC_NODIRECT"] {
+    for var in [
+        "ZCC_DISABLE",
+        "ZCC_READONLY",
+        "ZCC_RECACHE",
+        "ZCC_NODIRECT",
+        "ZCC_PREPROCESS_MISSES",
+    ] {
         let run = env.zcc(&ARGS).env(var, "maybe").run();
         assert_eq!(
             run.code,

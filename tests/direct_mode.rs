@@ -851,6 +851,44 @@ fn no_op_header_edits_hit_after_one_preprocessor_run_avr_gcc() {
     no_op_header_edits_hit(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
 }
 
+/// By default the first compile of a source runs no preprocessor, so the first header edit
+/// that leaves the preprocessed text as it was recompiles once (and stores the preprocessor
+/// key for the next one). With `ZCC_PREPROCESS_MISSES=1` the first compile runs it alongside
+/// and that edit is a hit.
+#[test]
+fn preprocess_misses_makes_the_first_no_op_header_edit_a_hit() {
+    for (setting, counters) in [
+        ("0", [("miss", 2), ("preprocessed_hit", 0)]),
+        ("1", [("miss", 1), ("preprocessed_hit", 1)]),
+    ] {
+        let env = project("#define ANSWER 42\n");
+        let args = [
+            "gcc",
+            "-Iinclude",
+            "-c",
+            "src/main.c",
+            "-o",
+            "main.o",
+            "-MMD",
+        ];
+        let zcc_matches_plain = || {
+            let plain = env.plain(&args).run();
+            let cached = env.zcc(&args).env("ZCC_PREPROCESS_MISSES", setting).run();
+            env.assert_same_run(&plain, &cached);
+        };
+        zcc_matches_plain();
+        env.write(
+            "include/defs.h",
+            "#define ANSWER 42\n#define NOT_USED_ANYWHERE 1\n",
+        );
+        zcc_matches_plain();
+        env.assert_counters(&counters);
+        // Either way the next call is a direct hit.
+        zcc_matches_plain();
+        env.assert_counters(&[counters[0], counters[1], ("direct_hit", 1)]);
+    }
+}
+
 /// A library in FastLED's style: `lib/compiler.h` wraps `__has_include` in a macro that the
 /// other headers use with literal names. `compiler` is the command before `-c`.
 fn has_include_wrapper_library(compiler: &[&str]) {
@@ -894,9 +932,44 @@ fn has_include_wrapper_macro_gets_direct_hits_gcc() {
 }
 
 #[test]
+fn has_include_wrapper_macro_gets_direct_hits_with_mmd() {
+    // The -MMD file's derivation reads the files first; the wrapper's uses are found in what
+    // it read.
+    has_include_wrapper_library(&["gcc", "-MMD"]);
+}
+
+#[test]
 fn has_include_wrapper_macro_gets_direct_hits_avr_gcc() {
     require_tool("avr-gcc");
     has_include_wrapper_library(&["avr-gcc", "-mmcu=atmega328p", "-Os"]);
+}
+
+/// Dozens of probed names in one directory (a unity build of a FastLED-style library): zcc
+/// lists a directory it is asked about often instead of looking each name up; a probed header
+/// that appears there later misses, and is then found there (a direct hit).
+#[test]
+fn a_header_appearing_under_one_of_many_probed_names_misses() {
+    let env = TestEnv::new();
+    let probes: String = (0..24)
+        .map(|i| {
+            format!(
+                "#if __has_include(<board_{i}.h>)\n#include <board_{i}.h>\n#else\n\
+                 #define BOARD_{i} {i}\n#endif\nint board_{i}(void) {{ return BOARD_{i}; }}\n"
+            )
+        })
+        .collect();
+    env.write("src/m.c", &probes);
+    env.write("config/other.h", "");
+    let args = ["gcc", "-Iconfig", "-c", "src/m.c", "-o", "m.o"];
+    let old = env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    env.write("config/board_21.h", "#define BOARD_21 99\n");
+    assert_edit_reaches_the_object(&env, &args, &old, "the probe now finds board_21.h");
+    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
+    // Found in the listed directory: recorded as present, so the next call is a direct hit.
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
 }
 
 #[test]
@@ -1036,4 +1109,33 @@ fn a_compiler_installed_a_moment_ago_is_memoized() {
         .filter(|n| n.starts_with("compiler-"))
         .collect();
     assert_eq!(memos.len(), 1, "{:?}\n{}", memos, env.log_tail());
+}
+
+/// The record of what the last compile of a source read (`aux/recent-…`) is kept when only the
+/// source changed, the everyday miss, even when the compile takes long enough for the edited
+/// source to count as settled: rewriting it cost every such miss an encode and a write.
+#[test]
+fn an_edited_source_leaves_the_record_of_its_headers_alone() {
+    let env = project("#define ANSWER 42\n");
+    let gcc = find_in_path("gcc").expect("gcc in PATH");
+    let slow = format!("#!/bin/sh\nsleep 0.1\nexec '{}' \"$@\"\n", gcc.display());
+    let cc = script(&env, "slow-cc", &slow);
+    let args = [cc.as_str(), "-Iinclude", "-c", "src/main.c", "-o", "main.o"];
+    env.assert_zcc_matches_plain(&args);
+    let records: Vec<PathBuf> = env
+        .store_files()
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains("recent-"))
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    let record = env.store.join(&records[0]);
+    let written = fs::metadata(&record).unwrap().modified().unwrap();
+    env.write("src/main.c", format!("{MAIN_C}// edited\n"));
+    env.assert_zcc_matches_plain(&args);
+    env.assert_counters(&[("miss", 2)]);
+    assert_eq!(
+        fs::metadata(&record).unwrap().modified().unwrap(),
+        written,
+        "the record was rewritten"
+    );
 }

@@ -2,7 +2,10 @@
 //! whose appearance would change what it read (shadowing headers, `__has_include` answers,
 //! precompiled headers).
 
+use std::collections::HashSet;
+
 use super::*;
+use crate::paths::PathHasher;
 
 impl Call<'_> {
     /// Record in the manifest that the files the preprocessor read (as it spelled them) lead
@@ -78,7 +81,14 @@ impl Call<'_> {
         // Each file with its quoted includes, to trace names back to the input's directory.
         let mut quoted = Vec::with_capacity(files.len());
         for f in files {
-            let info = recent.file_info(&self.path(f), &self.memo).map_err(|e| {
+            // The source itself stays out of the record: it is what changes from one miss to
+            // the next (an edit), and recording it would rewrite the record on every miss.
+            let info = if *f == self.inv.input {
+                filehash::file_info(&self.path(f), &self.memo)
+            } else {
+                recent.file_info(&self.path(f), &self.memo)
+            }
+            .map_err(|e| {
                 self.log(&format!("cannot hash {f}: {e}"));
                 Counter::NotStoredModifiedInput
             })?;
@@ -99,34 +109,26 @@ impl Call<'_> {
         let source_dir = self.inv.input.rsplit_once('/').map_or("", |(d, _)| d);
         // Thousands for a C++ compile: a set keeps the de-duplication linear.
         let mut absent: Vec<String> = Vec::new();
-        let mut listed = std::collections::HashSet::new();
+        let mut listed = HashSet::with_hasher(PathHasher::default());
         let mut add_absent = |p: String| {
             if listed.insert(p.clone()) {
                 absent.push(p);
             }
         };
-        // Whether a path exists, with one stat per directory that does not: a missing search
-        // directory offers a shadow path for every header.
-        let mut dirs = std::collections::HashMap::new();
-        let mut exists = |p: &str| {
-            let dir = p
-                .rsplit_once('/')
-                .map_or(".", |(d, _)| if d.is_empty() { "/" } else { d });
-            *dirs
-                .entry(dir.to_string())
-                .or_insert_with(|| self.path(dir).is_dir())
-                && self.path(p).exists()
-        };
+        let mut existence = Existence::new(&self.req.cwd);
+        // The files the compile read exist: a quoted include found next to its includer is
+        // offered as a place to look again.
+        let read: HashSet<&str, PathHasher> = files.iter().map(String::as_str).collect();
         // A header found next to several includers is offered by both lists: stat it once.
-        let mut checked = std::collections::HashSet::new();
+        let mut checked = HashSet::with_hasher(PathHasher::default());
         for p in includes::shadow_paths(files.get(1..).unwrap_or(&[]), search, source_dir)
             .into_iter()
             .chain(next_to_includer)
         {
-            if checked.contains(&p) {
+            if read.contains(p.as_str()) || checked.contains(&p) {
                 continue;
             }
-            if !exists(&p) {
+            if !existence.exists(&p) {
                 add_absent(self.spell(exact, &p));
             }
             checked.insert(p);
@@ -134,7 +136,7 @@ impl Call<'_> {
         // A precompiled header the compile used is in no dependency list (nor is its header):
         // none may exist now, nor appear later.
         for gch in self.pch_places(search) {
-            if exists(&gch) {
+            if existence.exists(&gch) {
                 self.log(&format!("{gch} may be used as a precompiled header"));
                 return Err(Counter::NotStoredPch);
             }
@@ -145,7 +147,7 @@ impl Call<'_> {
         let mut present: Vec<String> = Vec::new();
         for (includer, p) in probed {
             let paths = includes::probe_paths(search, includer, &p.name, p.quoted);
-            match paths.iter().find(|path| self.path(path).exists()) {
+            match paths.iter().find(|path| existence.exists(path)) {
                 Some(found) => present.push(self.spell(exact, found)),
                 None => {
                     for path in paths {
@@ -260,9 +262,10 @@ impl Call<'_> {
         files: &'f [String],
         mut wrappers: Vec<filehash::Wrapper>,
     ) -> Option<Vec<(&'f String, filehash::Probed)>> {
+        let mut read = self.read_after_compile.take();
         let contents: Vec<Vec<u8>> = files
             .iter()
-            .map(|f| fs::read(self.path(f)).ok())
+            .map(|f| read.remove(f).or_else(|| fs::read(self.path(f)).ok()))
             .collect::<Option<_>>()?;
         loop {
             let mut found = Vec::new();
@@ -281,5 +284,140 @@ impl Call<'_> {
                 }
             }
         }
+    }
+}
+
+/// Whether paths exist, asking the filesystem as little as it takes: a directory that does
+/// not exist is stat'ed once for every path under it, and one asked about often is listed
+/// once, so that only names it holds are stat'ed (a unity file's `__has_include` probes and
+/// shadow paths ask about hundreds of names that are in none of a dozen directories).
+struct Existence<'c> {
+    cwd: &'c std::path::Path,
+    dirs: std::collections::HashMap<String, Dir, PathHasher>,
+}
+
+/// What is known about one directory.
+enum Dir {
+    Missing,
+    /// Stat'ed this many times for names in it.
+    Asked(u32),
+    /// Its names, ASCII letters lower-cased: on a case-insensitive filesystem a name differing
+    /// in case exists too, so it is stat'ed rather than taken for absent.
+    Listed(HashSet<Vec<u8>, PathHasher>),
+}
+
+/// After this many stats in one directory, it is listed instead.
+const LIST_AFTER: u32 = 8;
+
+impl<'c> Existence<'c> {
+    fn new(cwd: &'c std::path::Path) -> Existence<'c> {
+        Existence {
+            cwd,
+            dirs: std::collections::HashMap::default(),
+        }
+    }
+
+    /// Whether `path` (relative to the working directory) exists, following symlinks.
+    fn exists(&mut self, path: &str) -> bool {
+        let (dir, leaf) = path.rsplit_once('/').map_or((".", path), |(d, leaf)| {
+            (if d.is_empty() { "/" } else { d }, leaf)
+        });
+        let state = match self.dirs.get_mut(dir) {
+            Some(state) => state,
+            None => {
+                let state = if self.cwd.join(dir).is_dir() {
+                    Dir::Asked(0)
+                } else {
+                    Dir::Missing
+                };
+                self.dirs.entry(dir.to_string()).or_insert(state)
+            }
+        };
+        // Only a plain ASCII name is looked up in a listing (`.`, `..` and Unicode
+        // normalization are the filesystem's business).
+        let plain = !matches!(leaf, "" | "." | "..") && leaf.is_ascii();
+        match state {
+            Dir::Missing => return false,
+            Dir::Listed(names)
+                if plain && !names.contains(&leaf.to_ascii_lowercase().into_bytes()) =>
+            {
+                return false;
+            }
+            Dir::Asked(asked) if plain => {
+                *asked += 1;
+                if *asked > LIST_AFTER
+                    && let Some(names) = list(&self.cwd.join(dir))
+                {
+                    let listed = names.contains(&leaf.to_ascii_lowercase().into_bytes());
+                    *state = Dir::Listed(names);
+                    if !listed {
+                        return false;
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.cwd.join(path).exists()
+    }
+}
+
+/// The names in directory `dir`, ASCII letters lower-cased; `None` when it cannot be read.
+fn list(dir: &std::path::Path) -> Option<HashSet<Vec<u8>, PathHasher>> {
+    use std::os::unix::ffi::OsStrExt;
+    fs::read_dir(dir)
+        .ok()?
+        .map(|entry| {
+            entry
+                .ok()
+                .map(|e| e.file_name().as_bytes().to_ascii_lowercase())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn existence_agrees_with_the_filesystem_before_and_after_listing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::create_dir(root.join("inc")).unwrap();
+        for name in ["a.h", "B.h", "sub.h"] {
+            fs::write(root.join("inc").join(name), "").unwrap();
+        }
+        fs::create_dir(root.join("inc/dir")).unwrap();
+        std::os::unix::fs::symlink("nowhere.h", root.join("inc/dangling.h")).unwrap();
+        std::os::unix::fs::symlink("a.h", root.join("inc/link.h")).unwrap();
+        let asked = [
+            "inc/a.h",
+            "inc/b.h",
+            "inc/B.h",
+            "inc/A.h",
+            "inc/dangling.h",
+            "inc/link.h",
+            "inc/none.h",
+            "inc/dir",
+            "inc/.",
+            "inc/..",
+            "inc/dir/../a.h",
+            "inc/dir/../none.h",
+            "inc/",
+            "missing/a.h",
+            "inc/sub.h/x.h",
+            "inc/é.h",
+        ];
+        let mut existence = Existence::new(root);
+        // Enough rounds that the directory is listed part-way through.
+        for _ in 0..3 {
+            for path in asked {
+                assert_eq!(existence.exists(path), root.join(path).exists(), "{path}");
+            }
+        }
+        assert!(matches!(existence.dirs.get("inc"), Some(Dir::Listed(_))));
+        assert!(matches!(existence.dirs.get("missing"), Some(Dir::Missing)));
+        // Relative to the working directory, absolute paths as they are.
+        let absolute = root.join("inc/a.h");
+        assert!(Existence::new(std::path::Path::new("/")).exists(absolute.to_str().unwrap()));
     }
 }

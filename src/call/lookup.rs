@@ -32,11 +32,35 @@ impl Call<'_> {
     /// Run `compiler <cpp args> -E <input>`.
     pub(super) fn run_preprocessor(&self) -> Result<process::Captured, Internal> {
         self.start();
+        capture(
+            &self.compiler.path,
+            &self.preprocessor_args(),
+            &self.req.cwd,
+            &self.req.env,
+        )
+        .map_err(|e| Internal::new(Counter::ErrorInternal, format!("preprocessor: {e}")))
+    }
+
+    /// The arguments of the preprocessor run: `<cpp args> -E <input>`.
+    pub(super) fn preprocessor_args(&self) -> Vec<OsString> {
         let mut args: Vec<OsString> = self.inv.cpp_args.iter().map(OsString::from).collect();
         args.push("-E".into());
         args.push(self.inv.input.clone().into());
-        capture(&self.compiler.path, &args, &self.req.cwd, &self.req.env)
-            .map_err(|e| Internal::new(Counter::ErrorInternal, format!("preprocessor: {e}")))
+        args
+    }
+
+    /// The preprocessor-mode key of a preprocessor run that went alongside a miss's compile
+    /// (`ZCC_PREPROCESS_MISSES`), when it gives one the result may be stored under: it
+    /// succeeded, and no precompiled header may stand in for a header it read.
+    pub(super) fn key_alongside(&self, cpp: &process::Captured) -> Option<Key> {
+        if cpp.status != 0 {
+            return None;
+        }
+        let pp = self.preprocessed_key(cpp).ok()?;
+        if self.pch_found(&pp.inputs).unwrap_or(true) {
+            return None;
+        }
+        Some(pp.key)
     }
 
     /// The preprocessor failed: run the real compile uncached, so the user sees the compiler's

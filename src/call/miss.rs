@@ -18,8 +18,15 @@ impl Call<'_> {
             Some(dep) if dep.lists_all_headers && dep.path != "/dev/null" => {
                 Includes::CallersDepfile(dep.path.clone())
             }
-            // Also `-MMD -MF /dev/null`: an added `-MD` alone would lose to the `-MMD`.
-            _ if user_deps::derivable(&args, &self.inv.expanded) => Includes::Derived(tmp),
+            // Also `-MMD -MF /dev/null` (no file asked for): an added `-MD` alone would lose
+            // to the `-MMD`. The compile writes the caller's file, which is rewritten from
+            // it: no file of zcc's to make and delete, unless there is none to write.
+            _ if user_deps::derivable(&args, &self.inv.expanded) => {
+                Includes::Derived(match &self.inv.dep {
+                    Some(dep) if dep.path != "/dev/null" => None,
+                    _ => Some(tmp),
+                })
+            }
             None => Includes::AddedDepfile(tmp),
             Some(_) => Includes::Scan(tmp),
         }
@@ -38,7 +45,7 @@ impl Call<'_> {
         let why =
             why.unwrap_or_else(|| explain::diff(explain::load(&record_path).as_ref(), &record));
         let readonly = self.ctx.config.readonly;
-        let (compiled, mut probe) = self.compile_miss(&keying);
+        let (compiled, mut probe, alongside) = self.compile_miss(&keying);
         let done = match compiled {
             Ok(done) => done,
             Err(done) => {
@@ -64,7 +71,7 @@ impl Call<'_> {
                     Counter::ErrorAddedArguments
                 })
             } else {
-                self.store_result(&done, &keying, probe.take())
+                self.store_result(&done, &keying, probe.take(), alongside)
             };
             let what = match &stored {
                 Ok(key) => {
@@ -89,7 +96,8 @@ impl Call<'_> {
             let _ = probe.wait();
         }
         if let Keying::Direct {
-            includes: Includes::AddedDepfile(tmp) | Includes::Scan(tmp) | Includes::Derived(tmp),
+            includes:
+                Includes::AddedDepfile(tmp) | Includes::Scan(tmp) | Includes::Derived(Some(tmp)),
             ..
         } = &keying
         {
@@ -102,15 +110,18 @@ impl Call<'_> {
     }
 
     /// Run the compile of a miss with what zcc adds: `-MD -MF <tmp>` (or `-MMD` turned into
-    /// `-MD`) where direct mode learns the headers from it, and `-fdiagnostics-color=always`
-    /// for a call shown in colour. The include search-path probe runs alongside; it is handed
-    /// back with the result for storing.
+    /// `-MD`, into the caller's own file) where direct mode learns the headers from it, and
+    /// `-fdiagnostics-color=always` for a call shown in colour. The include search-path probe
+    /// runs alongside; it is handed back with the result for storing, and so is the
+    /// preprocessor-mode key when the preprocessor ran alongside too
+    /// (`ZCC_PREPROCESS_MISSES`).
     fn compile_miss(
         &self,
         keying: &Keying,
     ) -> (
         Result<Completed, Completed>,
         Option<io::Result<includes::Probe>>,
+        Option<Key>,
     ) {
         let readonly = self.ctx.config.readonly;
         self.start();
@@ -133,14 +144,19 @@ impl Call<'_> {
                 includes: Includes::Derived(tmp),
                 ..
             } if !readonly => {
-                let _ = crate::safefs::create_new(tmp, 0o600);
                 // GCC's driver passes `-MD` before `-MMD` whatever the order given, and the
                 // last of them wins; the last `-MF` names the file.
                 for arg in args.iter_mut().filter(|a| *a == "-MMD") {
                     *arg = "-MD".into();
                 }
-                added.extend(["-MF".into(), tmp.clone().into()]);
-                Some(tmp)
+                match tmp {
+                    Some(tmp) => {
+                        let _ = crate::safefs::create_new(tmp, 0o600);
+                        added.extend(["-MF".into(), tmp.clone().into()]);
+                        Some(tmp.clone())
+                    }
+                    None => self.inv.dep.as_ref().map(|dep| self.path(&dep.path)),
+                }
             }
             _ => None,
         };
@@ -166,16 +182,46 @@ impl Call<'_> {
         // The compiler may reject what zcc adds: `compile` then runs the call as given.
         let mut named = self.debug_maps.clone();
         named.extend(added.iter().cloned());
-        let mut compiled = self.compile(args, &named);
-        if let (Some(tmp), Ok(c)) = (derived, &compiled)
+        let alongside = matches!(
+            keying,
+            Keying::Direct {
+                preprocess_alongside: true,
+                ..
+            }
+        ) && !readonly;
+        // The preprocessor in a thread of its own: both programs run at once. A thread that
+        // cannot be made only costs the preprocessor key.
+        let (mut compiled, cpp) = std::thread::scope(|scope| {
+            let cpp = alongside.then(|| {
+                let (program, cpp_args, req) =
+                    (&self.compiler.path, self.preprocessor_args(), self.req);
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || {
+                        capture(program, &cpp_args, &req.cwd, &req.env)
+                    })
+                    .ok()
+            });
+            let compiled = self.compile(args, &named);
+            (compiled, cpp.flatten().map(|thread| thread.join()))
+        });
+        let preprocessed = match cpp {
+            Some(Ok(Ok(cpp))) => self.key_alongside(&cpp),
+            _ => None,
+        };
+        if let (Some(md), Ok(c)) = (derived, &compiled)
             && c.served == Served::Miss
         {
             // A failed compile, or a file that cannot be derived exactly: the caller's own
             // command, so the compiler writes (or leaves out) the caller's file itself.
             let written = c.status == 0 && {
                 let search = probe.take().map(|p| p.and_then(includes::Probe::wait));
-                let written = match &search {
-                    Some(Ok(search)) => self.write_user_deps(tmp, search),
+                let md = fs::read(&md).ok();
+                let written = match (&search, md) {
+                    (Some(Ok(search)), Some(md)) => {
+                        let written = self.write_user_deps(&md, search);
+                        let _ = self.full_deps.set(md);
+                        written
+                    }
                     _ => false,
                 };
                 probe = search.map(|s| s.map(includes::Probe::Known));
@@ -186,7 +232,7 @@ impl Call<'_> {
                 compiled = self.compile(own_command(), &self.debug_maps);
             }
         }
-        (compiled, probe)
+        (compiled, probe, preprocessed)
     }
 
     /// Run the compile of a miss: `args`, the call's arguments with zcc's changes, among them
@@ -234,11 +280,7 @@ impl Call<'_> {
     /// Write the caller's `-MMD` file from the compile's `-MD` file `md` (see [`user_deps`]);
     /// `false` when it cannot be derived exactly or written. Nothing to write for
     /// `-MF /dev/null`.
-    pub(super) fn write_user_deps(
-        &self,
-        md: &std::path::Path,
-        search: &includes::SearchPath,
-    ) -> bool {
+    pub(super) fn write_user_deps(&self, md: &[u8], search: &includes::SearchPath) -> bool {
         let Some(dep) = &self.inv.dep else {
             return true;
         };
@@ -254,10 +296,14 @@ impl Call<'_> {
             Family::Gcc => depfile::Style::Gcc,
             Family::Clang => depfile::Style::Clang,
         };
-        let read = |name: &str| fs::read(self.path(name)).ok();
-        let derived = fs::read(md)
-            .ok()
-            .and_then(|md| user_deps::derive(&md, &dirs, style, &self.inv.expanded, &read));
+        let read = |name: &str| {
+            let content = fs::read(self.path(name)).ok()?;
+            self.read_after_compile
+                .borrow_mut()
+                .insert(name.to_string(), content.clone());
+            Some(content)
+        };
+        let derived = user_deps::derive(md, &dirs, style, &self.inv.expanded, &read);
         match derived {
             Some(bytes) => write_atomic(&self.path(&dep.path), &bytes).is_ok(),
             None => false,
@@ -292,11 +338,13 @@ impl Call<'_> {
     }
 
     /// Store a successful compile; `Err(counter)` says why it was not stored.
+    /// `alongside`: the preprocessor-mode key from a preprocessor run alongside the compile.
     pub(super) fn store_result(
         &self,
         done: &Completed,
         keying: &Keying,
         probe: Option<io::Result<includes::Probe>>,
+        alongside: Option<Key>,
     ) -> Result<Key, Counter> {
         match keying {
             Keying::Known { key, inputs, exact } => {
@@ -311,6 +359,7 @@ impl Call<'_> {
                 manifest_key,
                 includes,
                 preprocessed,
+                ..
             } => {
                 let files = self.read_includes(includes)?;
                 // Hash first, then check that nothing changed since the compile started: a
@@ -327,8 +376,10 @@ impl Call<'_> {
                 // Rendered for other spellings of the input when the files read trace every
                 // name under the input's directory to it.
                 let entry = self.collect(done, &files, traced)?;
-                if let (Target::Result(_), Some(key)) = (&candidate.target, preprocessed) {
-                    candidate.target = Target::Result(*key);
+                if let (Target::Result(_), Some(key)) =
+                    (&candidate.target, preprocessed.or(alongside))
+                {
+                    candidate.target = Target::Result(key);
                 }
                 let stored = match &candidate.target {
                     Target::Result(key) => {
@@ -391,7 +442,12 @@ impl Call<'_> {
     pub(super) fn read_includes(&self, includes: &Includes) -> Result<Vec<String>, Counter> {
         let bytes = match includes {
             Includes::CallersDepfile(path) => fs::read(self.path(path)),
-            Includes::AddedDepfile(tmp) | Includes::Derived(tmp) => fs::read(tmp),
+            Includes::AddedDepfile(tmp) => fs::read(tmp),
+            Includes::Derived(_) => self
+                .full_deps
+                .get()
+                .cloned()
+                .ok_or_else(|| io::Error::other("no dependency list")),
             Includes::Scan(tmp) => {
                 let mut args: Vec<OsString> =
                     self.inv.cpp_args.iter().map(OsString::from).collect();
