@@ -914,15 +914,26 @@ fn has_include_wrapper_library(compiler: &[&str]) {
         .copied()
         .chain(["-Ilib", "-Iconfig", "-c", "src/m.c", "-o", "m.o"])
         .collect();
-    let old = env.assert_zcc_matches_plain(&args);
-    env.assert_zcc_matches_plain(&args);
-    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
-
     // The probed name appears on the search path: the wrapper's answer changes.
-    env.write("config/board_config.h", "#define BOARD_LEDS 60\n");
-    assert_edit_reaches_the_object(&env, &args, &old, "the probe now finds board_config.h");
+    assert_a_probed_header_appears(
+        &env,
+        &args,
+        ("config/board_config.h", "#define BOARD_LEDS 60\n"),
+        "the probe now finds board_config.h",
+    );
+}
+
+/// A miss then a direct hit; then `header` appears under a name the source probes: the next
+/// call misses with the object the new header gives, and the one after is a direct hit
+/// (the header recorded as present).
+fn assert_a_probed_header_appears(env: &TestEnv, args: &[&str], header: (&str, &str), why: &str) {
+    let old = env.assert_zcc_matches_plain(args);
+    env.assert_zcc_matches_plain(args);
+    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
+    env.write(header.0, header.1);
+    assert_edit_reaches_the_object(env, args, &old, why);
     env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
-    env.assert_zcc_matches_plain(&args);
+    env.assert_zcc_matches_plain(args);
     env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
 }
 
@@ -961,15 +972,13 @@ fn a_header_appearing_under_one_of_many_probed_names_misses() {
     env.write("src/m.c", &probes);
     env.write("config/other.h", "");
     let args = ["gcc", "-Iconfig", "-c", "src/m.c", "-o", "m.o"];
-    let old = env.assert_zcc_matches_plain(&args);
-    env.assert_zcc_matches_plain(&args);
-    env.assert_counters(&[("miss", 1), ("direct_hit", 1)]);
-    env.write("config/board_21.h", "#define BOARD_21 99\n");
-    assert_edit_reaches_the_object(&env, &args, &old, "the probe now finds board_21.h");
-    env.assert_counters(&[("miss", 2), ("direct_hit", 1)]);
-    // Found in the listed directory: recorded as present, so the next call is a direct hit.
-    env.assert_zcc_matches_plain(&args);
-    env.assert_counters(&[("miss", 2), ("direct_hit", 2)]);
+    // Found in the listed directory: recorded as present, so the call after is a direct hit.
+    assert_a_probed_header_appears(
+        &env,
+        &args,
+        ("config/board_21.h", "#define BOARD_21 99\n"),
+        "the probe now finds board_21.h",
+    );
 }
 
 #[test]

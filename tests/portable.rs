@@ -1411,6 +1411,11 @@ fn compile_each_spelling(
         .collect()
 }
 
+/// The hits (direct or preprocessed) of each run of [`compile_each_spelling`].
+fn hits_of(runs: &[BTreeMap<String, u64>]) -> Vec<u64> {
+    runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect()
+}
+
 /// The compilers to try: gcc, avr-gcc, and clang where installed.
 fn spelling_compilers() -> Vec<&'static str> {
     require_tool("gcc");
@@ -1442,7 +1447,7 @@ fn one_input_named_several_ways_shares_one_entry() {
             let ws = spelled_project(&env, SPELLED_SOURCE);
             let runs = compile_each_spelling(&env, &ws, cc, flags, &[]);
             let what = format!("{cc} {flags:?}");
-            let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
+            let hits = hits_of(&runs);
             // Clang may name `x.h`, found next to `src/t.c`, through `-Isrc`: the relative
             // spelling's entry is kept for it, the absolute one's serves the others.
             let want = if cc == "clang" && flags.contains(&"-Isrc") {
@@ -1547,7 +1552,7 @@ fn a_diagnostic_quoting_the_name_keeps_its_entry_for_its_spelling() {
         let runs = compile_each_spelling(&env, &ws, cc, &["-MD"], &[]);
         // The message names `src/`: stored for `src/t.c` only. The absolute spelling's
         // message does not show its directory (`/…/ws/src/`): its entry serves every spelling.
-        let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
+        let hits = hits_of(&runs);
         assert_eq!(hits, [0, 0, 1, 1], "{cc}: {runs:?}");
     }
 }
@@ -1572,7 +1577,7 @@ fn a_header_an_include_directory_finds_next_to_the_input_keeps_the_spelling() {
             env.write("ws/inc/z.h", "#include \"y.h\"\n#define Z 2\n");
             let runs = compile_each_spelling(&env, &ws, cc, &["-Wall", "-Isrc", "-MD"], &[]);
             // Kept for `src/t.c`; the absolute spelling's entry serves the others.
-            let hits: Vec<u64> = runs.iter().map(|r| *r.get("hit").unwrap_or(&0)).collect();
+            let hits = hits_of(&runs);
             assert_eq!(hits, [0, 0, 1, 1], "{cc}: {source}: {runs:?}");
         }
     }
