@@ -40,6 +40,7 @@ mod candidates;
 mod lookup;
 mod miss;
 mod outputs;
+mod storing;
 #[cfg(test)]
 mod tests;
 
