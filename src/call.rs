@@ -298,8 +298,7 @@ impl<'a> Call<'a> {
     /// The input's directory as the call names it, up to its last `/`: what the compiler
     /// writes before the names of the headers it finds there.
     fn input_dir(&self) -> &str {
-        let input = &self.inv.input;
-        input.rfind('/').map_or("", |i| &input[..=i])
+        spelling::dir_of(&self.inv.input)
     }
 
     /// The input as a key that keeps its spelling holds it (through the roots).

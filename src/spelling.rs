@@ -80,7 +80,7 @@ impl Spelling {
         if kept.is_empty() || relative.ends_with('/') {
             return None;
         }
-        let dir = input.rfind('/').map_or("", |i| &input[..=i]).to_string();
+        let dir = dir_of(input).to_string();
         if dirs.iter().any(|d| overlaps(d, &dir)) {
             return None;
         }
@@ -114,10 +114,7 @@ impl Spelling {
     /// `path`, a name the compiler wrote, with the input's directory spelled as the key spells
     /// the input (relative to the working directory), when it starts with it.
     pub fn canonical_path(&self, path: &str) -> Option<String> {
-        let canonical_dir = self
-            .canonical
-            .rfind('/')
-            .map_or("", |i| &self.canonical[..=i]);
+        let canonical_dir = dir_of(&self.canonical);
         [self.dir.as_str(), self.dep_dir()]
             .into_iter()
             .find_map(|dir| under(dir, path))
@@ -150,7 +147,7 @@ impl Spelling {
                 if !reached.contains(*name) {
                     continue;
                 }
-                let includer_dir = name.rfind('/').map_or("", |i| &name[..=i]);
+                let includer_dir = dir_of(name);
                 for include in quoted.iter().filter(|n| !n.starts_with('/')) {
                     reached.insert(dep_form(&format!("{includer_dir}{include}")).to_string());
                 }
@@ -195,7 +192,7 @@ impl Spelling {
         }
         let dir = self.dep_dir();
         files.iter().all(|(includer, directives)| {
-            let includer_dir = includer.rfind('/').map_or("", |i| &includer[..=i]);
+            let includer_dir = dir_of(includer);
             directives.iter().all(|(name, quoted)| {
                 if next_to_includer_as_found && *quoted && exists(&format!("{includer_dir}{name}"))
                 {
@@ -234,6 +231,12 @@ pub fn has_computed_include(content: &[u8]) -> bool {
         let rest = &rest[rest.iter().take_while(|b| blank(b)).count()..];
         rest.first().is_some_and(|b| *b != b'"' && *b != b'<')
     })
+}
+
+/// The directory part of `path`, up to and including its last `/` (`""` for a bare name):
+/// what the compiler puts before the names of headers it finds next to that file.
+pub fn dir_of(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..=i])
 }
 
 /// GCC's and clang's form of a name in a dependency file: leading `./` (and the slashes after
